@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the real Pulumi CLI that the end-to-end tests drive, from its published
+# Go modules, into a git-ignored cache. A cached build is reused.
+# The Node.js language host (module sdk/nodejs/cmd/pulumi-language-nodejs/v3) is
+# not served by the Go module proxy (403 for every version), so Node.js test
+# programs run as Automation API inline programs, which need no language host.
+# Prints the bin directory on the last line of stdout.
+set -euo pipefail
+
+PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"
+bin="$cache/pulumi-$PULUMI_VERSION/bin"
+
+if [[ -x "$bin/pulumi" ]]; then
+  echo "$bin"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "build-clients: Go is required to build the Pulumi CLI" >&2; exit 1; }
+
+# pkg/v3 carries `replace` lines that `go install pkg@version` refuses, so the
+# CLI is built from a throwaway wrapper module pinning pkg and sdk together.
+work="$cache/pulumi-$PULUMI_VERSION/module"
+mkdir -p "$work" "$bin"
+cat >"$work/go.mod" <<MOD
+module stackyard.local/clients
+
+go 1.24
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 $PULUMI_VERSION
+)
+MOD
+cat >"$work/tools.go" <<'GO'
+//go:build tools
+
+package clients
+
+import (
+	_ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+)
+GO
+
+cd "$work"
+export GOFLAGS="${GOFLAGS:-} -mod=mod"
+export CGO_ENABLED=0
+go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" >&2
+ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
+mv "$bin/pulumi.tmp" "$bin/pulumi"
+echo "$bin"

@@ -1,0 +1,319 @@
+import type { Caller } from '../../auth/caller.js';
+import { requireOrganizationRole } from '../../auth/permissions.js';
+import type { Clock, IdGenerator } from '../../clock.js';
+import type { Executor } from '../../db/executor.js';
+import { ApiError } from '../../errors.js';
+import { decodeContinuationToken, encodeContinuationToken } from '../../http/pagination.js';
+import type { OrganizationRow } from '../orgs/store.js';
+import { appendCheckpoint } from '../state/checkpoints.js';
+import { inspectUntypedDeployment, rewriteStackIdentity, type StackIdentity } from '../state/deployment.js';
+import { findStackVersion, insertStackVersion } from '../state/store.js';
+import { assertNoRunningUpdate } from '../updates/guard.js';
+import { findRunningUpdate } from '../updates/store.js';
+import { validateProjectName, validateStackName, validateTag } from './names.js';
+import * as store from './store.js';
+
+export interface StackRef {
+  organization: string;
+  project: string;
+  stack: string;
+}
+
+export interface CreateStackInput {
+  stackName: string;
+  tags?: Record<string, string>;
+  teams?: string[];
+  state?: unknown;
+  config?: unknown;
+}
+
+export interface StackView {
+  id: string;
+  orgName: string;
+  projectName: string;
+  stackName: string;
+  currentOperation?: { kind: string; author: string; started: number };
+  activeUpdate: string;
+  tags: Record<string, string>;
+  version: number;
+}
+
+export interface StackSummaryView {
+  id: string;
+  orgName: string;
+  projectName: string;
+  stackName: string;
+  lastUpdate?: number;
+  resourceCount?: number;
+}
+
+export interface ListStacksQuery {
+  organization?: string;
+  project?: string;
+  tagName?: string;
+  tagValue?: string;
+  continuationToken?: string;
+  maxResults?: number;
+}
+
+/** The tag that names a stack's project; it follows the project and cannot be set to another one. */
+const projectTag = 'pulumi:project';
+const defaultPageSize = 100;
+
+export const stackLabel = (ref: StackRef) => `${ref.organization}/${ref.project}/${ref.stack}`;
+
+export class StackService {
+  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator }) {}
+
+  /** The stack, if the caller may act on it with `role`; 404 otherwise. */
+  async resolve(db: Executor, caller: Caller, ref: StackRef, role: 'member' | 'admin' = 'member'): Promise<store.StackRecord> {
+    const org = await requireOrganizationRole(db, caller, ref.organization, role);
+    const stack = await store.findStack(db, org.id, ref.project, ref.stack);
+    if (!stack) throw new ApiError('not_found', `stack '${stackLabel(ref)}' not found`);
+    return stack;
+  }
+
+  async create(caller: Caller, organization: string, project: string, input: CreateStackInput): Promise<void> {
+    validateProjectName(project);
+    validateStackName(input.stackName);
+    const tags = input.tags ?? {};
+    for (const [name, value] of Object.entries(tags)) validateTag(name, value);
+    if (tags[projectTag] !== undefined && tags[projectTag] !== project) {
+      throw new ApiError('bad_request', `tag '${projectTag}' must name the stack's project '${project}'`);
+    }
+    if (input.teams && input.teams.length > 0) {
+      throw new ApiError('bad_request', 'assigning teams to a stack is not supported by this server yet');
+    }
+    if (input.config !== undefined && input.config !== null) {
+      throw new ApiError('bad_request', 'stacks with configuration stored in the service are not supported by this server yet');
+    }
+    const initialState = input.state === undefined || input.state === null ? undefined : input.state;
+    const stateSummary = initialState === undefined ? undefined : inspectUntypedDeployment(initialState);
+
+    const ref = { organization, project, stack: input.stackName };
+    await this.deps.db.transaction().execute(async (tx) => {
+      const org = await requireOrganizationRole(tx, caller, organization, 'member');
+      const projectRow = await this.findOrCreateProject(tx, org, project);
+      if (await store.findStack(tx, org.id, project, input.stackName)) {
+        throw new ApiError('conflict', `stack '${stackLabel(ref)}' already exists`);
+      }
+      const now = this.deps.clock.now();
+      const stackId = this.deps.ids.next();
+      await store.insertStack(tx, {
+        id: stackId,
+        project_id: projectRow.id,
+        name: input.stackName,
+        version: 0,
+        active_update_id: '',
+        created_at: now,
+      });
+      await store.upsertTags(tx, stackId, tags);
+      if (stateSummary) {
+        // An initial state is the stack's version 0: readable by export, not an update of its own.
+        await insertStackVersion(tx, {
+          stack_id: stackId,
+          version: 0,
+          deployment: Buffer.from(JSON.stringify(initialState)),
+          resource_count: stateSummary.resourceCount,
+          created_at: now,
+        });
+      }
+    });
+  }
+
+  async projectExists(caller: Caller, organization: string, project: string): Promise<boolean> {
+    const org = await requireOrganizationRole(this.deps.db, caller, organization, 'member');
+    return (await store.findProject(this.deps.db, org.id, project)) !== undefined;
+  }
+
+  async get(caller: Caller, ref: StackRef): Promise<StackView> {
+    const db = this.deps.db;
+    const stack = await this.resolve(db, caller, ref);
+    const running = await findRunningUpdate(db, stack.id);
+    return {
+      id: stack.id,
+      orgName: stack.organization_name,
+      projectName: stack.project_name,
+      stackName: stack.name,
+      ...(running && {
+        currentOperation: {
+          kind: running.kind,
+          author: running.author_login,
+          started: Math.floor((running.started_at ?? running.created_at) / 1000),
+        },
+      }),
+      activeUpdate: stack.active_update_id,
+      tags: await store.listTags(db, stack.id),
+      version: stack.version,
+    };
+  }
+
+  async remove(caller: Caller, ref: StackRef, force: boolean): Promise<void> {
+    await this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.resolve(tx, caller, ref);
+      await assertNoRunningUpdate(tx, stack.id);
+      const latest = await findStackVersion(tx, stack.id);
+      if (!force && latest && latest.resource_count > 0) {
+        // The CLI matches this exact message to suggest --force.
+        throw new ApiError('bad_request', 'Stack still contains resources.');
+      }
+      await store.deleteStack(tx, stack.id);
+    });
+  }
+
+  async list(caller: Caller, query: ListStacksQuery): Promise<{ stacks: StackSummaryView[]; continuationToken?: string }> {
+    if (query.tagValue !== undefined && query.tagName === undefined) {
+      throw new ApiError('bad_request', 'tagValue needs tagName');
+    }
+    const pageSize = query.maxResults ?? defaultPageSize;
+    const after = query.continuationToken === undefined ? undefined : decodeStackListKey(query.continuationToken);
+    const rows = await store.listStacks(this.deps.db, {
+      userId: caller.user.id,
+      organization: query.organization,
+      project: query.project,
+      tagName: query.tagName,
+      tagValue: query.tagValue,
+      after,
+      limit: pageSize + 1,
+    });
+    const page = rows.slice(0, pageSize);
+    const last = page[page.length - 1];
+    return {
+      stacks: page.map((r) => ({
+        id: r.id,
+        orgName: r.organization_name,
+        projectName: r.project_name,
+        stackName: r.stack_name,
+        ...(r.last_update !== null && { lastUpdate: Math.floor(r.last_update / 1000) }),
+        resourceCount: r.resource_count ?? 0,
+      })),
+      ...(rows.length > pageSize &&
+        last && {
+          continuationToken: encodeContinuationToken([last.organization_name, last.project_name, last.stack_name]),
+        }),
+    };
+  }
+
+  async addTag(caller: Caller, ref: StackRef, name: string, value: string): Promise<void> {
+    validateTag(name, value);
+    await this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.resolve(tx, caller, ref);
+      const tags = await store.listTags(tx, stack.id);
+      if (tags[name] !== undefined) throw new ApiError('bad_request', `tag '${name}' already exists on stack '${stackLabel(ref)}'`);
+      this.checkProjectTag(stack, name, value);
+      await store.upsertTags(tx, stack.id, { [name]: value });
+    });
+  }
+
+  /** `PATCH .../tags/{tagName}`: renames and/or revalues one existing tag. */
+  async updateTag(caller: Caller, ref: StackRef, tagName: string, name: string, value: string): Promise<void> {
+    validateTag(name, value);
+    await this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.resolve(tx, caller, ref);
+      const tags = await store.listTags(tx, stack.id);
+      if (tags[tagName] === undefined) throw new ApiError('not_found', `tag '${tagName}' not found on stack '${stackLabel(ref)}'`);
+      if (name !== tagName && tags[name] !== undefined) {
+        throw new ApiError('bad_request', `tag '${name}' already exists on stack '${stackLabel(ref)}'`);
+      }
+      this.checkProjectTag(stack, name, value);
+      await store.deleteTag(tx, stack.id, tagName);
+      await store.upsertTags(tx, stack.id, { [name]: value });
+    });
+  }
+
+  async removeTag(caller: Caller, ref: StackRef, name: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.resolve(tx, caller, ref);
+      if (!(await store.deleteTag(tx, stack.id, name))) {
+        throw new ApiError('not_found', `tag '${name}' not found on stack '${stackLabel(ref)}'`);
+      }
+    });
+  }
+
+  /** The whole-set update `pulumi stack tag set/rm` sends: the body becomes the stack's tags. */
+  async replaceTags(caller: Caller, ref: StackRef, tags: Record<string, string>): Promise<void> {
+    for (const [name, value] of Object.entries(tags)) validateTag(name, value);
+    await this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.resolve(tx, caller, ref);
+      const projectValue = tags[projectTag];
+      if (projectValue !== undefined) this.checkProjectTag(stack, projectTag, projectValue);
+      await store.deleteAllTags(tx, stack.id);
+      await store.upsertTags(tx, stack.id, tags);
+    });
+  }
+
+  async rename(caller: Caller, ref: StackRef, newName: string, newProject: string): Promise<{ updateId: string }> {
+    const target = { organization: ref.organization, project: newProject || ref.project, stack: newName || ref.stack };
+    validateProjectName(target.project);
+    validateStackName(target.stack);
+    return this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.resolve(tx, caller, ref);
+      if (target.project === stack.project_name && target.stack === stack.name) {
+        throw new ApiError('bad_request', 'no rename to apply: the new name and project are the current ones');
+      }
+      await assertNoRunningUpdate(tx, stack.id);
+      const org = await requireOrganizationRole(tx, caller, ref.organization, 'member');
+      return this.moveStack(tx, caller, stack, org, target);
+    });
+  }
+
+  async transfer(caller: Caller, ref: StackRef, toOrg: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (tx) => {
+      // Moving a stack out of an organization is an admin's decision; the receiving side needs a member.
+      const stack = await this.resolve(tx, caller, ref, 'admin');
+      const destination = await requireOrganizationRole(tx, caller, toOrg, 'member');
+      if (destination.id === stack.organization_id) {
+        throw new ApiError('bad_request', `stack '${stackLabel(ref)}' is already in organization '${toOrg}'`);
+      }
+      await assertNoRunningUpdate(tx, stack.id);
+      await this.moveStack(tx, caller, stack, destination, { organization: toOrg, project: stack.project_name, stack: stack.name });
+    });
+  }
+
+  /** Gives a stack a new address and rewrites its newest checkpoint to match. */
+  private async moveStack(
+    tx: Executor,
+    caller: Caller,
+    stack: store.StackRecord,
+    org: OrganizationRow,
+    target: StackIdentity,
+  ): Promise<{ updateId: string }> {
+    if (await store.findStack(tx, org.id, target.project, target.stack)) {
+      throw new ApiError('conflict', `stack '${target.organization}/${target.project}/${target.stack}' already exists`);
+    }
+    const projectRow = await this.findOrCreateProject(tx, org, target.project);
+    await store.updateStack(tx, stack.id, { name: target.stack, project_id: projectRow.id });
+    const tags = await store.listTags(tx, stack.id);
+    if (tags[projectTag] !== undefined) await store.upsertTags(tx, stack.id, { [projectTag]: target.project });
+
+    const latest = await findStackVersion(tx, stack.id);
+    const from = { organization: stack.organization_name, project: stack.project_name, stack: stack.name };
+    const checkpoint = latest && {
+      deployment: rewriteStackIdentity(latest.deployment, from, target),
+      resourceCount: latest.resource_count,
+    };
+    return appendCheckpoint(tx, this.deps, caller, stack, 'rename', checkpoint);
+  }
+
+  private async findOrCreateProject(tx: Executor, org: OrganizationRow, name: string): Promise<store.ProjectRow> {
+    const existing = await store.findProject(tx, org.id, name);
+    if (existing) return existing;
+    const project = { id: this.deps.ids.next(), organization_id: org.id, name, created_at: this.deps.clock.now() };
+    await store.insertProject(tx, project);
+    return project;
+  }
+
+  private checkProjectTag(stack: store.StackRecord, name: string, value: string): void {
+    if (name === projectTag && value !== stack.project_name) {
+      throw new ApiError('bad_request', `tag '${projectTag}' must name the stack's project '${stack.project_name}'`);
+    }
+  }
+}
+
+function decodeStackListKey(token: string): store.StackListKey {
+  const key = decodeContinuationToken(token);
+  if (!Array.isArray(key) || key.length !== 3 || !key.every((part) => typeof part === 'string')) {
+    throw new ApiError('bad_request', 'invalid continuation token');
+  }
+  return key as store.StackListKey;
+}

@@ -1,0 +1,162 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/executor.js';
+import type { ProjectsTable, StacksTable } from '../../db/schema.js';
+
+export type ProjectRow = ProjectsTable;
+export type StackRow = StacksTable;
+
+/** A stack together with the names that address it. */
+export interface StackRecord extends StackRow {
+  organization_id: string;
+  organization_name: string;
+  project_name: string;
+}
+
+export async function findProject(db: Executor, organizationId: string, name: string): Promise<ProjectRow | undefined> {
+  return db
+    .selectFrom('projects')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+export async function insertProject(db: Executor, project: ProjectRow): Promise<void> {
+  await db.insertInto('projects').values(project).execute();
+}
+
+function stackRecords(db: Executor) {
+  return db
+    .selectFrom('stacks as s')
+    .innerJoin('projects as p', 'p.id', 's.project_id')
+    .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+    .selectAll('s')
+    .select(['o.id as organization_id', 'o.name as organization_name', 'p.name as project_name']);
+}
+
+export async function findStack(
+  db: Executor,
+  organizationId: string,
+  projectName: string,
+  stackName: string,
+): Promise<StackRecord | undefined> {
+  return stackRecords(db)
+    .where('o.id', '=', organizationId)
+    .where('p.name', '=', projectName)
+    .where('s.name', '=', stackName)
+    .executeTakeFirst();
+}
+
+export async function insertStack(db: Executor, stack: StackRow): Promise<void> {
+  await db.insertInto('stacks').values(stack).execute();
+}
+
+export async function updateStack(
+  db: Executor,
+  id: string,
+  changes: Partial<Pick<StackRow, 'name' | 'project_id' | 'version' | 'active_update_id'>>,
+): Promise<void> {
+  await db.updateTable('stacks').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteStack(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('stack_tags').where('stack_id', '=', id).execute();
+  await db.deleteFrom('stack_versions').where('stack_id', '=', id).execute();
+  await db.deleteFrom('updates').where('stack_id', '=', id).execute();
+  await db.deleteFrom('stacks').where('id', '=', id).execute();
+}
+
+export async function listTags(db: Executor, stackId: string): Promise<Record<string, string>> {
+  const rows = await db
+    .selectFrom('stack_tags')
+    .select(['name', 'value'])
+    .where('stack_id', '=', stackId)
+    .orderBy('name')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+}
+
+export async function upsertTags(db: Executor, stackId: string, tags: Record<string, string>): Promise<void> {
+  const rows = Object.entries(tags).map(([name, value]) => ({ stack_id: stackId, name, value }));
+  if (rows.length === 0) return;
+  await db
+    .insertInto('stack_tags')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['stack_id', 'name']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
+    .execute();
+}
+
+export async function deleteTag(db: Executor, stackId: string, name: string): Promise<boolean> {
+  const result = await db.deleteFrom('stack_tags').where('stack_id', '=', stackId).where('name', '=', name).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function deleteAllTags(db: Executor, stackId: string): Promise<void> {
+  await db.deleteFrom('stack_tags').where('stack_id', '=', stackId).execute();
+}
+
+/** Sort key of the stack listing; also what a continuation token encodes. */
+export type StackListKey = [organization: string, project: string, stack: string];
+
+export interface StackListFilter {
+  userId: string;
+  organization?: string;
+  project?: string;
+  tagName?: string;
+  tagValue?: string;
+  after?: StackListKey;
+  limit: number;
+}
+
+export interface StackSummaryRecord {
+  id: string;
+  organization_name: string;
+  project_name: string;
+  stack_name: string;
+  last_update: number | null;
+  resource_count: number | null;
+}
+
+/** Stacks of the organizations the user belongs to, in key order, after `after`. */
+export async function listStacks(db: Executor, filter: StackListFilter): Promise<StackSummaryRecord[]> {
+  let query = db
+    .selectFrom('stacks as s')
+    .innerJoin('projects as p', 'p.id', 's.project_id')
+    .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+    .innerJoin('organization_members as m', (join) =>
+      join.onRef('m.organization_id', '=', 'o.id').on('m.user_id', '=', filter.userId),
+    )
+    .leftJoin('stack_versions as v', (join) => join.onRef('v.stack_id', '=', 's.id').onRef('v.version', '=', 's.version'))
+    .select((eb) => [
+      's.id as id',
+      'o.name as organization_name',
+      'p.name as project_name',
+      's.name as stack_name',
+      'v.resource_count as resource_count',
+      eb
+        .selectFrom('updates as u')
+        .select((e) => e.fn.max('u.started_at').as('t'))
+        .whereRef('u.stack_id', '=', 's.id')
+        .as('last_update'),
+    ]);
+  if (filter.organization !== undefined) query = query.where('o.name', '=', filter.organization);
+  if (filter.project !== undefined) query = query.where('p.name', '=', filter.project);
+  if (filter.tagName !== undefined) {
+    const { tagName, tagValue } = filter;
+    query = query.where(({ exists, selectFrom }) => {
+      let tags = selectFrom('stack_tags as t').select('t.name').whereRef('t.stack_id', '=', 's.id').where('t.name', '=', tagName);
+      if (tagValue !== undefined) tags = tags.where('t.value', '=', tagValue);
+      return exists(tags);
+    });
+  }
+  if (filter.after) {
+    const [org, project, stack] = filter.after;
+    query = query.where(sql<boolean>`(o.name, p.name, s.name) > (${org}, ${project}, ${stack})`);
+  }
+  const rows = await query.orderBy('o.name').orderBy('p.name').orderBy('s.name').limit(filter.limit).execute();
+  return rows.map((r) => ({
+    ...r,
+    last_update: r.last_update === null ? null : Number(r.last_update),
+    resource_count: r.resource_count === null ? null : Number(r.resource_count),
+  }));
+}

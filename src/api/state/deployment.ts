@@ -1,0 +1,82 @@
+import { ApiError } from '../../errors.js';
+
+/** The parts of an UntypedDeployment the server looks at; everything else stays opaque. */
+export interface DeploymentSummary {
+  resourceCount: number;
+  secretsProvider?: { type?: unknown; state?: Record<string, unknown> };
+  hasSecrets: boolean;
+}
+
+const secretSigKey = '4dabf18193072939515e22adb298388d';
+const secretSigValue = '1b47061264138c4ac30d75fd1eb44270';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks that a parsed body is an UntypedDeployment the CLI can read back, and summarises it. */
+export function inspectUntypedDeployment(value: unknown): DeploymentSummary {
+  if (!isObject(value)) throw new ApiError('bad_request', 'the deployment must be a JSON object');
+  const { version, deployment } = value;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > 4) {
+    throw new ApiError('bad_request', `deployment version must be a whole number from 1 to 4, got ${JSON.stringify(version)}`);
+  }
+  if (!isObject(deployment)) throw new ApiError('bad_request', "the deployment's 'deployment' field must be a JSON object");
+  const { resources } = deployment;
+  if (resources !== undefined && resources !== null && !Array.isArray(resources)) {
+    throw new ApiError('bad_request', "the deployment's 'resources' field must be an array");
+  }
+  const provider = deployment['secrets_providers'];
+  return {
+    resourceCount: Array.isArray(resources) ? resources.length : 0,
+    secretsProvider: isObject(provider) ? { type: provider.type, state: isObject(provider.state) ? provider.state : undefined } : undefined,
+    hasSecrets: containsSecret(deployment),
+  };
+}
+
+function containsSecret(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(containsSecret);
+  if (!isObject(value)) return false;
+  if (value[secretSigKey] === secretSigValue && 'ciphertext' in value) return true;
+  return Object.values(value).some(containsSecret);
+}
+
+/** What export answers for a stack that has no checkpoint yet: a deployment the CLI accepts as empty. */
+export function emptyDeployment(createdAt: number): Buffer {
+  const manifest = { time: new Date(createdAt).toISOString(), magic: '', version: '' };
+  return Buffer.from(JSON.stringify({ version: 3, deployment: { manifest, metadata: {} } }));
+}
+
+export interface StackIdentity {
+  organization: string;
+  project: string;
+  stack: string;
+}
+
+/**
+ * Rewrites a checkpoint for a stack that changed name, project or organization, as Pulumi's own
+ * backends do on rename: every URN of the stack (and so every reference to one: parents,
+ * dependencies, provider references, aliases, resource references in properties) gets the new
+ * stack and project, and the service secrets provider points at the new address.
+ */
+export function rewriteStackIdentity(bytes: Buffer, from: StackIdentity, to: StackIdentity): Buffer {
+  const document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  const oldPrefix = `urn:pulumi:${from.stack}::${from.project}::`;
+  const newPrefix = `urn:pulumi:${to.stack}::${to.project}::`;
+  const rewrite = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.startsWith(oldPrefix) ? newPrefix + value.slice(oldPrefix.length) : value;
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (isObject(value)) {
+      // fromEntries defines own properties, so a key named __proto__ stays data.
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [rewrite(key), rewrite(inner)]));
+    }
+    return value;
+  };
+  const rewritten = rewrite(document) as Record<string, unknown>;
+  const deployment = rewritten['deployment'];
+  const provider = isObject(deployment) ? deployment['secrets_providers'] : undefined;
+  if (isObject(provider) && provider.type === 'service' && isObject(provider.state)) {
+    provider.state = { ...provider.state, owner: to.organization, project: to.project, stack: to.stack };
+  }
+  return Buffer.from(JSON.stringify(rewritten));
+}

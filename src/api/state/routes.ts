@@ -1,0 +1,48 @@
+import { Type } from 'typebox';
+import type { Services } from '../../context.js';
+import type { App } from '../../http/types.js';
+import { stackRef } from '../stacks/routes.js';
+import { StackParams } from '../stacks/schemas.js';
+
+const VersionParams = Type.Object({
+  orgName: Type.String(),
+  projectName: Type.String(),
+  stackName: Type.String(),
+  version: Type.Integer({ minimum: 0 }),
+});
+
+export function registerStateRoutes(app: App, services: Services): void {
+  const state = services.state;
+
+  // Checkpoints are opaque: the stored bytes go back untouched.
+  app.get('/api/stacks/:orgName/:projectName/:stackName/export', { schema: { params: StackParams } }, async (request, reply) =>
+    reply.type('application/json').send(await state.export(request.caller, stackRef(request.params))),
+  );
+
+  app.get(
+    '/api/stacks/:orgName/:projectName/:stackName/export/:version',
+    { schema: { params: VersionParams } },
+    async (request, reply) =>
+      reply.type('application/json').send(await state.export(request.caller, stackRef(request.params), request.params.version)),
+  );
+
+  app.post(
+    '/api/stacks/:orgName/:projectName/:stackName/import',
+    { schema: { params: StackParams, body: Type.Unknown() } },
+    async (request) => state.import(request.caller, stackRef(request.params), request.rawBody ?? Buffer.alloc(0), request.body),
+  );
+
+  app.get('/api/stacks/:orgName/:projectName/:stackName/resources/count', { schema: { params: StackParams } }, async (request) =>
+    state.resourceCount(request.caller, stackRef(request.params)),
+  );
+
+  app.get('/api/stacks/:orgName/:projectName/:stackName/resources/latest', { schema: { params: StackParams } }, async (request) =>
+    state.resources(request.caller, stackRef(request.params)),
+  );
+
+  app.get(
+    '/api/stacks/:orgName/:projectName/:stackName/resources/:version',
+    { schema: { params: VersionParams } },
+    async (request) => state.resources(request.caller, stackRef(request.params), request.params.version),
+  );
+}

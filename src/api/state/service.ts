@@ -1,0 +1,59 @@
+import type { Caller } from '../../auth/caller.js';
+import type { Clock, IdGenerator } from '../../clock.js';
+import type { Executor } from '../../db/executor.js';
+import { ApiError } from '../../errors.js';
+import { assertNoRunningUpdate } from '../updates/guard.js';
+import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
+import { appendCheckpoint } from './checkpoints.js';
+import { emptyDeployment, inspectUntypedDeployment } from './deployment.js';
+import { presentResources, type StackResourcesView } from './resources.js';
+import { findStackVersion } from './store.js';
+
+export class StateService {
+  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService }) {}
+
+  /** The bytes of the newest checkpoint, or of `version`, exactly as they were stored. */
+  async export(caller: Caller, ref: StackRef, version?: number): Promise<Buffer> {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const row = await findStackVersion(this.deps.db, stack.id, version);
+    if (row) return row.deployment;
+    if (version === undefined) return emptyDeployment(stack.created_at);
+    throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
+  }
+
+  /** Replaces the stack's state with the client's deployment; `raw` is stored byte for byte. */
+  async import(caller: Caller, ref: StackRef, raw: Buffer, parsed: unknown): Promise<{ updateId: string }> {
+    const summary = inspectUntypedDeployment(parsed);
+    return this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.deps.stacks.resolve(tx, caller, ref);
+      const provider = summary.secretsProvider;
+      if (summary.hasSecrets && provider?.type === 'service') {
+        const owner = provider.state?.['owner'];
+        const project = provider.state?.['project'];
+        const name = provider.state?.['stack'];
+        if (owner !== stack.organization_name || project !== stack.project_name || name !== stack.name) {
+          throw new ApiError('bad_request', 'cannot import deployment with encrypted secrets from a different stack');
+        }
+      }
+      await assertNoRunningUpdate(tx, stack.id);
+      const { updateId } = await appendCheckpoint(tx, this.deps, caller, stack, 'import', {
+        deployment: raw,
+        resourceCount: summary.resourceCount,
+      });
+      return { updateId };
+    });
+  }
+
+  async resourceCount(caller: Caller, ref: StackRef): Promise<{ resourceCount: number; version: number }> {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const row = await findStackVersion(this.deps.db, stack.id);
+    return { resourceCount: row?.resource_count ?? 0, version: stack.version };
+  }
+
+  async resources(caller: Caller, ref: StackRef, version?: number): Promise<StackResourcesView> {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const row = await findStackVersion(this.deps.db, stack.id, version);
+    if (!row && version !== undefined) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
+    return presentResources(row?.deployment, version ?? stack.version);
+  }
+}

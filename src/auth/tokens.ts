@@ -1,0 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Access tokens look like Pulumi's: `pul-` and 40 hex characters. */
+export function generateAccessToken(): string {
+  return `pul-${randomBytes(20).toString('hex')}`;
+}
+
+/** Tokens are high-entropy, so a plain SHA-256 is enough to make the stored form useless to a reader. */
+export function hashAccessToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}

@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, configOptions, parseConfig } from './config.js';
+import { createContext, createLogger } from './context.js';
+import { ApiError } from './errors.js';
+import { serve } from './main.js';
+
+const usage = `Usage: stackyard <command> [options]
+
+Commands:
+  serve                                   serve the Pulumi Cloud API
+  admin create-user <login> [--name N] [--email E] [--org ORG] [--role member|admin]
+                                          create a user and print an access token for them
+  admin create-token <login> [--description D]
+                                          print a new access token for a user
+  admin create-org <name> [--owner LOGIN] create an organization (the owner becomes its admin)
+  admin add-member <org> <login> [--role member|admin]
+                                          add a user to an organization, or change their role
+
+Every command takes the server options (flag or environment variable):
+${configOptions.map((o) => `  ${o.flag.padEnd(32)} ${o.env} (default: ${o.default || 'derived'})`).join('\n')}
+`;
+
+const configFlagNames = configOptions.map((o) => o.flag.slice(2));
+
+/** Splits argv into the server options, which parseConfig reads, and the command's own. */
+function parseCommandLine(argv: string[]) {
+  const commandOptions = ['name', 'email', 'org', 'role', 'owner', 'description'];
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: Object.fromEntries([...configFlagNames, ...commandOptions].map((n) => [n, { type: 'string' as const }])),
+    allowPositionals: true,
+    strict: true,
+  });
+  const configArgs = configFlagNames.flatMap((n) => (typeof values[n] === 'string' ? [`--${n}`, values[n] as string] : []));
+  const option = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  return { positionals, configArgs, option };
+}
+
+function role(value: string | undefined): 'member' | 'admin' {
+  if (value === undefined || value === 'member' || value === 'admin') return value ?? 'member';
+  throw new ConfigError(`--role must be 'member' or 'admin', got '${value}'`);
+}
+
+async function runAdmin(positionals: string[], configArgs: string[], option: (name: string) => string | undefined) {
+  const [command, ...args] = positionals;
+  const need = (count: number) => {
+    if (args.length !== count) throw new ConfigError(`admin ${command} takes ${count} argument(s)\n\n${usage}`);
+  };
+  const config = parseConfig(configArgs, process.env);
+  const ctx = await createContext(config, { logger: createLogger('warn') });
+  try {
+    const admin = ctx.services.admin;
+    switch (command) {
+      case 'create-user': {
+        need(1);
+        const { token } = await admin.createUser({
+          login: args[0]!,
+          name: option('name'),
+          email: option('email'),
+          organization: option('org'),
+          role: role(option('role')),
+        });
+        process.stdout.write(`${token}\n`);
+        break;
+      }
+      case 'create-token': {
+        need(1);
+        const { token } = await admin.createToken(args[0]!, option('description') ?? 'created by stackyard admin');
+        process.stdout.write(`${token}\n`);
+        break;
+      }
+      case 'create-org':
+        need(1);
+        await admin.createOrganization(args[0]!, option('owner'));
+        process.stdout.write(`created organization '${args[0]}'\n`);
+        break;
+      case 'add-member':
+        need(2);
+        await admin.addMember(args[0]!, args[1]!, role(option('role')));
+        process.stdout.write(`'${args[1]}' is now a ${role(option('role'))} of '${args[0]}'\n`);
+        break;
+      default:
+        throw new ConfigError(`unknown admin command '${command ?? ''}'\n\n${usage}`);
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, configArgs, option } = parseCommandLine(argv);
+  const [command, ...rest] = positionals;
+  if (command === 'serve' && rest.length === 0) return serve(parseConfig(configArgs, process.env));
+  if (command === 'admin') return runAdmin(rest, configArgs, option);
+  if (command === undefined || command === 'help') {
+    process.stdout.write(usage);
+    return;
+  }
+  throw new ConfigError(`unknown command '${command}'\n\n${usage}`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ApiError) {
+    process.stderr.write(`stackyard: ${error.toBody().message}\n`);
+  } else if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`stackyard: ${(error as Error).message}\n`);
+  } else {
+    process.stderr.write(`stackyard: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Everything the server reads from its environment, parsed once at start-up. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `sqlite:<file>`; PostgreSQL arrives with the scale-out work. */
+  databaseUrl: string;
+  /** The URL clients log in to; used in links and in the service secrets provider state. */
+  publicUrl: string;
+  /** Largest request body accepted, measured after gzip decompression. */
+  bodyLimitBytes: number;
+  logLevel: string;
+  /** Names used by the first boot when it creates the admin user and the default organization. */
+  bootstrap: { adminLogin: string; organization: string };
+  /** What `GET /api/cli/version` reports. */
+  cliVersion: { latest: string; oldestWithoutWarning: string; latestDev: string };
+}
+
+const options = {
+  host: { type: 'string', env: 'STACKYARD_HOST', default: '127.0.0.1' },
+  port: { type: 'string', env: 'STACKYARD_PORT', default: '8080' },
+  'data-dir': { type: 'string', env: 'STACKYARD_DATA_DIR', default: './data' },
+  'database-url': { type: 'string', env: 'STACKYARD_DATABASE_URL', default: '' },
+  'public-url': { type: 'string', env: 'STACKYARD_PUBLIC_URL', default: '' },
+  'body-limit': { type: 'string', env: 'STACKYARD_BODY_LIMIT_BYTES', default: String(128 * 1024 * 1024) },
+  'log-level': { type: 'string', env: 'STACKYARD_LOG_LEVEL', default: 'info' },
+  'admin-login': { type: 'string', env: 'STACKYARD_ADMIN_LOGIN', default: 'admin' },
+  'default-org': { type: 'string', env: 'STACKYARD_DEFAULT_ORG', default: 'stackyard' },
+  'cli-latest-version': { type: 'string', env: 'STACKYARD_CLI_LATEST_VERSION', default: '3.274.1' },
+  'cli-oldest-without-warning': { type: 'string', env: 'STACKYARD_CLI_OLDEST_WITHOUT_WARNING', default: '3.0.0' },
+} as const;
+
+type OptionName = keyof typeof options;
+
+/** The table the README documents: flag, environment variable, default. */
+export const configOptions = Object.entries(options).map(([flag, o]) => ({ flag: `--${flag}`, env: o.env, default: o.default }));
+
+export class ConfigError extends Error {}
+
+/** Flags win over environment variables, which win over defaults. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.keys(options).map((name) => [name, { type: 'string' as const }])),
+    strict: true,
+    allowPositionals: false,
+  });
+  const read = (name: OptionName): string => {
+    const flag = values[name];
+    if (typeof flag === 'string') return flag;
+    return env[options[name].env] ?? options[name].default;
+  };
+  const positiveInt = (name: OptionName, max: number): number => {
+    const raw = read(name);
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new ConfigError(`--${name} (${options[name].env}) must be a whole number from 1 to ${max}, got '${raw}'`);
+    }
+    return value;
+  };
+
+  const port = positiveInt('port', 65535);
+  const dataDir = path.resolve(read('data-dir'));
+  const databaseUrl = read('database-url') || `sqlite:${path.join(dataDir, 'stackyard.db')}`;
+  if (!databaseUrl.startsWith('sqlite:')) {
+    throw new ConfigError(`--database-url must start with 'sqlite:' (PostgreSQL is not supported yet), got '${databaseUrl}'`);
+  }
+  const publicUrl = (read('public-url') || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+(\/.*)?$/.test(publicUrl)) {
+    throw new ConfigError(`--public-url must be an http(s) URL, got '${publicUrl}'`);
+  }
+  return {
+    host: read('host'),
+    port,
+    dataDir,
+    databaseUrl,
+    publicUrl,
+    bodyLimitBytes: positiveInt('body-limit', 4 * 1024 * 1024 * 1024),
+    logLevel: read('log-level'),
+    bootstrap: { adminLogin: read('admin-login'), organization: read('default-org') },
+    cliVersion: {
+      latest: read('cli-latest-version'),
+      oldestWithoutWarning: read('cli-oldest-without-warning'),
+      latestDev: read('cli-latest-version'),
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import pino, { type Logger } from 'pino';
+import { AdminService } from './admin/service.js';
+import { OrganizationService } from './api/orgs/service.js';
+import { StackService } from './api/stacks/service.js';
+import { StateService } from './api/state/service.js';
+import { UpdateService } from './api/updates/service.js';
+import { UserService } from './api/user/service.js';
+import { systemClock, uuidGenerator, type Clock, type IdGenerator } from './clock.js';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/dialect.js';
+import { openDatabase } from './db/open.js';
+
+export interface Services {
+  users: UserService;
+  organizations: OrganizationService;
+  stacks: StackService;
+  state: StateService;
+  updates: UpdateService;
+  admin: AdminService;
+}
+
+/** Everything a request handler or a command can reach, built once. */
+export interface AppContext {
+  config: Config;
+  database: DatabaseHandle;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+}
+
+/** Never logged, wherever they appear in a logged object. */
+export const redactedPaths = [
+  'req.headers.authorization',
+  'headers.authorization',
+  '*.token',
+  '*.accessToken',
+  '*.plaintext',
+  '*.plaintexts',
+  '*.secret',
+];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' } });
+}
+
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const database = await openDatabase(config.databaseUrl);
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? uuidGenerator;
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = database.db;
+
+  const users = new UserService({ db, clock, ids });
+  const organizations = new OrganizationService({ clock, ids });
+  const stacks = new StackService({ db, clock, ids });
+  const services: Services = {
+    users,
+    organizations,
+    stacks,
+    state: new StateService({ db, clock, ids, stacks }),
+    updates: new UpdateService({ db, stacks }),
+    admin: new AdminService({ db, users, organizations }),
+  };
+  return { config, database, clock, ids, logger, services, close: () => db.destroy() };
+}

@@ -1,0 +1,19 @@
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** What differs between the SQL databases Stackyard runs on; everything else is plain Kysely. */
+export interface DialectInfo {
+  name: 'sqlite' | 'postgres';
+  /** Column type for opaque bytes. */
+  binaryType: 'blob' | 'bytea';
+  /** Column type and constraint for an auto-incrementing integer key. */
+  serialType: 'integer' | 'serial';
+  serialPrimaryKey(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** Column type for unix-millisecond timestamps. */
+  timeType: 'integer' | 'bigint';
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectInfo;
+}

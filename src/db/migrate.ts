@@ -1,0 +1,21 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { DatabaseHandle } from './dialect.js';
+import { migration0001 } from './migrations/0001_initial.js';
+
+/** Numbered, append-only: a landed migration is never edited. */
+const migrations = { '0001_initial': migration0001 };
+
+export async function migrateToLatest({ db, dialect }: DatabaseHandle): Promise<void> {
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      return Object.fromEntries(
+        Object.entries(migrations).map(([name, build]): [string, Migration] => [name, build(dialect)]),
+      );
+    },
+  };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,26 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { DatabaseHandle } from './dialect.js';
+import type { Database } from './schema.js';
+
+export function openSqlite(file: string): DatabaseHandle {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const connection = new SQLite(file);
+  // WAL lets the admin command and a running server share the file.
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('synchronous = NORMAL');
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) }),
+    dialect: {
+      name: 'sqlite',
+      binaryType: 'blob',
+      serialType: 'integer',
+      serialPrimaryKey: (column) => column.primaryKey().autoIncrement(),
+      timeType: 'integer',
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { FastifyError } from 'fastify';
+import { ApiError, type ApiErrorCode } from '../errors.js';
+import type { App } from './types.js';
+
+const codeByStatus: Record<number, ApiErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/** Turns whatever a handler or Fastify threw into Pulumi's error body. */
+function toApiError(error: FastifyError & { code?: string }, bodyLimit: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error.validation) return new ApiError('bad_request', error.message);
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new ApiError('payload_too_large', `request body is larger than the limit of ${bodyLimit} bytes`);
+  }
+  if (typeof error.code === 'string' && error.code.startsWith('Z_')) {
+    return new ApiError('bad_request', `request body is not valid gzip: ${error.message}`);
+  }
+  const status = error.statusCode ?? 500;
+  const code = codeByStatus[status] ?? (status >= 400 && status < 500 ? 'bad_request' : undefined);
+  return code ? new ApiError(code, error.message) : new ApiError('internal', 'an unexpected error occurred');
+}
+
+export function registerErrorHandling(app: App, bodyLimit: number): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error, bodyLimit);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(apiError.status).send(apiError.toBody());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(error.status).send(error.toBody());
+  });
+}

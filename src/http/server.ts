@@ -1,0 +1,40 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { registerServiceRoutes } from '../api/service/routes.js';
+import { registerStackRoutes } from '../api/stacks/routes.js';
+import { registerStateRoutes } from '../api/state/routes.js';
+import { registerUpdateRoutes } from '../api/updates/routes.js';
+import { registerUserRoutes } from '../api/user/routes.js';
+import type { AppContext } from '../context.js';
+import { registerAuthentication } from './auth.js';
+import { registerBodyHandling } from './body.js';
+import { registerErrorHandling } from './errors.js';
+import type { App } from './types.js';
+
+/** The HTTP API over a context. It does not listen: main does, and tests use any free port. */
+export function buildServer(ctx: AppContext): App {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    genReqId: () => ctx.ids.next(),
+    requestIdHeader: false,
+    // Slashes and long names are validated by the services; the router just routes.
+    routerOptions: { maxParamLength: 1024 },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    // The CLI appends this id to 5xx messages, so operators can find the log line.
+    reply.header('X-Pulumi-Request-ID', request.id);
+  });
+  registerErrorHandling(app, ctx.config.bodyLimitBytes);
+  registerBodyHandling(app);
+  registerAuthentication(app, ctx.services.users);
+
+  registerServiceRoutes(app, ctx);
+  registerUserRoutes(app, ctx.services);
+  registerStackRoutes(app, ctx.services);
+  registerStateRoutes(app, ctx.services);
+  registerUpdateRoutes(app, ctx.services);
+  return app;
+}

@@ -1,0 +1,59 @@
+import type { Config } from './config.js';
+import { createContext, type AppContext, type ContextOverrides } from './context.js';
+import { buildServer } from './http/server.js';
+import type { App } from './http/types.js';
+
+export interface RunningServer {
+  ctx: AppContext;
+  app: App;
+  /** Set on the first boot only: the admin's token, which exists nowhere else in clear. */
+  firstBoot?: { login: string; organization: string; token: string };
+  close(): Promise<void>;
+}
+
+/** Opens the database, creates the first admin on an empty one, and listens. */
+export async function startServer(config: Config, overrides: ContextOverrides = {}): Promise<RunningServer> {
+  const ctx = await createContext(config, overrides);
+  const firstBoot = await ctx.services.admin.bootstrap(config.bootstrap.adminLogin, config.bootstrap.organization);
+  const app = buildServer(ctx);
+  await app.listen({ host: config.host, port: config.port });
+  return {
+    ctx,
+    app,
+    firstBoot,
+    close: async () => {
+      await app.close();
+      await ctx.close();
+    },
+  };
+}
+
+/** `stackyard serve`: serves until SIGTERM or SIGINT, then closes connections and the database. */
+export async function serve(config: Config): Promise<void> {
+  const server = await startServer(config);
+  const { firstBoot } = server;
+  if (firstBoot) {
+    // Printed once, on purpose, to the terminal only: the log never carries a token.
+    process.stdout.write(
+      [
+        '',
+        `Stackyard created organization '${firstBoot.organization}' and admin user '${firstBoot.login}'.`,
+        `Admin access token (shown only now): ${firstBoot.token}`,
+        'Log in with the Pulumi CLI:',
+        `  PULUMI_ACCESS_TOKEN=${firstBoot.token} pulumi login ${config.publicUrl}`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server.ctx.logger.info({ signal }, 'shutting down');
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
