@@ -10,6 +10,7 @@ import { registerAuthentication } from './auth.js';
 import { registerBodyHandling } from './body.js';
 import { registerErrorHandling } from './errors.js';
 import type { App } from './types.js';
+import { registerValidation } from './validation.js';
 
 /** The HTTP API over a context. It does not listen: main does, and tests use any free port. */
 export function buildServer(ctx: AppContext): App {
@@ -20,13 +21,13 @@ export function buildServer(ctx: AppContext): App {
     requestIdHeader: false,
     // Slashes and long names are validated by the services; the router just routes.
     routerOptions: { maxParamLength: 1024 },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
     // The CLI appends this id to 5xx messages, so operators can find the log line.
     reply.header('X-Pulumi-Request-ID', request.id);
   });
+  registerValidation(app);
   registerErrorHandling(app, ctx.config.bodyLimitBytes);
   registerBodyHandling(app);
   registerAuthentication(app, ctx.services.users);

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../../src/config.js';
+import type { ContextOverrides } from '../../src/context.js';
+import { startServer, type RunningServer } from '../../src/main.js';
+import { createLogger } from '../../src/context.js';
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  /** The first boot's admin token; the admin belongs to organization `org`. */
+  adminToken: string;
+  org: string;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `stackyard-${prefix}-`));
+}
+
+/** A real server on a loopback port over a fresh SQLite file. */
+export async function startTestServer(
+  options: { args?: string[]; dataDir?: string; overrides?: ContextOverrides } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDir('data');
+  const port = await freePort();
+  const config = parseConfig(
+    ['--data-dir', dataDir, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, ...(options.args ?? [])],
+    {},
+  );
+  const server = await startServer(config, { logger: createLogger('silent'), ...options.overrides });
+  if (!server.firstBoot) throw new Error('test servers start on an empty data directory');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    adminToken: server.firstBoot.token,
+    org: server.firstBoot.organization,
+    server,
+    close: async () => {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
