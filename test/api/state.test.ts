@@ -167,7 +167,9 @@ describe('GET .../resources', () => {
       resources: [
         { resource: { ...stackResource, delete: false, dependencies: [] } },
         { resource: { ...provider, delete: false, dependencies: [] } },
-        ...things.map((t) => ({ resource: { ...t, delete: false, providerInputs: { region: 'eu-north-1' } } })),
+        ...things.map((t) => ({
+          resource: { ...t, delete: false, dependencies: t.dependencies ?? [], providerInputs: { region: 'eu-north-1' } },
+        })),
       ],
       region: 'eu-north-1',
       version: 2,

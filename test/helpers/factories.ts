@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { ApiClient } from './http.js';
 import type { TestServer } from './server.js';
 
@@ -59,8 +60,11 @@ export function deploymentWithResources(project: string, stack: string, count: n
       outputs: { index: i, label: `thing ${i}` },
       parent: stackUrn,
       provider: `${providerUrn}::${providerId}`,
-      dependencies: i > 0 ? [`${prefix}pulumi-nodejs:dynamic:Resource::thing-${i - 1}`] : [],
-      propertyDependencies: i > 0 ? { index: [`${prefix}pulumi-nodejs:dynamic:Resource::thing-${i - 1}`] } : {},
+      // Written as the CLI writes state: empty lists are left out.
+      ...(i > 0 && {
+        dependencies: [`${prefix}pulumi-nodejs:dynamic:Resource::thing-${i - 1}`],
+        propertyDependencies: { index: [`${prefix}pulumi-nodejs:dynamic:Resource::thing-${i - 1}`] },
+      }),
       created: '2026-11-01T10:00:00Z',
       modified: '2026-11-01T10:00:00Z',
     });
@@ -68,7 +72,8 @@ export function deploymentWithResources(project: string, stack: string, count: n
   return {
     version: 3,
     deployment: {
-      manifest: { time: '2026-11-01T10:00:00Z', magic: '', version: 'v3.274.1' },
+      // The CLI checks the magic cookie: the SHA-256 of the manifest's version.
+      manifest: { time: '2026-11-01T10:00:00Z', magic: createHash('sha256').update('v3.274.1').digest('hex'), version: 'v3.274.1' },
       resources,
       metadata: {},
       ...extra,
