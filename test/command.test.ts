@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { ApiClient } from './helpers/http.js';
+import { freePort, tempDir } from './helpers/server.js';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/stackyard.js');
+const dataDir = tempDir('command');
+after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+interface Served {
+  child: ChildProcess;
+  output: () => string;
+  url: string;
+}
+
+/** `stackyard serve` as an operator runs it, waiting until it listens. */
+async function serve(): Promise<Served> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', dataDir, '--port', String(port)], {
+    env: { PATH: process.env.PATH },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('Server listening')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // The first-boot banner is written right after listening.
+  await new Promise((r) => setTimeout(r, 200));
+  return { child, output: () => output, url: `http://127.0.0.1:${port}` };
+}
+
+async function stop(served: Served): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => served.child.once('exit', (code) => resolve(code)));
+  served.child.kill('SIGTERM');
+  return exited;
+}
+
+function admin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, 'admin', ...args, '--data-dir', dataDir], { env: { PATH: process.env.PATH } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('stackyard serve', () => {
+  let adminToken = '';
+
+  it('prints the admin token and the login command once, on the first boot', async () => {
+    const served = await serve();
+    const match = /Admin access token \(shown only now\): (pul-[0-9a-f]{40})/.exec(served.output());
+    assert.ok(match, served.output());
+    adminToken = match[1]!;
+    assert.match(served.output(), new RegExp(`PULUMI_ACCESS_TOKEN=${adminToken} pulumi login http://localhost:\\d+`));
+    const api = new ApiClient(served.url, adminToken);
+    assert.equal((await api.get('/api/user')).body.githubLogin, 'admin');
+    assert.equal(await stop(served), 0);
+    assert.match(served.output(), /shutting down/);
+    // Only the banner carries the token; no log line does.
+    const logLines = served.output().split('\n').filter((line) => line.startsWith('{'));
+    assert.ok(logLines.length > 0);
+    assert.ok(logLines.every((line) => !line.includes(adminToken)));
+  });
+
+  it('neither prints nor regenerates it on later boots, and keeps the data', async () => {
+    const served = await serve();
+    assert.doesNotMatch(served.output(), /pul-[0-9a-f]{40}/);
+    const api = new ApiClient(served.url, adminToken);
+    assert.equal((await api.post('/api/stacks/stackyard/proj', { stackName: 'kept' })).status, 200);
+    assert.equal(await stop(served), 0);
+    const again = await serve();
+    assert.equal((await new ApiClient(again.url, adminToken).get('/api/stacks/stackyard/proj/kept')).status, 200);
+    assert.equal(await stop(again), 0);
+  });
+});
+
+describe('stackyard admin', () => {
+  it('creates an organization, a user in it and a token, which the server then accepts', async () => {
+    const org = await admin(['create-org', 'acme-corp', '--owner', 'admin']);
+    assert.equal(org.code, 0, org.stderr);
+    assert.equal(org.stdout, "created organization 'acme-corp'\n");
+    const user = await admin(['create-user', 'bob', '--name', 'Bob', '--email', 'bob@example.com', '--org', 'acme-corp']);
+    assert.equal(user.code, 0, user.stderr);
+    const bobToken = user.stdout.trim();
+    assert.match(bobToken, /^pul-[0-9a-f]{40}$/);
+    const added = await admin(['add-member', 'stackyard', 'bob', '--role', 'admin']);
+    assert.equal(added.stdout, "'bob' is now a admin of 'stackyard'\n");
+    const second = await admin(['create-token', 'bob', '--description', 'ci']);
+    assert.match(second.stdout.trim(), /^pul-[0-9a-f]{40}$/);
+
+    const served = await serve();
+    try {
+      for (const token of [bobToken, second.stdout.trim()]) {
+        const me = await new ApiClient(served.url, token).get('/api/user');
+        assert.equal(me.body.githubLogin, 'bob');
+        assert.equal(me.body.name, 'Bob');
+        assert.equal(me.body.email, 'bob@example.com');
+        assert.deepEqual(
+          me.body.organizations.map((o: { githubLogin: string; role: string }) => [o.githubLogin, o.role]),
+          [['acme-corp', 'member'], ['stackyard', 'admin']],
+        );
+      }
+    } finally {
+      await stop(served);
+    }
+  });
+
+  it('refuses bad names, duplicates and unknown users with a message and exit code 1', async () => {
+    const badOrg = await admin(['create-org', 'a']);
+    assert.equal(badOrg.code, 1);
+    assert.match(badOrg.stderr, /invalid organization name 'a'/);
+    const dupUser = await admin(['create-user', 'bob']);
+    assert.equal(dupUser.code, 1);
+    assert.equal(dupUser.stderr, "stackyard: Conflict: user 'bob' already exists\n");
+    const unknown = await admin(['add-member', 'acme-corp', 'nobody']);
+    assert.equal(unknown.stderr, "stackyard: Not Found: user 'nobody' not found\n");
+    const badRole = await admin(['add-member', 'acme-corp', 'bob', '--role', 'owner']);
+    assert.equal(badRole.stderr, "stackyard: --role must be 'member' or 'admin', got 'owner'\n");
+    const noCommand = await admin(['explode']);
+    assert.equal(noCommand.code, 1);
+    assert.match(noCommand.stderr, /unknown admin command 'explode'/);
+  });
+
+  it('refuses a bad configuration before touching anything', async () => {
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [bin, 'serve', '--port', '99999', '--data-dir', dataDir], (error, _out, stderr) =>
+        resolve({ code: Number(error?.code ?? 0), stderr }),
+      ),
+    );
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, "stackyard: --port (STACKYARD_PORT) must be a whole number from 1 to 65535, got '99999'\n");
+  });
+});
