@@ -15,6 +15,13 @@ export interface Config {
   logLevel: string;
   /** Names used by the first boot when it creates the admin user and the default organization. */
   bootstrap: { adminLogin: string; organization: string };
+  /**
+   * Wraps every stack's secrets key: 32 bytes, from config (base64) or, when none is given, a
+   * file the first boot creates in the data directory.
+   */
+  masterKey: { base64?: string; file: string };
+  /** Checkpoints at least this large may be sent as deltas (capability delta-checkpoint-uploads-v2). */
+  checkpointCutoffBytes: number;
   /** What `GET /api/cli/version` reports. */
   cliVersion: { latest: string; oldestWithoutWarning: string; latestDev: string };
 }
@@ -26,6 +33,8 @@ const options = {
   'database-url': { type: 'string', env: 'STACKYARD_DATABASE_URL', default: '' },
   'public-url': { type: 'string', env: 'STACKYARD_PUBLIC_URL', default: '' },
   'body-limit': { type: 'string', env: 'STACKYARD_BODY_LIMIT_BYTES', default: String(128 * 1024 * 1024) },
+  'master-key': { type: 'string', env: 'STACKYARD_MASTER_KEY', default: '' },
+  'checkpoint-cutoff-bytes': { type: 'string', env: 'STACKYARD_CHECKPOINT_CUTOFF_BYTES', default: String(1024 * 1024) },
   'log-level': { type: 'string', env: 'STACKYARD_LOG_LEVEL', default: 'info' },
   'admin-login': { type: 'string', env: 'STACKYARD_ADMIN_LOGIN', default: 'admin' },
   'default-org': { type: 'string', env: 'STACKYARD_DEFAULT_ORG', default: 'stackyard' },
@@ -80,6 +89,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     publicUrl,
     bodyLimitBytes: positiveInt('body-limit', 4 * 1024 * 1024 * 1024),
     logLevel: read('log-level'),
+    masterKey: { base64: read('master-key') || undefined, file: path.join(dataDir, 'master.key') },
+    checkpointCutoffBytes: positiveInt('checkpoint-cutoff-bytes', 2 ** 31 - 1),
     bootstrap: { adminLogin: read('admin-login'), organization: read('default-org') },
     cliVersion: {
       latest: read('cli-latest-version'),

@@ -4,9 +4,11 @@ import { OrganizationService } from './api/orgs/service.js';
 import { StackService } from './api/stacks/service.js';
 import { StateService } from './api/state/service.js';
 import { UpdateService } from './api/updates/service.js';
+import { SecretsService } from './api/secrets/service.js';
 import { UserService } from './api/user/service.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from './clock.js';
 import type { Config } from './config.js';
+import { loadMasterKey } from './crypto/master-key.js';
 import type { DatabaseHandle } from './db/dialect.js';
 import { openDatabase } from './db/open.js';
 
@@ -16,6 +18,7 @@ export interface Services {
   stacks: StackService;
   state: StateService;
   updates: UpdateService;
+  secrets: SecretsService;
   admin: AdminService;
 }
 
@@ -66,7 +69,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     organizations,
     stacks,
     state: new StateService({ db, clock, ids, stacks }),
-    updates: new UpdateService({ db, stacks }),
+    updates: new UpdateService({ db, clock, ids, stacks }),
+    secrets: new SecretsService({ db, clock, stacks, masterKey: loadMasterKey(config.masterKey), logger }),
     admin: new AdminService({ db, users, organizations }),
   };
   return { config, database, clock, ids, logger, services, close: () => db.destroy() };

@@ -1,9 +1,10 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { DatabaseHandle } from './dialect.js';
 import { migration0001 } from './migrations/0001_initial.js';
+import { migration0002 } from './migrations/0002_update_protocol.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
-const migrations = { '0001_initial': migration0001 };
+const migrations = { '0001_initial': migration0001, '0002_update_protocol': migration0002 };
 
 export async function migrateToLatest({ db, dialect }: DatabaseHandle): Promise<void> {
   const provider: MigrationProvider = {

@@ -11,6 +11,8 @@ export interface Database {
   stack_tags: StackTagsTable;
   stack_versions: StackVersionsTable;
   updates: UpdatesTable;
+  update_events: UpdateEventsTable;
+  stack_secret_keys: StackSecretKeysTable;
 }
 
 export interface UsersTable {
@@ -98,4 +100,35 @@ export interface UpdatesTable {
   started_at: number | null;
   ended_at: number | null;
   seq: Generated<number>;
+  /** 1 for previews and the preview phase of up/refresh/destroy: no version, no checkpoints. */
+  dry_run: Generated<number>;
+  /** JSON: the UpdateProgramRequest's name, runtime, main, description and options. */
+  program: Generated<string>;
+  /** JSON: the config map the CLI sent, secrets as ciphertexts. */
+  config: Generated<string>;
+  message: Generated<string>;
+  /** JSON: metadata.environment (git, CI, exec.kind ...). */
+  environment: Generated<string>;
+  /** SHA-256 of the lease token; the lease itself is never stored. */
+  lease_token_hash: string | null;
+  lease_expires_at: number | null;
+  /** Last applied sequenceNumber of a verbatim or delta checkpoint; 0 before the first. */
+  checkpoint_sequence: Generated<number>;
+  /** JSON: resourceChanges from the engine's summary event. */
+  resource_changes: string | null;
+  resource_count: number | null;
+}
+
+export interface UpdateEventsTable {
+  update_id: string;
+  sequence: number;
+  /** The engine event as the CLI sent it, as JSON text. */
+  event: string;
+}
+
+/** A stack's data key for service secrets, wrapped (AES-256-GCM) by the master key. */
+export interface StackSecretKeysTable {
+  stack_id: string;
+  wrapped_key: Uint8Array;
+  created_at: number;
 }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { registerSecretsRoutes } from '../api/secrets/routes.js';
 import { registerServiceRoutes } from '../api/service/routes.js';
 import { registerStackRoutes } from '../api/stacks/routes.js';
 import { registerStateRoutes } from '../api/state/routes.js';
@@ -37,5 +38,6 @@ export function buildServer(ctx: AppContext): App {
   registerStackRoutes(app, ctx.services);
   registerStateRoutes(app, ctx.services);
   registerUpdateRoutes(app, ctx.services);
+  registerSecretsRoutes(app, ctx.services);
   return app;
 }

@@ -13,13 +13,15 @@ export type App = FastifyInstance<
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the auth hook on every route that is not public. */
+    /** Set by the auth hook on routes that take a user's access token (the default). */
     caller: Caller;
+    /** Set by the auth hook on routes that take an update's lease (`update-token`). */
+    leaseToken: string;
     /** The request body exactly as received (after gzip), for payloads stored opaquely. */
     rawBody?: Buffer;
   }
   interface FastifyContextConfig {
-    /** Routes that answer without an Authorization header. */
-    public?: boolean;
+    /** Who may call: a user with an access token (default), anyone, or a running update's lease. */
+    auth?: 'user' | 'public' | 'update';
   }
 }

@@ -155,10 +155,16 @@ describe('gzip request bodies', () => {
 });
 
 describe('GET /api/capabilities', () => {
-  it('advertises nothing this server does not implement yet', async () => {
+  it('advertises delta checkpoints with the configured cutoff, batch encryption and schema version 4', async () => {
     const reply = await api.get('/api/capabilities');
     assert.equal(reply.status, 200);
-    assert.deepEqual(reply.body, { capabilities: [] });
+    assert.deepEqual(reply.body, {
+      capabilities: [
+        { capability: 'delta-checkpoint-uploads-v2', version: 2, configuration: { checkpointCutoffSizeBytes: 1048576 } },
+        { capability: 'batch-encrypt' },
+        { capability: 'deployment-schema-version', version: 1, configuration: { version: 4 } },
+      ],
+    });
   });
 
   it('needs a token', async () => {

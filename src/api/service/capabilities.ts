@@ -1,3 +1,5 @@
+import type { Config } from '../../config.js';
+
 /** One entry of `GET /api/capabilities`; the CLI rejects known names with a bad configuration. */
 export interface Capability {
   capability: string;
@@ -5,10 +7,16 @@ export interface Capability {
   configuration?: Record<string, unknown>;
 }
 
-/**
- * Only what this server really implements. Checkpoint uploads (delta, batch-encrypt, schema
- * version 4) are advertised once the update protocol is in place.
- */
-export function capabilities(): Capability[] {
-  return [];
+/** Only what this server implements. Journaling is not offered: start never answers journalVersion. */
+export function capabilities(config: Config): Capability[] {
+  return [
+    {
+      capability: 'delta-checkpoint-uploads-v2',
+      version: 2,
+      configuration: { checkpointCutoffSizeBytes: config.checkpointCutoffBytes },
+    },
+    { capability: 'batch-encrypt' },
+    // Version-4 deployments (with `features`) are stored as opaquely as version 3.
+    { capability: 'deployment-schema-version', version: 1, configuration: { version: 4 } },
+  ];
 }

@@ -4,7 +4,7 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { ApiError } from '../../errors.js';
 import { decodeContinuationToken, encodeContinuationToken } from '../../http/pagination.js';
-import type { OrganizationRow } from '../orgs/store.js';
+import { findOrganizationByName, type OrganizationRow } from '../orgs/store.js';
 import { appendCheckpoint } from '../state/checkpoints.js';
 import { inspectUntypedDeployment, rewriteStackIdentity, type StackIdentity } from '../state/deployment.js';
 import { findStackVersion, insertStackVersion } from '../state/store.js';
@@ -69,6 +69,14 @@ export class StackService {
   async resolve(db: Executor, caller: Caller, ref: StackRef, role: 'member' | 'admin' = 'member'): Promise<store.StackRecord> {
     const org = await requireOrganizationRole(db, caller, ref.organization, role);
     const stack = await store.findStack(db, org.id, ref.project, ref.stack);
+    if (!stack) throw new ApiError('not_found', `stack '${stackLabel(ref)}' not found`);
+    return stack;
+  }
+
+  /** The stack by its names alone, for calls whose credential is an update's lease, not a user. */
+  async resolveByName(db: Executor, ref: StackRef): Promise<store.StackRecord> {
+    const org = await findOrganizationByName(db, ref.organization);
+    const stack = org && (await store.findStack(db, org.id, ref.project, ref.stack));
     if (!stack) throw new ApiError('not_found', `stack '${stackLabel(ref)}' not found`);
     return stack;
   }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 import type { ProjectsTable, StacksTable } from '../../db/schema.js';
+import { deleteStackUpdates } from '../updates/store.js';
 
 export type ProjectRow = ProjectsTable;
 export type StackRow = StacksTable;
@@ -62,7 +63,8 @@ export async function updateStack(
 export async function deleteStack(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('stack_tags').where('stack_id', '=', id).execute();
   await db.deleteFrom('stack_versions').where('stack_id', '=', id).execute();
-  await db.deleteFrom('updates').where('stack_id', '=', id).execute();
+  await deleteStackUpdates(db, id);
+  await db.deleteFrom('stack_secret_keys').where('stack_id', '=', id).execute();
   await db.deleteFrom('stacks').where('id', '=', id).execute();
 }
 

@@ -22,3 +22,43 @@ export async function findStackVersion(
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** Starts `toVersion` as a copy of the newest stored state, inside the database. */
+export async function copyStackVersion(db: Executor, stackId: string, toVersion: number, createdAt: number): Promise<void> {
+  await db
+    .insertInto('stack_versions')
+    .columns(['stack_id', 'version', 'deployment', 'resource_count', 'created_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('stack_versions')
+        .select((s) => [
+          'stack_id',
+          s.val(toVersion).as('version'),
+          'deployment',
+          'resource_count',
+          s.val(createdAt).as('created_at'),
+        ])
+        .where('stack_id', '=', stackId)
+        .orderBy('version', 'desc')
+        .limit(1),
+    )
+    .execute();
+}
+
+/** Replaces the bytes of a version that an update is writing. */
+export async function writeStackVersion(db: Executor, stackId: string, version: number, deployment: Buffer, createdAt: number) {
+  await db
+    .insertInto('stack_versions')
+    .values({ stack_id: stackId, version, deployment, resource_count: 0, created_at: createdAt })
+    .onConflict((oc) => oc.columns(['stack_id', 'version']).doUpdateSet({ deployment }))
+    .execute();
+}
+
+export async function setResourceCount(db: Executor, stackId: string, version: number, resourceCount: number) {
+  await db
+    .updateTable('stack_versions')
+    .set({ resource_count: resourceCount })
+    .where('stack_id', '=', stackId)
+    .where('version', '=', version)
+    .execute();
+}

@@ -1,18 +1,109 @@
-import { Type } from 'typebox';
 import type { Services } from '../../context.js';
 import type { App } from '../../http/types.js';
 import { stackRef } from '../stacks/routes.js';
+import { StackParams } from '../stacks/schemas.js';
+import * as schema from './schemas.js';
+import { programKinds } from './service.js';
 
-const UpdateParams = Type.Object({
-  orgName: Type.String(),
-  projectName: Type.String(),
-  stackName: Type.String(),
-  updateId: Type.String(),
-});
+const stackPath = '/api/stacks/:orgName/:projectName/:stackName';
+const updatePath = `${stackPath}/update/:updateId`;
+/** Calls a running update makes carry its lease, not the user's token. */
+const leased = { auth: 'update' } as const;
 
 export function registerUpdateRoutes(app: App, services: Services): void {
+  const updates = services.updates;
+
+  for (const kind of programKinds) {
+    app.post(`${stackPath}/${kind}`, { schema: { params: StackParams, body: schema.UpdateProgramRequest } }, async (request) =>
+      updates.create(request.caller, stackRef(request.params), kind, { ...request.body, config: request.body.config ?? undefined }),
+    );
+  }
+
+  app.post(updatePath, { schema: { params: schema.UpdateParams, body: schema.StartUpdateRequest } }, async (request) =>
+    updates.start(request.caller, stackRef(request.params), request.params.updateId, request.body.tags ?? undefined),
+  );
+
   // What the CLI polls after `stack import` until no continuation token comes back.
-  app.get('/api/stacks/:orgName/:projectName/:stackName/update/:updateId', { schema: { params: UpdateParams } }, async (request) =>
-    services.updates.results(request.caller, stackRef(request.params), request.params.updateId),
+  app.get(updatePath, { schema: { params: schema.UpdateParams } }, async (request) =>
+    updates.results(request.caller, stackRef(request.params), request.params.updateId),
+  );
+
+  app.post(
+    `${updatePath}/renew_lease`,
+    { config: leased, schema: { params: schema.UpdateParams, body: schema.RenewLeaseRequest } },
+    async (request) =>
+      updates.renewLease(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.duration),
+  );
+
+  app.patch(
+    `${updatePath}/checkpoint`,
+    { config: leased, schema: { params: schema.UpdateParams, body: schema.CheckpointRequest } },
+    async (request, reply) => {
+      const { updateId } = request.params;
+      await updates.saveFullCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.body, request.rawBody!);
+      return reply.status(204).send();
+    },
+  );
+
+  app.patch(
+    `${updatePath}/checkpointverbatim`,
+    { config: leased, schema: { params: schema.UpdateParams, body: schema.VerbatimCheckpointRequest } },
+    async (request, reply) => {
+      const { updateId } = request.params;
+      await updates.saveVerbatimCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.body, request.rawBody!);
+      return reply.status(204).send();
+    },
+  );
+
+  app.patch(
+    `${updatePath}/checkpointdelta`,
+    { config: leased, schema: { params: schema.UpdateParams, body: schema.DeltaCheckpointRequest } },
+    async (request, reply) => {
+      await updates.saveDeltaCheckpoint(stackRef(request.params), request.params.updateId, request.leaseToken, request.body);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    `${updatePath}/events/batch`,
+    { config: leased, schema: { params: schema.UpdateParams, body: schema.EngineEventBatch } },
+    async (request, reply) => {
+      await updates.recordEvents(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.events);
+      return reply.status(200).send({});
+    },
+  );
+
+  app.post(
+    `${updatePath}/complete`,
+    { config: leased, schema: { params: schema.UpdateParams, body: schema.CompleteUpdateRequest } },
+    async (request, reply) => {
+      await updates.complete(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.status);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(`${updatePath}/cancel`, { schema: { params: schema.UpdateParams } }, async (request, reply) => {
+    await updates.cancel(request.caller, stackRef(request.params), request.params.updateId);
+    return reply.status(204).send();
+  });
+
+  app.get(`${updatePath}/events`, { schema: { params: schema.UpdateParams, querystring: schema.EventsQuery } }, async (request) =>
+    updates.events(request.caller, stackRef(request.params), request.params.updateId, request.query.continuationToken, request.query.type ?? []),
+  );
+
+  app.get(`${stackPath}/updates`, { schema: { params: StackParams, querystring: schema.HistoryQuery } }, async (request) =>
+    updates.history(request.caller, stackRef(request.params), {
+      outputType: request.query['output-type'],
+      page: request.query.page,
+      pageSize: request.query.pageSize,
+    }),
+  );
+
+  app.get(`${stackPath}/updates/latest`, { schema: { params: StackParams } }, async (request) =>
+    updates.latest(request.caller, stackRef(request.params)),
+  );
+
+  app.get(`${stackPath}/updates/latest/previews`, { schema: { params: StackParams, querystring: schema.PreviewsQuery } }, async (request) =>
+    updates.latestPreviews(request.caller, stackRef(request.params), request.query),
   );
 }

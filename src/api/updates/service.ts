@@ -1,24 +1,353 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../../auth/caller.js';
+import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
+import type { UpdateStatus } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
+import { rawJsonMember } from '../../http/raw-json.js';
+import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
-import { findUpdate } from './store.js';
+import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../stacks/store.js';
+import { inspectUntypedDeployment } from '../state/deployment.js';
+import { copyStackVersion, findStackVersion, setResourceCount, writeStackVersion } from '../state/store.js';
+import { applyDelta } from './delta.js';
+import { assertNoRunningUpdate } from './guard.js';
+import { serviceUpdate, updateInfo } from './presenter.js';
+import * as store from './store.js';
 
-/** `UpdateResults`; a token is present while the update can still produce events. */
-export interface UpdateResultsView {
-  status: string;
-  events: unknown[];
-  continuationToken?: string;
+/** The kinds the CLI creates at `POST .../{kind}`; resource import arrives as `update`. */
+export const programKinds = ['update', 'preview', 'refresh', 'destroy'] as const;
+export type ProgramKind = (typeof programKinds)[number];
+
+export interface UpdateProgramRequest {
+  name: string;
+  runtime: string;
+  main?: string;
+  description?: string;
+  options: { dryRun?: boolean } & Record<string, unknown>;
+  config?: Record<string, unknown>;
+  metadata?: { message?: string; environment?: Record<string, string> | null };
 }
+
+/** The CLI assumes five minutes and renews at half-life; never grant less. */
+const leaseMs = 300_000;
+const eventsPageSize = 1000;
+const finished: UpdateStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+const hashLease = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
 export class UpdateService {
-  constructor(private readonly deps: { db: Executor; stacks: StackService }) {}
+  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService }) {}
 
-  async results(caller: Caller, ref: StackRef, updateId: string): Promise<UpdateResultsView> {
+  async create(caller: Caller, ref: StackRef, kind: ProgramKind, program: UpdateProgramRequest): Promise<{ updateID: string }> {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
-    const update = await findUpdate(this.deps.db, stack.id, updateId);
-    if (!update) throw new ApiError('not_found', `update '${updateId}' not found on stack '${stackLabel(ref)}'`);
-    const finished = update.status === 'succeeded' || update.status === 'failed' || update.status === 'cancelled';
-    return { status: update.status, events: [], ...(!finished && { continuationToken: '0' }) };
+    const dryRun = kind === 'preview' || program.options.dryRun === true;
+    const { config = {}, metadata = {}, ...rest } = program;
+    const updateID = this.deps.ids.next();
+    await store.insertUpdate(this.deps.db, {
+      id: updateID,
+      stack_id: stack.id,
+      kind,
+      status: 'not started',
+      version: 0,
+      author_user_id: caller.user.id,
+      created_at: this.deps.clock.now(),
+      started_at: null,
+      ended_at: null,
+      dry_run: dryRun ? 1 : 0,
+      program: JSON.stringify(rest),
+      config: JSON.stringify(config),
+      message: metadata.message ?? '',
+      environment: JSON.stringify(metadata.environment ?? {}),
+    });
+    return { updateID };
+  }
+
+  /** Takes the stack (unless a preview), assigns the version, hands out the lease. */
+  async start(
+    caller: Caller,
+    ref: StackRef,
+    updateId: string,
+    tags: Record<string, string> | undefined,
+  ): Promise<{ version: number; token: string; tokenExpiration: number }> {
+    for (const [name, value] of Object.entries(tags ?? {})) validateTag(name, value);
+    return this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.deps.stacks.resolve(tx, caller, ref);
+      const update = await this.findUpdate(tx, stack, updateId);
+      if (update.status !== 'not started') {
+        throw new ApiError('conflict', `update '${updateId}' has already been started (status: ${update.status})`);
+      }
+      const now = this.deps.clock.now();
+      let version = stack.version;
+      if (update.dry_run === 0) {
+        await assertNoRunningUpdate(tx, stack.id);
+        version = stack.version + 1;
+        // The new version starts as a copy of the last state; checkpoints overwrite it, and a
+        // failed or cancelled update leaves whatever it last wrote, as the engine intends.
+        await copyStackVersion(tx, stack.id, version, now);
+        await updateStack(tx, stack.id, { version, active_update_id: update.id });
+        if (tags) {
+          await deleteAllTags(tx, stack.id);
+          await upsertTags(tx, stack.id, tags);
+        }
+      }
+      const token = `${update.id}.${randomBytes(24).toString('base64url')}`;
+      const leaseExpiresAt = now + leaseMs;
+      await store.changeUpdate(tx, update.id, {
+        status: 'running',
+        version,
+        started_at: now,
+        lease_token_hash: hashLease(token).toString('hex'),
+        lease_expires_at: leaseExpiresAt,
+      });
+      return { version, token, tokenExpiration: Math.floor(leaseExpiresAt / 1000) };
+    });
+  }
+
+  async renewLease(ref: StackRef, updateId: string, lease: string, duration: number): Promise<{ token: string; tokenExpiration: number }> {
+    if (!Number.isInteger(duration) || duration < 0 || duration > 300) {
+      throw new ApiError('bad_request', 'Renewal duration must be between 0 and 300 seconds');
+    }
+    return this.deps.db.transaction().execute(async (tx) => {
+      const { update } = await this.holdLease(tx, ref, updateId, lease);
+      const expiresAt = this.deps.clock.now() + leaseMs;
+      await store.changeUpdate(tx, update.id, { lease_expires_at: expiresAt });
+      return { token: lease, tokenExpiration: Math.floor(expiresAt / 1000) };
+    });
+  }
+
+  /** `PATCH .../checkpoint`: the whole deployment; the latest write wins. */
+  async saveFullCheckpoint(ref: StackRef, updateId: string, lease: string, body: unknown, raw: Buffer): Promise<void> {
+    const request = body as { version?: unknown; features?: unknown; deployment?: unknown };
+    const deploymentBytes = rawJsonMember(raw, 'deployment');
+    if (!deploymentBytes) throw new ApiError('bad_request', "the checkpoint has no 'deployment'");
+    const untyped = { version: request.version, ...(request.features !== undefined && { features: request.features }), deployment: request.deployment };
+    inspectUntypedDeployment(untyped);
+    const head = JSON.stringify({ version: request.version, ...(request.features !== undefined && { features: request.features }) });
+    // {"version":3[,"features":[…]],"deployment":<the client's bytes>}
+    const bytes = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"deployment":`), deploymentBytes, Buffer.from('}')]);
+    await this.deps.db.transaction().execute(async (tx) => {
+      const { stack, update } = await this.holdLease(tx, ref, updateId, lease);
+      this.assertWritesState(update);
+      await writeStackVersion(tx, stack.id, update.version, bytes, this.deps.clock.now());
+    });
+  }
+
+  /** `PATCH .../checkpointverbatim`: the CLI's own text of the deployment, kept byte for byte. */
+  async saveVerbatimCheckpoint(ref: StackRef, updateId: string, lease: string, body: unknown, raw: Buffer): Promise<void> {
+    const request = body as { sequenceNumber?: unknown; untypedDeployment?: unknown };
+    const sequence = this.sequenceOf(request.sequenceNumber);
+    const bytes = rawJsonMember(raw, 'untypedDeployment');
+    if (!bytes) throw new ApiError('bad_request', "the checkpoint has no 'untypedDeployment'");
+    inspectUntypedDeployment(request.untypedDeployment);
+    await this.saveSequenced(ref, updateId, lease, sequence, () => bytes);
+  }
+
+  /** `PATCH .../checkpointdelta`: edits to the previous text of this update, checked by hash. */
+  async saveDeltaCheckpoint(ref: StackRef, updateId: string, lease: string, body: unknown): Promise<void> {
+    const request = body as { sequenceNumber?: unknown; checkpointHash?: unknown; deploymentDelta?: unknown };
+    const sequence = this.sequenceOf(request.sequenceNumber);
+    if (typeof request.checkpointHash !== 'string' || !/^[0-9a-f]{64}$/.test(request.checkpointHash)) {
+      throw new ApiError('bad_request', 'checkpointHash must be a hex SHA-256');
+    }
+    const hash = request.checkpointHash;
+    await this.saveSequenced(ref, updateId, lease, sequence, (base) => {
+      if (!base) throw new ApiError('conflict', 'a delta checkpoint needs a previous verbatim checkpoint in this update');
+      return applyDelta(base, request.deploymentDelta, hash);
+    });
+  }
+
+  async recordEvents(ref: StackRef, updateId: string, lease: string, events: Array<Record<string, unknown>>): Promise<void> {
+    const rows = events.map((event, index) => {
+      const sequence = event['sequence'];
+      if (!Number.isInteger(sequence) || (sequence as number) < 0) {
+        throw new ApiError('bad_request', `events[${index}].sequence must be a whole number`);
+      }
+      return { sequence: sequence as number, event: JSON.stringify(event) };
+    });
+    const summary = events.find((e) => typeof e['summaryEvent'] === 'object' && e['summaryEvent'] !== null)?.['summaryEvent'] as
+      | { resourceChanges?: Record<string, number> }
+      | undefined;
+    await this.deps.db.transaction().execute(async (tx) => {
+      const { update } = await this.holdLease(tx, ref, updateId, lease);
+      await store.insertEvents(tx, update.id, rows);
+      if (summary?.resourceChanges) {
+        await store.changeUpdate(tx, update.id, { resource_changes: JSON.stringify(summary.resourceChanges) });
+      }
+    });
+  }
+
+  /** Ends the update and frees the stack; repeating the same completion is a no-op. */
+  async complete(ref: StackRef, updateId: string, lease: string, status: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+    await this.deps.db.transaction().execute(async (tx) => {
+      const { stack, update } = await this.holdLease(tx, ref, updateId, lease, { allowFinished: true });
+      if (finished.includes(update.status)) {
+        if (update.status === status) return;
+        throw new ApiError('conflict', `update '${updateId}' has already ended (status: ${update.status})`);
+      }
+      await this.end(tx, stack, update, status);
+    });
+  }
+
+  /** `pulumi cancel`: ends a running update with the user's token and invalidates its lease. */
+  async cancel(caller: Caller, ref: StackRef, updateId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (tx) => {
+      const stack = await this.deps.stacks.resolve(tx, caller, ref);
+      const update = await this.findUpdate(tx, stack, updateId);
+      if (update.status === 'cancelled') return;
+      if (finished.includes(update.status)) {
+        throw new ApiError('conflict', `update '${updateId}' has already ended (status: ${update.status}) and cannot be cancelled`);
+      }
+      await this.end(tx, stack, update, 'cancelled');
+    });
+  }
+
+  /** `UpdateResults`: what the CLI polls after `stack import`; a token while it can still change. */
+  async results(caller: Caller, ref: StackRef, updateId: string) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const update = await this.findUpdate(this.deps.db, stack, updateId);
+    return { status: update.status, events: [], ...(!finished.includes(update.status) && { continuationToken: '0' }) };
+  }
+
+  async events(caller: Caller, ref: StackRef, updateId: string, continuationToken: string | undefined, types: string[]) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const update = await this.findUpdate(this.deps.db, stack, updateId);
+    const after = continuationToken === undefined ? -1 : Number(continuationToken);
+    if (!Number.isInteger(after) || after < -1) throw new ApiError('bad_request', 'invalid continuation token');
+    const rows = await store.listEvents(this.deps.db, update.id, after, eventsPageSize);
+    const last = rows.length > 0 ? rows[rows.length - 1]!.sequence : after;
+    const done = finished.includes(update.status) && rows.length < eventsPageSize;
+    const events = rows
+      .map((row) => {
+        const event = JSON.parse(row.event) as Record<string, unknown>;
+        const type = Object.keys(event).find((key) => key.endsWith('Event'));
+        return type ? { ...event, type } : event;
+      })
+      .filter((event) => types.length === 0 || types.includes(String(event['type'])));
+    return { events, continuationToken: done ? null : String(last) };
+  }
+
+  async history(caller: Caller, ref: StackRef, query: { outputType?: string; page?: number; pageSize?: number }) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const { limit, offset } = paging(query.page, query.pageSize);
+    const rows = await store.listUpdates(this.deps.db, stack.id, { dryRun: false, newestFirst: true, limit, offset });
+    if (query.outputType === 'service') {
+      return {
+        updates: rows.map((row) => serviceUpdate(row, stack.version)),
+        itemsPerPage: limit ?? rows.length,
+        total: await store.countUpdates(this.deps.db, stack.id, false),
+      };
+    }
+    return { updates: rows.map(updateInfo) };
+  }
+
+  async latest(caller: Caller, ref: StackRef) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const [row] = await store.listUpdates(this.deps.db, stack.id, { dryRun: false, newestFirst: true, limit: 1 });
+    if (!row) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no updates`);
+    return serviceUpdate(row, stack.version);
+  }
+
+  /** Previews created since the stack's latest update. */
+  async latestPreviews(caller: Caller, ref: StackRef, query: { asc?: boolean; page?: number; pageSize?: number }) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const { limit, offset } = paging(query.page, query.pageSize);
+    const afterSeq = await store.latestUpdateSeq(this.deps.db, stack.id);
+    const rows = await store.listUpdates(this.deps.db, stack.id, { dryRun: true, afterSeq, newestFirst: query.asc === false, limit, offset });
+    return {
+      updates: rows.map((row) => serviceUpdate(row, stack.version)),
+      itemsPerPage: limit ?? rows.length,
+      total: await store.countUpdates(this.deps.db, stack.id, true, afterSeq),
+    };
+  }
+
+  private async findUpdate(db: Executor, stack: StackRecord, updateId: string): Promise<store.UpdateRow> {
+    const update = await store.findUpdate(db, stack.id, updateId);
+    if (!update) throw new ApiError('not_found', `update '${updateId}' not found on stack '${stackLabel({ organization: stack.organization_name, project: stack.project_name, stack: stack.name })}'`);
+    return update;
+  }
+
+  /**
+   * The update whose lease `lease` is: the lease is the credential of every call a running
+   * update makes, so a wrong, expired or ended lease is a 403, which the CLI reads as lost.
+   */
+  private async holdLease(
+    tx: Executor,
+    ref: StackRef,
+    updateId: string,
+    lease: string,
+    options: { allowFinished?: boolean } = {},
+  ): Promise<{ stack: StackRecord; update: store.UpdateRow }> {
+    const stack = await this.deps.stacks.resolveByName(tx, ref);
+    const update = await this.findUpdate(tx, stack, updateId);
+    const stored = update.lease_token_hash === null ? undefined : Buffer.from(update.lease_token_hash, 'hex');
+    if (!stored || !timingSafeEqual(stored, hashLease(lease))) {
+      throw new ApiError('forbidden', `the lease token does not belong to update '${updateId}'`);
+    }
+    if (options.allowFinished && finished.includes(update.status)) return { stack, update };
+    if (update.status !== 'running') {
+      throw new ApiError('forbidden', `the lease of update '${updateId}' is no longer valid (status: ${update.status})`);
+    }
+    if (update.lease_expires_at === null || update.lease_expires_at <= this.deps.clock.now()) {
+      throw new ApiError('forbidden', `the lease of update '${updateId}' has expired`);
+    }
+    return { stack, update };
+  }
+
+  /** Records the end, invalidates the lease and counts the resources the update left. */
+  private async end(tx: Executor, stack: StackRecord, update: store.UpdateRow, status: UpdateStatus): Promise<void> {
+    const now = this.deps.clock.now();
+    const checkpoint = update.dry_run === 0 && update.started_at !== null ? await findStackVersion(tx, stack.id, update.version) : undefined;
+    let resourceCount: number | undefined;
+    if (checkpoint) {
+      resourceCount = inspectUntypedDeployment(JSON.parse(checkpoint.deployment.toString('utf8'))).resourceCount;
+      await setResourceCount(tx, stack.id, update.version, resourceCount);
+    }
+    await store.changeUpdate(tx, update.id, {
+      status,
+      ended_at: now,
+      lease_expires_at: now,
+      ...(resourceCount !== undefined && { resource_count: resourceCount }),
+    });
+  }
+
+  private assertWritesState(update: store.UpdateRow): void {
+    if (update.dry_run === 1) throw new ApiError('conflict', `update '${update.id}' is a preview and does not write checkpoints`);
+  }
+
+  private sequenceOf(value: unknown): number {
+    if (!Number.isInteger(value) || (value as number) < 1) throw new ApiError('bad_request', 'sequenceNumber must be a whole number from 1');
+    return value as number;
+  }
+
+  /**
+   * Verbatim and delta saves are numbered per update: the next number is applied, a number
+   * already applied is a retry and changes nothing, and a gap is a 409.
+   */
+  private async saveSequenced(
+    ref: StackRef,
+    updateId: string,
+    lease: string,
+    sequence: number,
+    produce: (base: Buffer | undefined) => Buffer,
+  ): Promise<void> {
+    await this.deps.db.transaction().execute(async (tx) => {
+      const { stack, update } = await this.holdLease(tx, ref, updateId, lease);
+      this.assertWritesState(update);
+      if (sequence <= update.checkpoint_sequence) return;
+      if (sequence !== update.checkpoint_sequence + 1) {
+        throw new ApiError('conflict', `checkpoint sequenceNumber ${sequence} skips ahead; expected ${update.checkpoint_sequence + 1}`);
+      }
+      const base = update.checkpoint_sequence > 0 ? (await findStackVersion(tx, stack.id, update.version))?.deployment : undefined;
+      await writeStackVersion(tx, stack.id, update.version, produce(base), this.deps.clock.now());
+      await store.changeUpdate(tx, update.id, { checkpoint_sequence: sequence });
+    });
   }
 }
+
+function paging(page?: number, pageSize?: number): { limit?: number; offset?: number } {
+  if (pageSize === undefined) return {};
+  const effectivePage = Math.max(page ?? 1, 1);
+  return { limit: pageSize, offset: (effectivePage - 1) * pageSize };
+}
+

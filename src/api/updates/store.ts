@@ -1,22 +1,23 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 import type { UpdatesTable } from '../../db/schema.js';
 
-export type UpdateRow = Omit<UpdatesTable, 'seq'>;
+export type UpdateRow = Selectable<UpdatesTable>;
+export type NewUpdate = Insertable<UpdatesTable>;
 
-export async function insertUpdate(db: Executor, update: UpdateRow): Promise<void> {
+export async function insertUpdate(db: Executor, update: NewUpdate): Promise<void> {
   await db.insertInto('updates').values(update).execute();
 }
 
 export async function findUpdate(db: Executor, stackId: string, updateId: string): Promise<UpdateRow | undefined> {
-  return db
-    .selectFrom('updates')
-    .select(['id', 'stack_id', 'kind', 'status', 'version', 'author_user_id', 'created_at', 'started_at', 'ended_at'])
-    .where('stack_id', '=', stackId)
-    .where('id', '=', updateId)
-    .executeTakeFirst();
+  return db.selectFrom('updates').selectAll().where('stack_id', '=', stackId).where('id', '=', updateId).executeTakeFirst();
 }
 
-/** The update holding the stack, if any, with its author's login. */
+export async function changeUpdate(db: Executor, id: string, changes: Updateable<UpdatesTable>): Promise<void> {
+  await db.updateTable('updates').set(changes).where('id', '=', id).execute();
+}
+
+/** The update holding the stack (a running non-preview), if any, with its author's login. */
 export async function findRunningUpdate(
   db: Executor,
   stackId: string,
@@ -24,19 +25,89 @@ export async function findRunningUpdate(
   return db
     .selectFrom('updates as u')
     .innerJoin('users as a', 'a.id', 'u.author_user_id')
-    .select([
-      'u.id',
-      'u.stack_id',
-      'u.kind',
-      'u.status',
-      'u.version',
-      'u.author_user_id',
-      'u.created_at',
-      'u.started_at',
-      'u.ended_at',
-      'a.login as author_login',
-    ])
+    .selectAll('u')
+    .select('a.login as author_login')
     .where('u.stack_id', '=', stackId)
     .where('u.status', '=', 'running')
+    .where('u.dry_run', '=', 0)
     .executeTakeFirst();
+}
+
+export interface HistoryRow extends UpdateRow {
+  author_login: string;
+  author_name: string;
+  author_avatar_url: string;
+}
+
+export interface HistoryQuery {
+  dryRun: boolean;
+  /** Only updates created after this sequence (used for "previews since the last update"). */
+  afterSeq?: number;
+  newestFirst: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export async function listUpdates(db: Executor, stackId: string, query: HistoryQuery): Promise<HistoryRow[]> {
+  let select = db
+    .selectFrom('updates as u')
+    .innerJoin('users as a', 'a.id', 'u.author_user_id')
+    .selectAll('u')
+    .select(['a.login as author_login', 'a.name as author_name', 'a.avatar_url as author_avatar_url'])
+    .where('u.stack_id', '=', stackId)
+    .where('u.dry_run', '=', query.dryRun ? 1 : 0)
+    .orderBy('u.seq', query.newestFirst ? 'desc' : 'asc');
+  if (query.afterSeq !== undefined) select = select.where('u.seq', '>', query.afterSeq);
+  if (query.limit !== undefined) select = select.limit(query.limit).offset(query.offset ?? 0);
+  return select.execute();
+}
+
+export async function countUpdates(db: Executor, stackId: string, dryRun: boolean, afterSeq?: number): Promise<number> {
+  let select = db
+    .selectFrom('updates')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('stack_id', '=', stackId)
+    .where('dry_run', '=', dryRun ? 1 : 0);
+  if (afterSeq !== undefined) select = select.where('seq', '>', afterSeq);
+  return Number((await select.executeTakeFirstOrThrow()).n);
+}
+
+/** Sequence of the stack's newest non-preview update; 0 when there is none. */
+export async function latestUpdateSeq(db: Executor, stackId: string): Promise<number> {
+  const row = await db
+    .selectFrom('updates')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('stack_id', '=', stackId)
+    .where('dry_run', '=', 0)
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+export async function insertEvents(db: Executor, updateId: string, events: Array<{ sequence: number; event: string }>) {
+  if (events.length === 0) return;
+  // A retried batch carries the same sequence numbers: the first copy wins.
+  await db
+    .insertInto('update_events')
+    .values(events.map((e) => ({ update_id: updateId, sequence: e.sequence, event: e.event })))
+    .onConflict((oc) => oc.columns(['update_id', 'sequence']).doNothing())
+    .execute();
+}
+
+export async function listEvents(db: Executor, updateId: string, afterSequence: number, limit: number) {
+  return db
+    .selectFrom('update_events')
+    .select(['sequence', 'event'])
+    .where('update_id', '=', updateId)
+    .where('sequence', '>', afterSequence)
+    .orderBy('sequence')
+    .limit(limit)
+    .execute();
+}
+
+export async function deleteStackUpdates(db: Executor, stackId: string): Promise<void> {
+  await db
+    .deleteFrom('update_events')
+    .where('update_id', 'in', db.selectFrom('updates').select('id').where('stack_id', '=', stackId))
+    .execute();
+  await db.deleteFrom('updates').where('stack_id', '=', stackId).execute();
 }

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Caller } from '../../auth/caller.js';
+import type { Clock } from '../../clock.js';
+import { open, seal } from '../../crypto/aead.js';
+import type { Executor } from '../../db/executor.js';
+import { ApiError } from '../../errors.js';
+import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
+import { findWrappedKey, insertWrappedKey } from './store.js';
+
+const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function decodeBase64(value: string, what: string): Buffer {
+  if (value.length % 4 !== 0 || !base64Pattern.test(value)) throw new ApiError('bad_request', `${what} must be base64`);
+  return Buffer.from(value, 'base64');
+}
+
+/**
+ * The service secrets provider: each stack has its own AES-256-GCM data key, wrapped by the
+ * master key and bound to the stack's id, so ciphertexts survive rename and transfer but open
+ * for no other stack.
+ */
+export class SecretsService {
+  constructor(
+    private readonly deps: { db: Executor; clock: Clock; stacks: StackService; masterKey: Buffer; logger: Logger },
+  ) {}
+
+  async encrypt(caller: Caller, ref: StackRef, plaintexts: string[]): Promise<string[]> {
+    const { stackId, key } = await this.stackKey(caller, ref);
+    return plaintexts.map((p) => seal(key, decodeBase64(p, 'plaintext'), stackId).toString('base64'));
+  }
+
+  /** Plaintexts in request order; a ciphertext of another stack or a damaged one is a 400. */
+  async decrypt(caller: Caller, ref: StackRef, ciphertexts: string[]): Promise<string[]> {
+    const { stackId, key } = await this.stackKey(caller, ref);
+    return ciphertexts.map((c) => {
+      const plaintext = open(key, decodeBase64(c, 'ciphertext'), stackId);
+      if (!plaintext) throw new ApiError('bad_request', `a ciphertext could not be decrypted for stack '${stackLabel(ref)}'`);
+      return plaintext.toString('base64');
+    });
+  }
+
+  /** The CLI reports revealed secrets; they go to the log until audit logs exist. */
+  async logDecryption(caller: Caller, ref: StackRef, detail: { secretName?: string; commandName?: string }): Promise<void> {
+    await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    this.deps.logger.info({ user: caller.user.login, stack: stackLabel(ref), ...detail }, 'secrets revealed to a client');
+  }
+
+  private async stackKey(caller: Caller, ref: StackRef): Promise<{ stackId: string; key: Buffer }> {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const context = `stack-key:${stack.id}`;
+    let wrapped = await findWrappedKey(this.deps.db, stack.id);
+    if (!wrapped) {
+      await insertWrappedKey(this.deps.db, stack.id, seal(this.deps.masterKey, randomBytes(32), context), this.deps.clock.now());
+      wrapped = (await findWrappedKey(this.deps.db, stack.id))!;
+    }
+    const key = open(this.deps.masterKey, wrapped, context);
+    if (!key) throw new ApiError('internal', `the secrets key of stack '${stackLabel(ref)}' does not open with the configured master key`);
+    return { stackId: stack.id, key };
+  }
+}

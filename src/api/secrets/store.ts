@@ -1,0 +1,15 @@
+import type { Executor } from '../../db/executor.js';
+
+export async function findWrappedKey(db: Executor, stackId: string): Promise<Buffer | undefined> {
+  const row = await db.selectFrom('stack_secret_keys').select('wrapped_key').where('stack_id', '=', stackId).executeTakeFirst();
+  return row && Buffer.from(row.wrapped_key);
+}
+
+/** Stores the key unless the stack already has one; callers read back whichever won. */
+export async function insertWrappedKey(db: Executor, stackId: string, wrappedKey: Buffer, createdAt: number): Promise<void> {
+  await db
+    .insertInto('stack_secret_keys')
+    .values({ stack_id: stackId, wrapped_key: wrappedKey, created_at: createdAt })
+    .onConflict((oc) => oc.column('stack_id').doNothing())
+    .execute();
+}

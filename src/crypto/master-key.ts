@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export class MasterKeyError extends Error {}
+
+/**
+ * The configured master key, or the one in the data directory, created (mode 0600) on first use.
+ * Losing it makes every stored secret unreadable, so an existing file is never replaced.
+ */
+export function loadMasterKey(source: { base64?: string; file: string }): Buffer {
+  if (source.base64 !== undefined) return decode(source.base64, 'STACKYARD_MASTER_KEY');
+  if (fs.existsSync(source.file)) return decode(fs.readFileSync(source.file, 'utf8').trim(), source.file);
+  fs.mkdirSync(path.dirname(source.file), { recursive: true });
+  const key = randomBytes(32);
+  // 'wx' fails if another process created the file first; then read theirs.
+  try {
+    fs.writeFileSync(source.file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadMasterKey(source);
+    throw error;
+  }
+  return key;
+}
+
+function decode(base64: string, where: string): Buffer {
+  const key = Buffer.from(base64, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== base64) {
+    throw new MasterKeyError(`the master key in ${where} must be 32 bytes, base64-encoded`);
+  }
+  return key;
+}
