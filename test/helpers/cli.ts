@@ -36,7 +36,7 @@ export class PulumiCli {
   constructor(
     readonly backendUrl: string,
     readonly token: string,
-    project = 'proj',
+    readonly project = 'proj',
   ) {
     fs.writeFileSync(path.join(this.projectDir, 'Pulumi.yaml'), `name: ${project}\nruntime: nodejs\ndescription: a test project\n`);
   }

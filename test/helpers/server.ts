@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config.js';
 import type { ContextOverrides } from '../../src/context.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { createLogger } from '../../src/context.js';
+import pino from 'pino';
 
 export interface TestServer {
   url: string;
@@ -14,6 +15,8 @@ export interface TestServer {
   adminToken: string;
   org: string;
   server: RunningServer;
+  /** The server's log lines as JSON, when started with `captureLogs`. */
+  logs(): Array<Record<string, any>>;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,7 @@ export function tempDir(prefix: string): string {
 
 /** A real server on a loopback port over a fresh SQLite file. */
 export async function startTestServer(
-  options: { args?: string[]; dataDir?: string; overrides?: ContextOverrides } = {},
+  options: { args?: string[]; dataDir?: string; overrides?: ContextOverrides; captureLogs?: boolean } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir('data');
   const port = await freePort();
@@ -42,7 +45,11 @@ export async function startTestServer(
     ['--data-dir', dataDir, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, ...(options.args ?? [])],
     {},
   );
-  const server = await startServer(config, { logger: createLogger('silent'), ...options.overrides });
+  const lines: string[] = [];
+  const logger = options.captureLogs
+    ? pino({ level: 'info' }, { write: (line: string) => void lines.push(line) })
+    : createLogger('silent');
+  const server = await startServer(config, { logger, ...options.overrides });
   if (!server.firstBoot) throw new Error('test servers start on an empty data directory');
   return {
     url: `http://127.0.0.1:${port}`,
@@ -50,6 +57,7 @@ export async function startTestServer(
     adminToken: server.firstBoot.token,
     org: server.firstBoot.organization,
     server,
+    logs: () => lines.map((line) => JSON.parse(line) as Record<string, any>),
     close: async () => {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

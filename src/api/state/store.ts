@@ -30,16 +30,17 @@ export async function copyStackVersion(db: Executor, stackId: string, toVersion:
     .columns(['stack_id', 'version', 'deployment', 'resource_count', 'created_at'])
     .expression((eb) =>
       eb
-        .selectFrom('stack_versions')
+        .selectFrom('stack_versions as source')
         .select((s) => [
-          'stack_id',
+          'source.stack_id',
           s.val(toVersion).as('version'),
-          'deployment',
-          'resource_count',
+          'source.deployment',
+          'source.resource_count',
           s.val(createdAt).as('created_at'),
         ])
-        .where('stack_id', '=', stackId)
-        .orderBy('version', 'desc')
+        .where('source.stack_id', '=', stackId)
+        // Qualified: a bare "version" here would name the constant selected above.
+        .orderBy('source.version', 'desc')
         .limit(1),
     )
     .execute();
