@@ -44,11 +44,22 @@ export async function inlineStack(
   program: Program,
   env: Record<string, string> = {},
 ): Promise<automation.Stack> {
-  prepareDynamicProviders(cli);
-  const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(pulumiBinDir()), skipVersionCheck: true });
-  const envVars = { ...(cli.env() as Record<string, string>), PULUMI_BACKEND_URL: cli.backendUrl, ...env };
+  const { pulumiRoot, envVars } = automationSetup(cli, env);
+  const pulumiCommand = await automation.PulumiCommand.get({ root: pulumiRoot, skipVersionCheck: true });
   return automation.LocalWorkspace.createOrSelectStack(
     { stackName, projectName: cli.project, program },
     { workDir: cli.projectDir, pulumiCommand, envVars },
   );
 }
+
+/** Where the CLI lives and the environment it runs with, for this process or a child. */
+export function automationSetup(cli: PulumiCli, env: Record<string, string> = {}) {
+  prepareDynamicProviders(cli);
+  return {
+    pulumiRoot: path.dirname(pulumiBinDir()),
+    envVars: { ...(cli.env() as Record<string, string>), PULUMI_BACKEND_URL: cli.backendUrl, ...env },
+  };
+}
+
+/** The fixture that runs `up` in a child process, for tests that kill it mid-update. */
+export const runUpScript = path.join(root, 'test/cli/fixtures/run-up.mjs');

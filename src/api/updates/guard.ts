@@ -6,6 +6,7 @@ import { findRunningUpdate } from './store.js';
 export async function assertNoRunningUpdate(tx: Executor, stackId: string): Promise<void> {
   const running = await findRunningUpdate(tx, stackId);
   if (running) {
-    throw new ApiError('conflict', `Another update is currently in progress (update ${running.id}).`);
+    // Exactly Pulumi's words: the Automation API recognises a concurrent update by them.
+    throw new ApiError('conflict', 'Another update is currently in progress.');
   }
 }

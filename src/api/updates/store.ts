@@ -56,6 +56,8 @@ export async function listUpdates(db: Executor, stackId: string, query: HistoryQ
     .select(['a.login as author_login', 'a.name as author_name', 'a.avatar_url as author_avatar_url'])
     .where('u.stack_id', '=', stackId)
     .where('u.dry_run', '=', query.dryRun ? 1 : 0)
+    // An update that never started (refused at start, say) did nothing to show.
+    .where('u.status', '!=', 'not started')
     .orderBy('u.seq', query.newestFirst ? 'desc' : 'asc');
   if (query.afterSeq !== undefined) select = select.where('u.seq', '>', query.afterSeq);
   if (query.limit !== undefined) select = select.limit(query.limit).offset(query.offset ?? 0);
@@ -67,7 +69,8 @@ export async function countUpdates(db: Executor, stackId: string, dryRun: boolea
     .selectFrom('updates')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('stack_id', '=', stackId)
-    .where('dry_run', '=', dryRun ? 1 : 0);
+    .where('dry_run', '=', dryRun ? 1 : 0)
+    .where('status', '!=', 'not started');
   if (afterSeq !== undefined) select = select.where('seq', '>', afterSeq);
   return Number((await select.executeTakeFirstOrThrow()).n);
 }
