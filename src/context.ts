@@ -55,6 +55,8 @@ export function createLogger(level: string): Logger {
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  // Read first: a bad key should stop start-up before anything else is opened.
+  const masterKey = loadMasterKey(config.masterKey);
   const database = await openDatabase(config.databaseUrl);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
@@ -70,7 +72,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     stacks,
     state: new StateService({ db, clock, ids, stacks }),
     updates: new UpdateService({ db, clock, ids, stacks }),
-    secrets: new SecretsService({ db, clock, stacks, masterKey: loadMasterKey(config.masterKey), logger }),
+    secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, organizations }),
   };
   return { config, database, clock, ids, logger, services, close: () => db.destroy() };

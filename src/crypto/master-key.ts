@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../config.js';
 
-export class MasterKeyError extends Error {}
+/** A configuration problem: `stackyard` reports it and exits before serving. */
+export class MasterKeyError extends ConfigError {}
 
 /**
  * The configured master key, or the one in the data directory, created (mode 0600) on first use.

@@ -122,6 +122,8 @@ export interface UpdatesTable {
 export interface UpdateEventsTable {
   update_id: string;
   sequence: number;
+  /** Which event it is: the name of its payload field (`diagnosticEvent`, `summaryEvent` ...). */
+  kind: string;
   /** The engine event as the CLI sent it, as JSON text. */
   event: string;
 }

@@ -163,7 +163,8 @@ export class UpdateService {
       if (!Number.isInteger(sequence) || (sequence as number) < 0) {
         throw new ApiError('bad_request', `events[${index}].sequence must be a whole number`);
       }
-      return { sequence: sequence as number, event: JSON.stringify(event) };
+      const kind = Object.keys(event).find((key) => key.endsWith('Event')) ?? 'unknown';
+      return { sequence: sequence as number, kind, event: JSON.stringify(event) };
     });
     const summary = events.find((e) => typeof e['summaryEvent'] === 'object' && e['summaryEvent'] !== null)?.['summaryEvent'] as
       | { resourceChanges?: Record<string, number> }
@@ -214,16 +215,10 @@ export class UpdateService {
     const update = await this.findUpdate(this.deps.db, stack, updateId);
     const after = continuationToken === undefined ? -1 : Number(continuationToken);
     if (!Number.isInteger(after) || after < -1) throw new ApiError('bad_request', 'invalid continuation token');
-    const rows = await store.listEvents(this.deps.db, update.id, after, eventsPageSize);
+    const rows = await store.listEvents(this.deps.db, update.id, after, types, eventsPageSize);
     const last = rows.length > 0 ? rows[rows.length - 1]!.sequence : after;
     const done = finished.includes(update.status) && rows.length < eventsPageSize;
-    const events = rows
-      .map((row) => {
-        const event = JSON.parse(row.event) as Record<string, unknown>;
-        const type = Object.keys(event).find((key) => key.endsWith('Event'));
-        return type ? { ...event, type } : event;
-      })
-      .filter((event) => types.length === 0 || types.includes(String(event['type'])));
+    const events = rows.map((row) => ({ ...(JSON.parse(row.event) as Record<string, unknown>), type: row.kind }));
     return { events, continuationToken: done ? null : String(last) };
   }
 

@@ -86,25 +86,24 @@ export async function latestUpdateSeq(db: Executor, stackId: string): Promise<nu
   return Number(row?.seq ?? 0);
 }
 
-export async function insertEvents(db: Executor, updateId: string, events: Array<{ sequence: number; event: string }>) {
+export async function insertEvents(db: Executor, updateId: string, events: Array<{ sequence: number; kind: string; event: string }>) {
   if (events.length === 0) return;
   // A retried batch carries the same sequence numbers: the first copy wins.
   await db
     .insertInto('update_events')
-    .values(events.map((e) => ({ update_id: updateId, sequence: e.sequence, event: e.event })))
+    .values(events.map((e) => ({ update_id: updateId, ...e })))
     .onConflict((oc) => oc.columns(['update_id', 'sequence']).doNothing())
     .execute();
 }
 
-export async function listEvents(db: Executor, updateId: string, afterSequence: number, limit: number) {
-  return db
+export async function listEvents(db: Executor, updateId: string, afterSequence: number, kinds: string[], limit: number) {
+  let query = db
     .selectFrom('update_events')
-    .select(['sequence', 'event'])
+    .select(['sequence', 'kind', 'event'])
     .where('update_id', '=', updateId)
-    .where('sequence', '>', afterSequence)
-    .orderBy('sequence')
-    .limit(limit)
-    .execute();
+    .where('sequence', '>', afterSequence);
+  if (kinds.length > 0) query = query.where('kind', 'in', kinds);
+  return query.orderBy('sequence').limit(limit).execute();
 }
 
 export async function deleteStackUpdates(db: Executor, stackId: string): Promise<void> {

@@ -26,6 +26,7 @@ export function migration0002(dialect: DialectInfo): Migration {
         .createTable('update_events')
         .addColumn('update_id', 'text', (c) => c.notNull().references('updates.id').onDelete('cascade'))
         .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('event', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('update_events_pk', ['update_id', 'sequence'])
         .execute();

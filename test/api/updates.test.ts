@@ -1,0 +1,368 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createStack } from '../helpers/factories.js';
+import { ManualClock } from '../helpers/clock.js';
+import { ApiClient } from '../helpers/http.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { beginUpdate, program, withLease } from '../helpers/updates.js';
+
+let server: TestServer;
+let api: ApiClient;
+const clock = new ManualClock();
+let counter = 0;
+
+before(async () => {
+  server = await startTestServer({ overrides: { clock } });
+  api = new ApiClient(server.url, server.adminToken);
+});
+after(() => server.close());
+
+/** A fresh stack for each test, so their updates never meet. */
+async function freshStack(): Promise<string> {
+  const name = `s${++counter}`;
+  await createStack(api, 'stackyard', 'proj', name);
+  return `/api/stacks/stackyard/proj/${name}`;
+}
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+/** Text shaped like the CLI's own: compact JSON, with spacing the server must keep as it is. */
+const verbatimText = (label: string) =>
+  `{"version":3,"deployment":{"manifest":{"time":"2026-11-01T10:00:00Z","magic":"","version":"v3.274.1"},"metadata":{},` +
+  `"resources":[{"urn":"urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev","custom":false,"type":"pulumi:pulumi:Stack","outputs":{"label":"${label}","n":1.50}}]}}`;
+const verbatimBody = (text: string, sequenceNumber: number) => `{"version":3,"untypedDeployment":${text},"sequenceNumber":${sequenceNumber}}`;
+
+describe('creating and starting updates', () => {
+  it('creates an update of each kind and starts it with a lease and the next version', async () => {
+    const stack = await freshStack();
+    for (const kind of ['update', 'refresh', 'destroy']) {
+      const created = await api.post(`${stack}/${kind}`, program(false));
+      assert.equal(created.status, 200);
+      assert.deepEqual(Object.keys(created.body), ['updateID']);
+    }
+    const { updateId, started } = await beginUpdate(api, stack);
+    assert.equal(started.version, 1);
+    assert.match(started.token, /^\S{40,}$/);
+    assert.equal(started.tokenExpiration, Math.floor((clock.now() + 300_000) / 1000));
+    assert.equal('journalVersion' in started, false);
+    const view = (await api.get(stack)).body;
+    assert.equal(view.activeUpdate, updateId);
+    assert.equal(view.version, 1);
+    assert.deepEqual(view.currentOperation, { kind: 'update', author: 'admin', started: Math.floor(clock.now() / 1000) });
+    assert.deepEqual(view.tags, { 'pulumi:project': 'proj' });
+    assert.deepEqual((await api.get(`${stack}/update/${updateId}`)).body, { status: 'running', events: [], continuationToken: '0' });
+  });
+
+  it('gives a preview a lease without taking the stack or a version', async () => {
+    const stack = await freshStack();
+    const real = await beginUpdate(api, stack);
+    const preview = await beginUpdate(api, stack, 'preview');
+    assert.equal(preview.version, 1);
+    assert.ok(preview.token.length > 0);
+    assert.notEqual(preview.token, real.token);
+    const dryUp = await beginUpdate(api, stack, 'update', true);
+    assert.equal(dryUp.version, 1);
+  });
+
+  it('answers 409 to a second update while one holds the stack, and to starting twice', async () => {
+    const stack = await freshStack();
+    const first = await beginUpdate(api, stack);
+    const second = await api.post(`${stack}/update`, program(false));
+    const refused = await api.post(`${stack}/update/${second.body.updateID}`, {});
+    assert.deepEqual(refused.body, { code: 409, message: 'Conflict: Another update is currently in progress.' });
+    const twice = await api.post(`${stack}/update/${first.updateId}`, {});
+    assert.equal(twice.status, 409);
+    assert.match(twice.body.message, /has already been started/);
+    assert.equal((await api.get(stack)).body.version, 1);
+  });
+
+  it('answers 400 for a malformed program or tags, 404 for unknown stacks and updates, 401 without a token', async () => {
+    const stack = await freshStack();
+    const noOptions = await api.post(`${stack}/update`, { name: 'proj', runtime: 'nodejs' });
+    assert.deepEqual(noOptions.body, { code: 400, message: "Bad Request: body must have required property 'options'" });
+    const created = await api.post(`${stack}/update`, program(false));
+    const badTags = await api.post(`${stack}/update/${created.body.updateID}`, { tags: { 'bad tag': 'x' } });
+    assert.equal(badTags.status, 400);
+    assert.equal((await api.get(stack)).body.version, 0);
+    assert.equal((await api.post('/api/stacks/stackyard/proj/nope/update', program(false))).status, 404);
+    assert.equal((await api.post(`${stack}/update/not-an-update`, {})).status, 404);
+    assert.equal((await api.post(`${stack}/update`, program(false), { token: null })).status, 401);
+    assert.equal((await api.post(`${stack}/nonsense`, program(false))).status, 404);
+  });
+});
+
+describe('leases', () => {
+  it('renews for 300 seconds, and a lapsed lease is a 403 everywhere', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    clock.advance(200_000);
+    const renewed = await api.post(`${stack}/update/${updateId}/renew_lease`, { token: '', duration: 300 }, withLease(token));
+    assert.deepEqual(renewed.body, { token, tokenExpiration: Math.floor((clock.now() + 300_000) / 1000) });
+    clock.advance(250_000);
+    const stillValid = await api.post(`${stack}/update/${updateId}/events/batch`, { events: [] }, withLease(token));
+    assert.equal(stillValid.status, 200);
+    clock.advance(60_000);
+    const lapsed = await api.post(`${stack}/update/${updateId}/renew_lease`, { token: '', duration: 300 }, withLease(token));
+    assert.deepEqual(lapsed.body, { code: 403, message: `Forbidden: the lease of update '${updateId}' has expired` });
+    const write = await api.request('PATCH', `${stack}/update/${updateId}/checkpointverbatim`, withLease(token, { rawBody: verbatimBody(verbatimText('x'), 1) }));
+    assert.equal(write.status, 403);
+  });
+
+  it('refuses a lease of another update, a user token, and a bad renewal duration', async () => {
+    const stack = await freshStack();
+    const first = await beginUpdate(api, stack);
+    const preview = await beginUpdate(api, stack, 'preview');
+    const foreign = await api.post(`${stack}/update/${first.updateId}/renew_lease`, { duration: 300 }, withLease(preview.token));
+    assert.deepEqual(foreign.body, { code: 403, message: `Forbidden: the lease token does not belong to update '${first.updateId}'` });
+    const userToken = await api.post(`${stack}/update/${first.updateId}/renew_lease`, { duration: 300 });
+    assert.deepEqual(userToken.body, { code: 401, message: "Unauthorized: malformed Authorization header; expected 'update-token <lease token>'" });
+    const tooLong = await api.post(`${stack}/update/${first.updateId}/renew_lease`, { duration: 301 }, withLease(first.token));
+    assert.deepEqual(tooLong.body, { code: 400, message: 'Bad Request: Renewal duration must be between 0 and 300 seconds' });
+  });
+});
+
+describe('checkpoints', () => {
+  it('stores a full checkpoint as an untyped deployment around the client’s own bytes', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const deployment = '{"manifest":{"time":"2026-11-01T10:00:00Z","magic":"","version":""} ,"metadata":{},"extra":[1.0, 2]}';
+    const reply = await api.request('PATCH', `${stack}/update/${updateId}/checkpoint`, withLease(token, {
+      rawBody: `{"isInvalid":false,"version":3,"features":["refreshBeforeUpdate"],"deployment":${deployment}}`,
+      gzip: true,
+    }));
+    assert.equal(reply.status, 204, reply.text);
+    const exported = await api.get(`${stack}/export`);
+    assert.equal(exported.text, `{"version":3,"features":["refreshBeforeUpdate"],"deployment":${deployment}}`);
+  });
+
+  it('keeps verbatim text byte for byte, treats a repeated sequence number as a retry, and refuses a gap', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const path = `${stack}/update/${updateId}/checkpointverbatim`;
+    const text = verbatimText('first');
+    assert.equal((await api.request('PATCH', path, withLease(token, { rawBody: verbatimBody(text, 1), gzip: true }))).status, 204);
+    assert.equal((await api.get(`${stack}/export`)).text, text);
+    const retry = await api.request('PATCH', path, withLease(token, { rawBody: verbatimBody(verbatimText('changed'), 1) }));
+    assert.equal(retry.status, 204);
+    assert.equal((await api.get(`${stack}/export`)).text, text);
+    const gap = await api.request('PATCH', path, withLease(token, { rawBody: verbatimBody(verbatimText('gap'), 3) }));
+    assert.deepEqual(gap.body, { code: 409, message: 'Conflict: checkpoint sequenceNumber 3 skips ahead; expected 2' });
+    assert.equal((await api.get(`${stack}/export`)).text, text);
+  });
+
+  it('applies a delta to the previous text by byte offsets, and a wrong hash changes nothing', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const base = verbatimText('ünïcode before');
+    await api.request('PATCH', `${stack}/update/${updateId}/checkpointverbatim`, withLease(token, { rawBody: verbatimBody(base, 1) }));
+    const baseBytes = Buffer.from(base);
+    const start = baseBytes.indexOf('ünïcode before');
+    const end = start + Buffer.byteLength('ünïcode before');
+    const expected = Buffer.concat([baseBytes.subarray(0, start), Buffer.from('après ✓'), baseBytes.subarray(end)]);
+    const edit = { Span: { uri: '', start: { line: 1, column: 1, offset: start }, end: { line: 1, column: 1, offset: end } }, NewText: 'après ✓' };
+    const delta = (hash: string, sequenceNumber: number) => ({ version: 3, checkpointHash: hash, sequenceNumber, deploymentDelta: [edit] });
+    const path = `${stack}/update/${updateId}/checkpointdelta`;
+
+    const wrong = await api.request('PATCH', path, withLease(token, { body: delta(sha256('not it'), 2), gzip: true }));
+    assert.equal(wrong.status, 409);
+    assert.match(wrong.body.message, /^Conflict: the checkpoint delta yields hash [0-9a-f]{64}, not the expected/);
+    assert.equal((await api.get(`${stack}/export`)).text, base);
+
+    const right = await api.request('PATCH', path, withLease(token, { body: delta(sha256(expected), 2), gzip: true }));
+    assert.equal(right.status, 204, right.text);
+    assert.equal((await api.get(`${stack}/export`)).text, expected.toString());
+
+    // What the CLI does after a refused delta: the whole text again, under the same number.
+    const fallback = verbatimText('fallback');
+    assert.equal((await api.request('PATCH', `${stack}/update/${updateId}/checkpointverbatim`, withLease(token, { rawBody: verbatimBody(fallback, 3) }))).status, 204);
+    assert.equal((await api.get(`${stack}/export`)).text, fallback);
+  });
+
+  it('refuses a delta with no verbatim text before it in the same update', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const reply = await api.request('PATCH', `${stack}/update/${updateId}/checkpointdelta`, withLease(token, {
+      body: { version: 3, checkpointHash: sha256('x'), sequenceNumber: 1, deploymentDelta: [] },
+    }));
+    assert.deepEqual(reply.body, { code: 409, message: 'Conflict: a delta checkpoint needs a previous verbatim checkpoint in this update' });
+  });
+
+  it('answers 400 for checkpoints that are not deployments, and previews never write state', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const path = `${stack}/update/${updateId}/checkpointverbatim`;
+    const notObject = await api.request('PATCH', path, withLease(token, { rawBody: '{"version":3,"untypedDeployment":"text","sequenceNumber":1}' }));
+    assert.equal(notObject.status, 400);
+    const badVersion = await api.request('PATCH', path, withLease(token, { rawBody: verbatimBody('{"version":9,"deployment":{}}', 1) }));
+    assert.deepEqual(badVersion.body, { code: 400, message: 'Bad Request: deployment version must be a whole number from 1 to 4, got 9' });
+    const badDelta = await api.request('PATCH', `${stack}/update/${updateId}/checkpointdelta`, withLease(token, { body: { version: 3, checkpointHash: 'zz', sequenceNumber: 1, deploymentDelta: [] } }));
+    assert.deepEqual(badDelta.body, { code: 400, message: 'Bad Request: checkpointHash must be a hex SHA-256' });
+    const noDeployment = await api.request('PATCH', `${stack}/update/${updateId}/checkpoint`, withLease(token, { body: { isInvalid: false, version: 3 } }));
+    assert.equal(noDeployment.status, 400);
+    const exported = (await api.get(`${stack}/export`)).body;
+    assert.equal(exported.deployment.resources, undefined);
+
+    const preview = await beginUpdate(api, stack, 'preview');
+    const previewWrite = await api.request('PATCH', `${stack}/update/${preview.updateId}/checkpointverbatim`, withLease(preview.token, { rawBody: verbatimBody(verbatimText('p'), 1) }));
+    assert.deepEqual(previewWrite.body, { code: 409, message: `Conflict: update '${preview.updateId}' is a preview and does not write checkpoints` });
+  });
+
+  it('keeps what a failed update wrote, and the next update starts from it', async () => {
+    const stack = await freshStack();
+    const first = await beginUpdate(api, stack);
+    await api.request('PATCH', `${stack}/update/${first.updateId}/checkpointverbatim`, withLease(first.token, { rawBody: verbatimBody(verbatimText('v1'), 1) }));
+    await api.post(`${stack}/update/${first.updateId}/complete`, { status: 'succeeded' }, withLease(first.token));
+    const second = await beginUpdate(api, stack);
+    assert.equal(second.version, 2);
+    assert.equal((await api.get(`${stack}/export/2`)).text, verbatimText('v1'));
+    await api.request('PATCH', `${stack}/update/${second.updateId}/checkpointverbatim`, withLease(second.token, { rawBody: verbatimBody(verbatimText('v2 partial'), 1) }));
+    await api.post(`${stack}/update/${second.updateId}/complete`, { status: 'failed' }, withLease(second.token));
+    const third = await beginUpdate(api, stack);
+    assert.equal(third.version, 3);
+    assert.equal((await api.get(`${stack}/export`)).text, verbatimText('v2 partial'));
+    assert.equal((await api.get(`${stack}/export/1`)).text, verbatimText('v1'));
+    const resources = (await api.get(`${stack}/resources/2`)).body;
+    assert.equal(resources.version, 2);
+    assert.equal(resources.resources[0].resource.outputs.label, 'v2 partial');
+  });
+});
+
+describe('engine events', () => {
+  it('stores batches in order, ignores a retried batch, and pages with continuation tokens', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const event = (sequence: number) => ({ sequence, timestamp: 1795000000 + sequence, diagnosticEvent: { message: `line ${sequence}`, color: 'raw', severity: 'info' } });
+    const batches = [[...Array(600).keys()], [...Array(600).keys()].map((i) => i + 600), [1200, 1201]];
+    for (const batch of [batches[1]!, batches[0]!, batches[2]!, batches[0]!]) {
+      const reply = await api.post(`${stack}/update/${updateId}/events/batch`, { events: batch.map(event) }, withLease(token, { gzip: true }));
+      assert.equal(reply.status, 200);
+    }
+    const summary = { sequence: 1202, timestamp: 1795001202, summaryEvent: { maybeCorrupt: false, durationSeconds: 3, resourceChanges: { create: 2, same: 1 }, PolicyPacks: {}, isPreview: false, result: 'succeeded' } };
+    await api.post(`${stack}/update/${updateId}/events/batch`, { events: [summary] }, withLease(token));
+
+    const page1 = (await api.get(`${stack}/update/${updateId}/events`)).body;
+    assert.equal(page1.events.length, 1000);
+    assert.deepEqual(page1.events[0], { ...event(0), type: 'diagnosticEvent' });
+    assert.deepEqual(page1.events.map((e: { sequence: number }) => e.sequence), [...Array(1000).keys()]);
+    assert.equal(page1.continuationToken, '999');
+    const page2 = (await api.get(`${stack}/update/${updateId}/events?continuationToken=${page1.continuationToken}`)).body;
+    assert.equal(page2.events.length, 203);
+    assert.deepEqual(page2.events.at(-1), { ...summary, type: 'summaryEvent' });
+    assert.equal(page2.continuationToken, '1202', 'a running update can still produce events');
+
+    await api.post(`${stack}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token));
+    const done = (await api.get(`${stack}/update/${updateId}/events?continuationToken=1202`)).body;
+    assert.deepEqual(done, { events: [], continuationToken: null });
+    const summaries = (await api.get(`${stack}/update/${updateId}/events?type=summaryEvent`)).body;
+    assert.deepEqual(summaries.events.map((e: { sequence: number }) => e.sequence), [1202]);
+    const history = (await api.get(`${stack}/updates`)).body.updates;
+    assert.deepEqual(history[0].resourceChanges, { create: 2, same: 1 });
+  });
+
+  it('answers 400 for events without a sequence and 403 without the lease', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const bad = await api.post(`${stack}/update/${updateId}/events/batch`, { events: [{ timestamp: 1 }] }, withLease(token));
+    assert.deepEqual(bad.body, { code: 400, message: 'Bad Request: events[0].sequence must be a whole number' });
+    const noLease = await api.post(`${stack}/update/${updateId}/events/batch`, { events: [] }, withLease('forged'));
+    assert.equal(noLease.status, 403);
+    assert.deepEqual((await api.get(`${stack}/update/${updateId}/events`)).body, { events: [], continuationToken: '-1' });
+  });
+});
+
+describe('completing and cancelling', () => {
+  it('completes once, frees the stack, and answers a retried completion the same way', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const path = `${stack}/update/${updateId}/complete`;
+    assert.equal((await api.post(path, { status: 'succeeded' }, withLease(token))).status, 204);
+    assert.equal((await api.post(path, { status: 'succeeded' }, withLease(token))).status, 204);
+    const other = await api.post(path, { status: 'failed' }, withLease(token));
+    assert.deepEqual(other.body, { code: 409, message: `Conflict: update '${updateId}' has already ended (status: succeeded)` });
+    assert.deepEqual((await api.get(`${stack}/update/${updateId}`)).body, { status: 'succeeded', events: [] });
+    assert.equal('currentOperation' in (await api.get(stack)).body, false);
+    const late = await api.request('PATCH', `${stack}/update/${updateId}/checkpointverbatim`, withLease(token, { rawBody: verbatimBody(verbatimText('late'), 1) }));
+    assert.deepEqual(late.body, { code: 403, message: `Forbidden: the lease of update '${updateId}' is no longer valid (status: succeeded)` });
+    const badStatus = await api.post(path, { status: 'done' }, withLease(token));
+    assert.equal(badStatus.status, 400);
+    await beginUpdate(api, stack);
+  });
+
+  it('cancels a running update with the user’s token: its lease dies and the stack is free', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    assert.equal((await api.post(`${stack}/update/${updateId}/cancel`)).status, 204);
+    assert.equal((await api.post(`${stack}/update/${updateId}/cancel`)).status, 204, 'cancel is idempotent');
+    const renew = await api.post(`${stack}/update/${updateId}/renew_lease`, { duration: 300 }, withLease(token));
+    assert.equal(renew.status, 403);
+    assert.deepEqual((await api.get(`${stack}/update/${updateId}`)).body, { status: 'cancelled', events: [] });
+    const next = await beginUpdate(api, stack);
+    assert.equal(next.version, 2);
+    await api.post(`${stack}/update/${next.updateId}/complete`, { status: 'succeeded' }, withLease(next.token));
+    const finished = await api.post(`${stack}/update/${next.updateId}/cancel`);
+    assert.deepEqual(finished.body, { code: 409, message: `Conflict: update '${next.updateId}' has already ended (status: succeeded) and cannot be cancelled` });
+    assert.equal((await api.post(`${stack}/update/nope/cancel`)).status, 404);
+    assert.equal((await api.post(`${stack}/update/${updateId}/cancel`, undefined, { token: null })).status, 401);
+  });
+});
+
+describe('history', () => {
+  it('lists non-preview updates newest first in the CLI’s and the service’s formats, with paging', async () => {
+    const stack = await freshStack();
+    for (const [kind, status] of [['update', 'succeeded'], ['refresh', 'succeeded'], ['update', 'failed'], ['destroy', 'succeeded']] as const) {
+      const preview = await beginUpdate(api, stack, kind, true);
+      await api.post(`${stack}/update/${preview.updateId}/complete`, { status: 'succeeded' }, withLease(preview.token));
+      const run = await beginUpdate(api, stack, kind);
+      await api.post(`${stack}/update/${run.updateId}/complete`, { status }, withLease(run.token));
+    }
+    const latestPreview = await beginUpdate(api, stack, 'preview');
+    await api.post(`${stack}/update/${latestPreview.updateId}/complete`, { status: 'succeeded' }, withLease(latestPreview.token));
+
+    const cli = (await api.get(`${stack}/updates`)).body;
+    assert.deepEqual(Object.keys(cli), ['updates']);
+    assert.deepEqual(cli.updates.map((u: any) => [u.kind, u.result, u.version]), [
+      ['destroy', 'succeeded', 4],
+      ['update', 'failed', 3],
+      ['refresh', 'succeeded', 2],
+      ['update', 'succeeded', 1],
+    ]);
+    const now = Math.floor(clock.now() / 1000);
+    assert.deepEqual(cli.updates[0], {
+      kind: 'destroy',
+      startTime: now,
+      message: 'a test update',
+      environment: { 'exec.kind': 'cli', 'git.head': 'abc123' },
+      config: { 'proj:greeting': { string: 'hello', secret: false, object: false } },
+      result: 'succeeded',
+      endTime: now,
+      version: 4,
+    });
+
+    const page = (await api.get(`${stack}/updates?output-type=service&pageSize=2&page=2`)).body;
+    assert.equal(page.itemsPerPage, 2);
+    assert.equal(page.total, 4);
+    assert.deepEqual(page.updates.map((u: any) => u.info.kind), ['refresh', 'update']);
+    assert.deepEqual(Object.keys(page.updates[0]).sort(), ['info', 'latestVersion', 'policyPacks', 'requestedBy', 'updateID', 'version']);
+    assert.equal(page.updates[0].latestVersion, 4);
+    assert.deepEqual(page.updates[0].requestedBy, { name: 'admin', githubLogin: 'admin', avatarUrl: '' });
+
+    const latest = (await api.get(`${stack}/updates/latest`)).body;
+    assert.equal(latest.info.kind, 'destroy');
+    assert.equal(latest.version, 4);
+
+    const previews = (await api.get(`${stack}/updates/latest/previews?asc=false&pageSize=1&page=1`)).body;
+    assert.deepEqual(previews.updates.map((u: any) => u.updateID), [latestPreview.updateId]);
+    assert.equal(previews.total, 1);
+
+    assert.equal((await api.get(`${stack}/updates?pageSize=0`)).status, 400);
+    assert.equal((await api.get(`${stack}/updates?output-type=xml`)).status, 400);
+    assert.equal((await api.get('/api/stacks/stackyard/proj/nope/updates')).status, 404);
+    assert.equal((await api.get(`${stack}/updates`, { token: null })).status, 401);
+  });
+
+  it('answers 404 for the latest update of a stack never updated', async () => {
+    const stack = await freshStack();
+    assert.equal((await api.get(`${stack}/updates/latest`)).status, 404);
+    assert.deepEqual((await api.get(`${stack}/updates`)).body, { updates: [] });
+  });
+});
