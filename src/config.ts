@@ -20,6 +20,8 @@ export interface Config {
    * file the first boot creates in the data directory.
    */
   masterKey: { base64?: string; file: string };
+  /** Offer the CLI journaling (`journalVersion: 1`); off, it sends checkpoints. */
+  journaling: boolean;
   /** Checkpoints at least this large may be sent as deltas (capability delta-checkpoint-uploads-v2). */
   checkpointCutoffBytes: number;
   /** What `GET /api/cli/version` reports. */
@@ -34,6 +36,7 @@ const options = {
   'public-url': { type: 'string', env: 'STACKYARD_PUBLIC_URL', default: '' },
   'body-limit': { type: 'string', env: 'STACKYARD_BODY_LIMIT_BYTES', default: String(128 * 1024 * 1024) },
   'master-key': { type: 'string', env: 'STACKYARD_MASTER_KEY', default: '' },
+  journaling: { type: 'string', env: 'STACKYARD_JOURNALING', default: 'on' },
   'checkpoint-cutoff-bytes': { type: 'string', env: 'STACKYARD_CHECKPOINT_CUTOFF_BYTES', default: String(1024 * 1024) },
   'log-level': { type: 'string', env: 'STACKYARD_LOG_LEVEL', default: 'info' },
   'admin-login': { type: 'string', env: 'STACKYARD_ADMIN_LOGIN', default: 'admin' },
@@ -71,6 +74,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     return value;
   };
 
+  const onOff = (name: OptionName): boolean => {
+    const raw = read(name);
+    if (raw !== 'on' && raw !== 'off') throw new ConfigError(`--${name} (${options[name].env}) must be 'on' or 'off', got '${raw}'`);
+    return raw === 'on';
+  };
+
   const port = positiveInt('port', 65535);
   const dataDir = path.resolve(read('data-dir'));
   const databaseUrl = read('database-url') || `sqlite:${path.join(dataDir, 'stackyard.db')}`;
@@ -90,6 +99,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     bodyLimitBytes: positiveInt('body-limit', 4 * 1024 * 1024 * 1024),
     logLevel: read('log-level'),
     masterKey: { base64: read('master-key') || undefined, file: path.join(dataDir, 'master.key') },
+    journaling: onOff('journaling'),
     checkpointCutoffBytes: positiveInt('checkpoint-cutoff-bytes', 2 ** 31 - 1),
     bootstrap: { adminLogin: read('admin-login'), organization: read('default-org') },
     cliVersion: {

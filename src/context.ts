@@ -71,7 +71,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     organizations,
     stacks,
     state: new StateService({ db, clock, ids, stacks }),
-    updates: new UpdateService({ db, clock, ids, stacks }),
+    updates: new UpdateService({ db, clock, ids, stacks, journaling: config.journaling }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, organizations }),
   };

@@ -12,6 +12,7 @@ export interface Database {
   stack_versions: StackVersionsTable;
   updates: UpdatesTable;
   update_events: UpdateEventsTable;
+  update_journal_entries: UpdateJournalEntriesTable;
   stack_secret_keys: StackSecretKeysTable;
 }
 
@@ -117,6 +118,21 @@ export interface UpdatesTable {
   /** JSON: resourceChanges from the engine's summary event. */
   resource_changes: string | null;
   resource_count: number | null;
+  /** The CLI's version, from its User-Agent; journaled states carry it in their manifest. */
+  cli_version: Generated<string>;
+  /** 1 when the update sends journal entries instead of checkpoints. */
+  journal_version: Generated<number>;
+  /** How many distinct journal entries the update has sent. */
+  journal_entry_count: Generated<number>;
+  /** How many of them are already folded into the stored state. */
+  materialized_entry_count: Generated<number>;
+}
+
+export interface UpdateJournalEntriesTable {
+  update_id: string;
+  sequence_id: number;
+  /** The apitype.JournalEntry as JSON text. */
+  entry: string;
 }
 
 export interface UpdateEventsTable {

@@ -12,15 +12,21 @@ const shape = { groups: 5, perGroup: 11 };
 const generation1Resources = 62;
 
 const modes: Array<{ name: string; serverArgs: string[]; env: Record<string, string>; route: string }> = [
+  { name: 'journal entries', serverArgs: [], env: {}, route: '/journalentries' },
   {
     name: 'full checkpoints',
-    serverArgs: [],
+    serverArgs: ['--journaling', 'off'],
     env: { PULUMI_OPTIMIZED_CHECKPOINT_PATCH: 'false' },
     route: '/checkpoint',
   },
-  { name: 'verbatim checkpoints', serverArgs: [], env: {}, route: '/checkpointverbatim' },
+  { name: 'verbatim checkpoints', serverArgs: ['--journaling', 'off'], env: {}, route: '/checkpointverbatim' },
   // A 1 KiB cutoff makes the CLI send deltas after the first verbatim save of each update.
-  { name: 'verbatim and delta checkpoints', serverArgs: ['--checkpoint-cutoff-bytes', '1024'], env: {}, route: '/checkpointdelta' },
+  {
+    name: 'verbatim and delta checkpoints',
+    serverArgs: ['--journaling', 'off', '--checkpoint-cutoff-bytes', '1024'],
+    env: {},
+    route: '/checkpointdelta',
+  },
 ];
 
 const exportsByMode = new Map<string, unknown>();
@@ -46,12 +52,12 @@ function normalise(exported: any, serverUrl: string): unknown {
   return { version: exported.version, features: exported.features, manifest: { version: manifest.version }, deployment: normalised };
 }
 
-/** Checkpoint PATCHes the server answered, by route suffix, with their status codes. */
+/** State-writing PATCHes the server answered, by route suffix, with their status codes. */
 function checkpointRequests(server: TestServer): Array<{ route: string; status: number }> {
   const logs = server.logs();
   const status = new Map(logs.filter((l) => l.msg === 'request completed').map((l) => [l.reqId, l.res.statusCode as number]));
   return logs
-    .filter((l) => l.msg === 'incoming request' && l.req.method === 'PATCH' && /\/checkpoint\w*$/.test(l.req.url))
+    .filter((l) => l.msg === 'incoming request' && l.req.method === 'PATCH' && /\/(checkpoint\w*|journalentries)$/.test(l.req.url))
     .map((l) => ({ route: (l.req.url as string).slice(l.req.url.lastIndexOf('/')), status: status.get(l.reqId)! }));
 }
 
@@ -131,7 +137,9 @@ describe('pulumi up, preview, refresh, destroy and history with the real CLI', (
       // The protocol the mode is about really ran, and never failed.
       const requests = checkpointRequests(server);
       assert.ok(requests.some((r) => r.route === mode.route), JSON.stringify(requests.slice(0, 5)));
-      if (mode.route === '/checkpoint') assert.ok(requests.every((r) => r.route === '/checkpoint'));
+      if (mode.route === '/checkpoint' || mode.route === '/journalentries') {
+        assert.ok(requests.every((r) => r.route === mode.route), 'no other way of writing state was used');
+      }
       assert.deepEqual(requests.filter((r) => r.status !== 204), []);
     });
   }

@@ -12,11 +12,17 @@ export const program = (dryRun: boolean) => ({
 });
 
 /** An update as the CLI runs one: created at `.../{kind}`, started at `.../update/{id}`. */
-export async function beginUpdate(api: ApiClient, stackPath: string, kind = 'update', dryRun = kind === 'preview') {
+export async function beginUpdate(
+  api: ApiClient,
+  stackPath: string,
+  kind = 'update',
+  dryRun = kind === 'preview',
+  journalVersion = 0,
+) {
   const created = await api.post(`${stackPath}/${kind}`, program(dryRun));
   assert.equal(created.status, 200, created.text);
   const updateId = created.body.updateID as string;
-  const started = await api.post(`${stackPath}/update/${updateId}`, { tags: { 'pulumi:project': 'proj' }, journalVersion: 1 });
+  const started = await api.post(`${stackPath}/update/${updateId}`, { tags: { 'pulumi:project': 'proj' }, journalVersion });
   assert.equal(started.status, 200, started.text);
   return { updateId, token: started.body.token as string, version: started.body.version as number, started: started.body };
 }

@@ -3,6 +3,8 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { ApiError } from '../../errors.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
+import { materializeJournal } from '../updates/materialize.js';
+import { findUnmaterializedJournal } from '../updates/store.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { appendCheckpoint } from './checkpoints.js';
 import { emptyDeployment, inspectUntypedDeployment } from './deployment.js';
@@ -14,7 +16,7 @@ export class StateService {
 
   /** The bytes of the newest checkpoint, or of `version`, exactly as they were stored. */
   async export(caller: Caller, ref: StackRef, version?: number): Promise<Buffer> {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.readableStack(caller, ref);
     const row = await findStackVersion(this.deps.db, stack.id, version);
     if (row) return row.deployment;
     if (version === undefined) return emptyDeployment(stack.created_at);
@@ -45,15 +47,27 @@ export class StateService {
   }
 
   async resourceCount(caller: Caller, ref: StackRef): Promise<{ resourceCount: number; version: number }> {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.readableStack(caller, ref);
     const row = await findStackVersion(this.deps.db, stack.id);
     return { resourceCount: row?.resource_count ?? 0, version: stack.version };
   }
 
   async resources(caller: Caller, ref: StackRef, version?: number): Promise<StackResourcesView> {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.readableStack(caller, ref);
     const row = await findStackVersion(this.deps.db, stack.id, version);
     if (!row && version !== undefined) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
     return presentResources(row?.deployment, version ?? stack.version);
+  }
+
+  /** The stack, with the state of a journaling update folded in first, so reads see it. */
+  private async readableStack(caller: Caller, ref: StackRef) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    if (await findUnmaterializedJournal(this.deps.db, stack.id)) {
+      await this.deps.db.transaction().execute(async (tx) => {
+        const update = await findUnmaterializedJournal(tx, stack.id);
+        if (update) await materializeJournal(tx, this.deps.clock, update);
+      });
+    }
+    return stack;
   }
 }

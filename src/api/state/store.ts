@@ -63,3 +63,16 @@ export async function setResourceCount(db: Executor, stackId: string, version: n
     .where('version', '=', version)
     .execute();
 }
+
+/** The newest state stored before `version`: what an update at `version` started from. */
+export async function findStackVersionBefore(db: Executor, stackId: string, version: number) {
+  const row = await db
+    .selectFrom('stack_versions')
+    .select('deployment')
+    .where('stack_id', '=', stackId)
+    .where('version', '<', version)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { deployment: toBuffer(row.deployment) };
+}

@@ -15,12 +15,24 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
   for (const kind of programKinds) {
     app.post(`${stackPath}/${kind}`, { schema: { params: StackParams, body: schema.UpdateProgramRequest } }, async (request) =>
-      updates.create(request.caller, stackRef(request.params), kind, { ...request.body, config: request.body.config ?? undefined }),
+      updates.create(
+        request.caller,
+        stackRef(request.params),
+        kind,
+        { ...request.body, config: request.body.config ?? undefined },
+        cliVersionOf(request.headers['user-agent']),
+      ),
     );
   }
 
   app.post(updatePath, { schema: { params: schema.UpdateParams, body: schema.StartUpdateRequest } }, async (request) =>
-    updates.start(request.caller, stackRef(request.params), request.params.updateId, request.body.tags ?? undefined),
+    updates.start(
+      request.caller,
+      stackRef(request.params),
+      request.params.updateId,
+      request.body.tags ?? undefined,
+      request.body.journalVersion ?? 0,
+    ),
   );
 
   // What the CLI polls after `stack import` until no continuation token comes back.
@@ -60,6 +72,15 @@ export function registerUpdateRoutes(app: App, services: Services): void {
     { config: leased, schema: { params: schema.UpdateParams, body: schema.DeltaCheckpointRequest } },
     async (request, reply) => {
       await updates.saveDeltaCheckpoint(stackRef(request.params), request.params.updateId, request.leaseToken, request.body);
+      return reply.status(204).send();
+    },
+  );
+
+  app.patch(
+    `${updatePath}/journalentries`,
+    { config: leased, schema: { params: schema.UpdateParams, body: schema.JournalEntriesRequest } },
+    async (request, reply) => {
+      await updates.saveJournalEntries(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.entries ?? []);
       return reply.status(204).send();
     },
   );
@@ -106,4 +127,9 @@ export function registerUpdateRoutes(app: App, services: Services): void {
   app.get(`${stackPath}/updates/latest/previews`, { schema: { params: StackParams, querystring: schema.PreviewsQuery } }, async (request) =>
     updates.latestPreviews(request.caller, stackRef(request.params), request.query),
   );
+}
+
+/** `pulumi-cli/1 (v3.274.1; linux; …)` → `v3.274.1`. */
+function cliVersionOf(userAgent: string | undefined): string {
+  return /^pulumi-cli\/\d+ \((v[^;)\s]+)/.exec(userAgent ?? '')?.[1] ?? '';
 }

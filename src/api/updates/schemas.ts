@@ -73,3 +73,5 @@ export const PreviewsQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 0 })),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
+
+export const JournalEntriesRequest = Type.Object({ entries: Type.Optional(Type.Array(Type.Unknown())) });

@@ -11,6 +11,8 @@ import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../sta
 import { inspectUntypedDeployment } from '../state/deployment.js';
 import { copyStackVersion, findStackVersion, setResourceCount, writeStackVersion } from '../state/store.js';
 import { applyDelta } from './delta.js';
+import { validateJournalEntry } from './journal.js';
+import { materializeJournal } from './materialize.js';
 import { assertNoRunningUpdate } from './guard.js';
 import { serviceUpdate, updateInfo } from './presenter.js';
 import * as store from './store.js';
@@ -37,9 +39,17 @@ const finished: UpdateStatus[] = ['succeeded', 'failed', 'cancelled'];
 const hashLease = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
 export class UpdateService {
-  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService }) {}
+  constructor(
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService; journaling: boolean },
+  ) {}
 
-  async create(caller: Caller, ref: StackRef, kind: ProgramKind, program: UpdateProgramRequest): Promise<{ updateID: string }> {
+  async create(
+    caller: Caller,
+    ref: StackRef,
+    kind: ProgramKind,
+    program: UpdateProgramRequest,
+    cliVersion = '',
+  ): Promise<{ updateID: string }> {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
     const dryRun = kind === 'preview' || program.options.dryRun === true;
     const { config = {}, metadata = {}, ...rest } = program;
@@ -59,6 +69,7 @@ export class UpdateService {
       config: JSON.stringify(config),
       message: metadata.message ?? '',
       environment: JSON.stringify(metadata.environment ?? {}),
+      cli_version: cliVersion,
     });
     return { updateID };
   }
@@ -69,7 +80,8 @@ export class UpdateService {
     ref: StackRef,
     updateId: string,
     tags: Record<string, string> | undefined,
-  ): Promise<{ version: number; token: string; tokenExpiration: number }> {
+    journalVersion = 0,
+  ): Promise<{ version: number; token: string; tokenExpiration: number; journalVersion?: number }> {
     for (const [name, value] of Object.entries(tags ?? {})) validateTag(name, value);
     return this.deps.db.transaction().execute(async (tx) => {
       const stack = await this.deps.stacks.resolve(tx, caller, ref);
@@ -93,14 +105,17 @@ export class UpdateService {
       }
       const token = `${update.id}.${randomBytes(24).toString('base64url')}`;
       const leaseExpiresAt = now + leaseMs;
+      // Journal version 1 when the CLI can send it; its version-2 state migrations are not spoken here.
+      const journaled = this.deps.journaling && update.dry_run === 0 && journalVersion >= 1;
       await store.changeUpdate(tx, update.id, {
         status: 'running',
         version,
         started_at: now,
         lease_token_hash: hashLease(token).toString('hex'),
         lease_expires_at: leaseExpiresAt,
+        journal_version: journaled ? 1 : 0,
       });
-      return { version, token, tokenExpiration: Math.floor(leaseExpiresAt / 1000) };
+      return { version, token, tokenExpiration: Math.floor(leaseExpiresAt / 1000), ...(journaled && { journalVersion: 1 }) };
     });
   }
 
@@ -154,6 +169,23 @@ export class UpdateService {
     await this.saveSequenced(ref, updateId, lease, sequence, (base) => {
       if (!base) throw new ApiError('conflict', 'a delta checkpoint needs a previous verbatim checkpoint in this update');
       return applyDelta(base, request.deploymentDelta, hash);
+    });
+  }
+
+  /**
+   * `PATCH .../journalentries`: the CLI numbers entries as the engine makes them and sends them
+   * as they are ready, so numbers arrive out of order and with gaps; an entry seen before is a
+   * retry and is ignored, and replay follows the numbers.
+   */
+  async saveJournalEntries(ref: StackRef, updateId: string, lease: string, raw: unknown[]): Promise<void> {
+    const entries = raw.map((entry, index) => validateJournalEntry(entry, index));
+    await this.deps.db.transaction().execute(async (tx) => {
+      const { update } = await this.holdLease(tx, ref, updateId, lease);
+      if (update.journal_version === 0) {
+        throw new ApiError('conflict', `update '${updateId}' sends checkpoints, not journal entries`);
+      }
+      const added = await store.insertJournalEntries(tx, update.id, entries.map((e) => ({ sequenceId: e.sequenceID, entry: JSON.stringify(e) })));
+      if (added > 0) await store.changeUpdate(tx, update.id, { journal_entry_count: update.journal_entry_count + added });
     });
   }
 
@@ -291,6 +323,7 @@ export class UpdateService {
 
   /** Records the end, invalidates the lease and counts the resources the update left. */
   private async end(tx: Executor, stack: StackRecord, update: store.UpdateRow, status: UpdateStatus): Promise<void> {
+    await materializeJournal(tx, this.deps.clock, update);
     const now = this.deps.clock.now();
     const checkpoint = update.dry_run === 0 && update.started_at !== null ? await findStackVersion(tx, stack.id, update.version) : undefined;
     let resourceCount: number | undefined;
@@ -308,6 +341,7 @@ export class UpdateService {
 
   private assertWritesState(update: store.UpdateRow): void {
     if (update.dry_run === 1) throw new ApiError('conflict', `update '${update.id}' is a preview and does not write checkpoints`);
+    if (update.journal_version > 0) throw new ApiError('conflict', `update '${update.id}' sends journal entries, not checkpoints`);
   }
 
   private sequenceOf(value: unknown): number {

@@ -111,5 +111,46 @@ export async function deleteStackUpdates(db: Executor, stackId: string): Promise
     .deleteFrom('update_events')
     .where('update_id', 'in', db.selectFrom('updates').select('id').where('stack_id', '=', stackId))
     .execute();
+  await db
+    .deleteFrom('update_journal_entries')
+    .where('update_id', 'in', db.selectFrom('updates').select('id').where('stack_id', '=', stackId))
+    .execute();
   await db.deleteFrom('updates').where('stack_id', '=', stackId).execute();
+}
+
+/** Stores the entries not stored yet; returns how many were new. */
+export async function insertJournalEntries(
+  db: Executor,
+  updateId: string,
+  entries: Array<{ sequenceId: number; entry: string }>,
+): Promise<number> {
+  if (entries.length === 0) return 0;
+  const result = await db
+    .insertInto('update_journal_entries')
+    .values(entries.map((e) => ({ update_id: updateId, sequence_id: e.sequenceId, entry: e.entry })))
+    .onConflict((oc) => oc.columns(['update_id', 'sequence_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+export async function listJournalEntries(db: Executor, updateId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('update_journal_entries')
+    .select('entry')
+    .where('update_id', '=', updateId)
+    .orderBy('sequence_id')
+    .execute();
+  return rows.map((r) => r.entry);
+}
+
+/** The stack's running update if it journals and has entries not yet folded into its state. */
+export async function findUnmaterializedJournal(db: Executor, stackId: string): Promise<UpdateRow | undefined> {
+  return db
+    .selectFrom('updates')
+    .selectAll()
+    .where('stack_id', '=', stackId)
+    .where('status', '=', 'running')
+    .where('journal_version', '>', 0)
+    .whereRef('materialized_entry_count', '<', 'journal_entry_count')
+    .executeTakeFirst();
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { DialectInfo } from '../dialect.js';
 
-/** What the update protocol keeps: programs, leases, checkpoint sequence, engine events, secrets keys. */
+/** What the update protocol keeps: programs, leases, checkpoint sequence, journals, engine events, secrets keys. */
 export function migration0002(dialect: DialectInfo): Migration {
   const time = dialect.timeType;
   return {
@@ -21,6 +21,10 @@ export function migration0002(dialect: DialectInfo): Migration {
       await addColumn('checkpoint_sequence', 'integer', 0);
       await addColumn('resource_changes', 'text');
       await addColumn('resource_count', 'integer');
+      await addColumn('cli_version', 'text', '');
+      await addColumn('journal_version', 'integer', 0);
+      await addColumn('journal_entry_count', 'integer', 0);
+      await addColumn('materialized_entry_count', 'integer', 0);
 
       await db.schema
         .createTable('update_events')
@@ -29,6 +33,14 @@ export function migration0002(dialect: DialectInfo): Migration {
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('event', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('update_events_pk', ['update_id', 'sequence'])
+        .execute();
+
+      await db.schema
+        .createTable('update_journal_entries')
+        .addColumn('update_id', 'text', (c) => c.notNull().references('updates.id').onDelete('cascade'))
+        .addColumn('sequence_id', 'integer', (c) => c.notNull())
+        .addColumn('entry', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('update_journal_entries_pk', ['update_id', 'sequence_id'])
         .execute();
 
       await db.schema
