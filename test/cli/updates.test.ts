@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { inlineStack, loadProgram } from '../helpers/automation.js';
 import { PulumiCli } from '../helpers/cli.js';
+import { normaliseExport } from '../helpers/exports.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const stackName = 'stackyard/proj/dev';
@@ -34,23 +35,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
-
-/**
- * `pulumi stack export --show-secrets` without what differs between any two runs: timestamps,
- * the server's address, the random id the engine gives the default provider, and the order of
- * resources the engine created in parallel.
- */
-function normalise(exported: any, serverUrl: string): unknown {
-  const { manifest, ...deployment } = exported.deployment;
-  let text = JSON.stringify(deployment, (key, value) => (key === 'created' || key === 'modified' ? undefined : value));
-  text = text.replaceAll(serverUrl, '<server>');
-  for (const provider of deployment.resources.filter((r: { type: string }) => r.type.startsWith('pulumi:providers:'))) {
-    text = text.replaceAll(provider.id, `<id of ${provider.urn}>`);
-  }
-  const normalised = JSON.parse(text);
-  normalised.resources.sort((a: { urn: string }, b: { urn: string }) => (a.urn < b.urn ? -1 : 1));
-  return { version: exported.version, features: exported.features, manifest: { version: manifest.version }, deployment: normalised };
-}
 
 /** State-writing PATCHes the server answered, by route suffix, with their status codes. */
 function checkpointRequests(server: TestServer): Array<{ route: string; status: number }> {
@@ -114,7 +98,7 @@ describe('pulumi up, preview, refresh, destroy and history with the real CLI', (
         '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270',
         plaintext: '"group0-1 is round"',
       });
-      exportsByMode.set(mode.name, normalise(exported, server.url));
+      exportsByMode.set(mode.name, normaliseExport(exported, server.url));
 
       const destroy = await stack.destroy();
       assert.equal(destroy.summary.result, 'succeeded');
