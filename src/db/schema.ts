@@ -131,6 +131,9 @@ export interface UpdatesTable {
 export interface UpdateJournalEntriesTable {
   update_id: string;
   sequence_id: number;
+  /** Copied out of the entry, so replay can leave `begin` entries unparsed. */
+  kind: number;
+  operation_id: number;
   /** The apitype.JournalEntry as JSON text. */
   entry: string;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { JournalKind, replayJournal, validateJournalEntry, type JournalEntry } from '../../src/api/updates/journal.js';
+import { JournalKind, recordOf, replayJournal, validateJournalEntry, type JournalEntry } from '../../src/api/updates/journal.js';
 
 const urn = (name: string, type = 'test:index:Thing') => `urn:pulumi:dev::proj::${type}::${name}`;
 const res = (name: string, extra: Record<string, unknown> = {}) => ({ urn: urn(name), custom: true, type: 'test:index:Thing', id: `${name}-id`, ...extra });
@@ -22,7 +22,7 @@ const base = (resources: Array<Record<string, unknown>>, extra: Record<string, u
   ...extra,
 });
 const replay = (b: Record<string, unknown> | undefined, entries: JournalEntry[]) =>
-  JSON.parse(replayJournal(b, entries, 'v3.274.1', Date.parse('2026-11-28T00:00:00Z')).toString()) as any;
+  JSON.parse(replayJournal(b, entries.map(recordOf), 'v3.274.1', Date.parse('2026-11-28T00:00:00Z')).toString()) as any;
 const names = (deployment: any) => (deployment.deployment.resources ?? []).map((r: { urn: string }) => r.urn.split('::').pop());
 
 describe('replaying a journal', () => {

@@ -4,7 +4,6 @@ import { ApiError } from '../../errors.js';
 export interface DeploymentSummary {
   resourceCount: number;
   secretsProvider?: { type?: unknown; state?: Record<string, unknown> };
-  hasSecrets: boolean;
 }
 
 const secretSigKey = '4dabf18193072939515e22adb298388d';
@@ -14,7 +13,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks that a parsed body is an UntypedDeployment the CLI can read back, and summarises it. */
+/**
+ * Checks that a parsed body is an UntypedDeployment the CLI can read back, and summarises it.
+ * Only the top of the document is looked at: this runs on every checkpoint an update writes.
+ */
 export function inspectUntypedDeployment(value: unknown): DeploymentSummary {
   if (!isObject(value)) throw new ApiError('bad_request', 'the deployment must be a JSON object');
   const { version, deployment } = value;
@@ -30,11 +32,11 @@ export function inspectUntypedDeployment(value: unknown): DeploymentSummary {
   return {
     resourceCount: Array.isArray(resources) ? resources.length : 0,
     secretsProvider: isObject(provider) ? { type: provider.type, state: isObject(provider.state) ? provider.state : undefined } : undefined,
-    hasSecrets: containsSecret(deployment),
   };
 }
 
-function containsSecret(value: unknown): boolean {
+/** Whether any value in the document is a Pulumi secret (the signature key with a ciphertext). */
+export function containsSecret(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(containsSecret);
   if (!isObject(value)) return false;
   if (value[secretSigKey] === secretSigValue && 'ciphertext' in value) return true;

@@ -7,7 +7,7 @@ import { materializeJournal } from '../updates/materialize.js';
 import { findUnmaterializedJournal } from '../updates/store.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { appendCheckpoint } from './checkpoints.js';
-import { emptyDeployment, inspectUntypedDeployment } from './deployment.js';
+import { containsSecret, emptyDeployment, inspectUntypedDeployment } from './deployment.js';
 import { presentResources, type StackResourcesView } from './resources.js';
 import { findStackVersion } from './store.js';
 
@@ -29,7 +29,7 @@ export class StateService {
     return this.deps.db.transaction().execute(async (tx) => {
       const stack = await this.deps.stacks.resolve(tx, caller, ref);
       const provider = summary.secretsProvider;
-      if (summary.hasSecrets && provider?.type === 'service') {
+      if (provider?.type === 'service' && containsSecret(parsed)) {
         const owner = provider.state?.['owner'];
         const project = provider.state?.['project'];
         const name = provider.state?.['stack'];

@@ -70,6 +70,18 @@ export function validateJournalEntry(entry: unknown, position: number): JournalE
   return e;
 }
 
+/**
+ * One stored entry: its kind and operation are known without parsing it, so the many `begin`
+ * entries of a large update are only parsed if their operation never finished.
+ */
+export interface JournalRecord {
+  kind: number;
+  operationID: number;
+  entry(): JournalEntry;
+}
+
+export const recordOf = (entry: JournalEntry): JournalRecord => ({ kind: entry.kind, operationID: entry.operationID, entry: () => entry });
+
 class Replayer {
   private toRemove = new Set<number>();
   private toDeleteInBase = new Set<number>();
@@ -77,7 +89,7 @@ class Replayer {
   private markAsDeletion = new Set<number>();
   private markAsPendingReplacement = new Set<number>();
   private indexOfOperation = new Map<number, number>();
-  private incomplete = new Map<number, JournalEntry>();
+  private incomplete = new Map<number, JournalRecord>();
   private newResources: Resource[] = [];
   private extensions = new Map<string, unknown>();
   private hasRefresh = false;
@@ -85,12 +97,14 @@ class Replayer {
 
   constructor(private base: Deployment) {}
 
-  add(entry: JournalEntry): void {
+  add(record: JournalRecord): void {
+    if (record.kind === JournalKind.begin) {
+      this.incomplete.set(record.operationID, record);
+      return;
+    }
+    const entry = record.entry();
     if (entry.requiresByteString) this.requiresByteString = true;
     switch (entry.kind) {
-      case JournalKind.begin:
-        this.incomplete.set(entry.operationID, entry);
-        break;
       case JournalKind.success:
         this.incomplete.delete(entry.operationID);
         if (entry.state) {
@@ -183,7 +197,9 @@ class Replayer {
     });
 
     const operations: unknown[] = [];
-    for (const begun of this.incomplete.values()) {
+    for (const record of this.incomplete.values()) {
+      const begun = record.entry();
+      if (begun.requiresByteString) this.requiresByteString = true;
       if (!begun.operation) continue;
       operations.push(begun.operation);
       collectFeatures(begun.operation.resource, this.requiresByteString, features);
@@ -325,9 +341,9 @@ const ownType = (urn: string) => qualifiedType(urn).split('$').pop()!;
  * The untyped deployment the journal describes, as the CLI would have checkpointed it: schema
  * version 4 with `features` when any resource needs one, else 3; a fresh manifest.
  */
-export function replayJournal(base: Deployment | undefined, entries: JournalEntry[], cliVersion: string, now: number): Buffer {
+export function replayJournal(base: Deployment | undefined, records: JournalRecord[], cliVersion: string, now: number): Buffer {
   const replayer = new Replayer(base ?? { manifest: { time: '', magic: '', version: '' }, metadata: {} });
-  for (const entry of entries) replayer.add(entry);
+  for (const record of records) replayer.add(record);
   const { deployment, features } = replayer.generate();
   deployment['manifest'] = {
     time: new Date(now).toISOString(),

@@ -184,7 +184,7 @@ export class UpdateService {
       if (update.journal_version === 0) {
         throw new ApiError('conflict', `update '${updateId}' sends checkpoints, not journal entries`);
       }
-      const added = await store.insertJournalEntries(tx, update.id, entries.map((e) => ({ sequenceId: e.sequenceID, entry: JSON.stringify(e) })));
+      const added = await store.insertJournalEntries(tx, update.id, entries.map((e) => ({ sequenceId: e.sequenceID, kind: e.kind, operationId: e.operationID, entry: JSON.stringify(e) })));
       if (added > 0) await store.changeUpdate(tx, update.id, { journal_entry_count: update.journal_entry_count + added });
     });
   }

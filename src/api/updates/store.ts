@@ -122,25 +122,26 @@ export async function deleteStackUpdates(db: Executor, stackId: string): Promise
 export async function insertJournalEntries(
   db: Executor,
   updateId: string,
-  entries: Array<{ sequenceId: number; entry: string }>,
+  entries: Array<{ sequenceId: number; kind: number; operationId: number; entry: string }>,
 ): Promise<number> {
   if (entries.length === 0) return 0;
   const result = await db
     .insertInto('update_journal_entries')
-    .values(entries.map((e) => ({ update_id: updateId, sequence_id: e.sequenceId, entry: e.entry })))
+    .values(
+      entries.map((e) => ({ update_id: updateId, sequence_id: e.sequenceId, kind: e.kind, operation_id: e.operationId, entry: e.entry })),
+    )
     .onConflict((oc) => oc.columns(['update_id', 'sequence_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
-export async function listJournalEntries(db: Executor, updateId: string): Promise<string[]> {
-  const rows = await db
+export async function listJournalEntries(db: Executor, updateId: string) {
+  return db
     .selectFrom('update_journal_entries')
-    .select('entry')
+    .select(['kind', 'operation_id', 'entry'])
     .where('update_id', '=', updateId)
     .orderBy('sequence_id')
     .execute();
-  return rows.map((r) => r.entry);
 }
 
 /** The stack's running update if it journals and has entries not yet folded into its state. */

@@ -39,6 +39,8 @@ export function migration0002(dialect: DialectInfo): Migration {
         .createTable('update_journal_entries')
         .addColumn('update_id', 'text', (c) => c.notNull().references('updates.id').onDelete('cascade'))
         .addColumn('sequence_id', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'integer', (c) => c.notNull())
+        .addColumn('operation_id', 'integer', (c) => c.notNull())
         .addColumn('entry', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('update_journal_entries_pk', ['update_id', 'sequence_id'])
         .execute();

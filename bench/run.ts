@@ -1,0 +1,249 @@
+// `npm run bench`: times the real Pulumi CLI against Stackyard (journaling, verbatim + delta
+// checkpoints, full checkpoints) and against the CLI's own file:// backend, then replays a large
+// journal in-process. A benchmark, not a test: it asserts nothing and prints tables.
+// BENCH_SIZES=100,1000 chooses the resource counts (default 100,1000,3000); BENCH_BACKENDS=journal,file
+// the backends (default all four).
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { replayJournal, type JournalEntry, type JournalRecord } from '../src/api/updates/journal.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sizes = (process.env.BENCH_SIZES ?? '100,1000,3000').split(',').map(Number);
+const allConfigs = ['journal', 'delta', 'full', 'file'] as const;
+type BenchConfig = (typeof allConfigs)[number];
+const configs = (process.env.BENCH_BACKENDS?.split(',') ?? allConfigs).map((name) => {
+  if (!(allConfigs as readonly string[]).includes(name)) throw new Error(`unknown backend '${name}'; choose from ${allConfigs.join(', ')}`);
+  return name as BenchConfig;
+});
+const operations = ['create', 'no-op', 'change 10%', 'destroy'] as const;
+
+const binDir = execFileSync('bash', [path.join(root, 'scripts/build-clients.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  .trim()
+  .split('\n')
+  .pop()!;
+const plugin = path.join(binDir, 'pulumi-resource-pulumi-nodejs');
+if (!fs.existsSync(plugin)) fs.symlinkSync(path.join(root, 'node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs'), plugin);
+const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `stackyard-bench-${prefix}-`));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU seconds and peak resident memory of a process, from /proc. */
+function processStats(pid: number): { cpuSeconds: number; peakRssMb: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / tick;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return { cpuSeconds, peakRssMb: Number(hwm) / 1024 };
+}
+
+interface Backend {
+  url: string;
+  env: Record<string, string>;
+  stackName: string;
+  received(): number;
+  stats(): { cpuSeconds: number; peakRssMb: number } | undefined;
+  close(): Promise<void>;
+}
+
+/** A Stackyard process behind a byte-counting proxy, so the table can say what the CLI sent. */
+async function startStackyard(config: BenchConfig): Promise<Backend> {
+  const dataDir = tempDir('data');
+  const port = await freePort();
+  const proxyPort = await freePort();
+  const args = [path.join(root, 'bin/stackyard.js'), 'serve', '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn'];
+  args.push('--public-url', `http://127.0.0.1:${proxyPort}`, '--journaling', config === 'journal' ? 'on' : 'off');
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  while (!/pul-[0-9a-f]{40}/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`stackyard did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const token = /pul-[0-9a-f]{40}/.exec(output)![0];
+  let bytes = 0;
+  const proxy = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    client.on('data', (chunk) => (bytes += chunk.length));
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(proxyPort, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${proxyPort}`;
+  return {
+    url,
+    env: {
+      PULUMI_BACKEND_URL: url,
+      PULUMI_ACCESS_TOKEN: token,
+      ...(config === 'full' && { PULUMI_OPTIMIZED_CHECKPOINT_PATCH: 'false' }),
+    },
+    stackName: 'stackyard/bench/dev',
+    received: () => bytes,
+    stats: () => processStats(child.pid!),
+    close: async () => {
+      proxy.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startFileBackend(): Promise<Backend> {
+  const stateDir = tempDir('file');
+  return {
+    url: `file://${stateDir}`,
+    env: { PULUMI_BACKEND_URL: `file://${stateDir}`, PULUMI_CONFIG_PASSPHRASE: 'bench' },
+    stackName: 'dev',
+    received: () => 0,
+    stats: () => undefined,
+    close: async () => fs.rmSync(stateDir, { recursive: true, force: true }),
+  };
+}
+
+function runOperation(backend: Backend, workDir: string, home: string, count: number, op: (typeof operations)[number]): Promise<number> {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    PULUMI_HOME: home,
+    PULUMI_SKIP_UPDATE_CHECK: 'true',
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
+    PULUMI_CREDENTIAL_STORE: 'plaintext',
+    ...backend.env,
+  };
+  const options = {
+    pulumiRoot: path.dirname(binDir),
+    workDir,
+    stackName: backend.stackName,
+    env,
+    count,
+    changed: op === 'change 10%',
+    op: op === 'destroy' ? 'destroy' : 'up',
+  };
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(root, 'bench/fixtures/run-op.mjs'), JSON.stringify(options)], { env, maxBuffer: 1 << 26 }, (error, _out, stderr) => {
+      if (error) reject(new Error(`${op} failed: ${stderr.slice(-2000)}`));
+      else resolve(Number(process.hrtime.bigint() - started) / 1e9);
+    });
+  });
+}
+
+interface Row {
+  config: BenchConfig;
+  count: number;
+  op: string;
+  seconds: number;
+  receivedMb?: number;
+  serverCpu?: number;
+  peakRssMb?: number;
+}
+
+async function measure(config: BenchConfig, count: number): Promise<Row[]> {
+  const backend = config === 'file' ? await startFileBackend() : await startStackyard(config);
+  const workDir = tempDir('project');
+  const home = tempDir('home');
+  fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: bench\nruntime: nodejs\n');
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(workDir, 'node_modules'));
+  const rows: Row[] = [];
+  try {
+    for (const op of operations) {
+      const before = { bytes: backend.received(), cpu: backend.stats()?.cpuSeconds ?? 0 };
+      const seconds = await runOperation(backend, workDir, home, count, op);
+      const stats = backend.stats();
+      rows.push({
+        config,
+        count,
+        op,
+        seconds,
+        ...(stats && {
+          receivedMb: (backend.received() - before.bytes) / 1e6,
+          serverCpu: stats.cpuSeconds - before.cpu,
+          peakRssMb: stats.peakRssMb,
+        }),
+      });
+      process.stderr.write(`  ${config} N=${count} ${op}: ${seconds.toFixed(1)} s\n`);
+    }
+  } finally {
+    await backend.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** Part 2: rebuild a 10,000-resource state from its journal, as the server does at `complete`. */
+function replayBenchmark(resources: number) {
+  const urnOf = (i: number) => `urn:pulumi:dev::bench::pulumi-nodejs:dynamic:Resource::item-${i}`;
+  const texts: Array<{ kind: number; operationID: number; text: string }> = [];
+  let sequenceID = 0;
+  for (let i = 0; i < resources; i++) {
+    const state = {
+      urn: urnOf(i),
+      custom: true,
+      id: `item-${i}-id`,
+      type: 'pulumi-nodejs:dynamic:Resource',
+      inputs: { name: `item-${i}`, value: 'v1', payload: 'x'.repeat(1000) },
+      outputs: { name: `item-${i}`, value: 'v1', payload: 'x'.repeat(1000) },
+      parent: 'urn:pulumi:dev::bench::pulumi:pulumi:Stack::bench-dev',
+      provider: 'urn:pulumi:dev::bench::pulumi:providers:pulumi-nodejs::default::0b3c',
+    };
+    const base = { version: 1, operationID: i + 1, removeOld: null, removeNew: null };
+    // Stored as the server stores them: the text, and its kind and operation beside it.
+    const begin = JSON.stringify({ ...base, kind: 0, sequenceID: ++sequenceID, operation: { resource: state, type: 'creating' } });
+    texts.push({ kind: 0, operationID: i + 1, text: begin });
+    texts.push({ kind: 1, operationID: i + 1, text: JSON.stringify({ ...base, kind: 1, sequenceID: ++sequenceID, state }) });
+  }
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+  const started = process.hrtime.bigint();
+  const records = texts.map((t): JournalRecord => ({ kind: t.kind, operationID: t.operationID, entry: () => JSON.parse(t.text) as JournalEntry }));
+  const bytes = replayJournal(undefined, records, 'v3.274.1', Date.now());
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  clearInterval(sampler);
+  return { resources, entries: texts.length, ms, stateMb: bytes.length / 1e6, extraRssMb: (peakRss - rssBefore) / 1e6 };
+}
+
+const rows: Row[] = [];
+for (const count of sizes) {
+  for (const config of configs) rows.push(...(await measure(config, count)));
+}
+
+const fileSeconds = new Map(rows.filter((r) => r.config === 'file').map((r) => [`${r.count}/${r.op}`, r.seconds]));
+const fmt = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
+const lines = [
+  `Benchmark ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, Pulumi CLI ${path.basename(path.dirname(binDir))}`,
+  '',
+  '| backend | N | operation | wall s | × file | MB received | server CPU s | server peak RSS MB |',
+  '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => {
+    const file = fileSeconds.get(`${r.count}/${r.op}`);
+    const ratio = file === undefined ? undefined : r.seconds / file;
+    return `| ${r.config} | ${r.count} | ${r.op} | ${fmt(r.seconds)} | ${fmt(ratio, 2)} | ${fmt(r.receivedMb)} | ${fmt(r.serverCpu)} | ${fmt(r.peakRssMb, 0)} |`;
+  }),
+];
+const replay = replayBenchmark(10_000);
+lines.push(
+  '',
+  '| journal replay | entries | ms | state MB | extra RSS MB |',
+  '| --- | ---: | ---: | ---: | ---: |',
+  `| ${replay.resources} resources | ${replay.entries} | ${fmt(replay.ms, 0)} | ${fmt(replay.stateMb)} | ${fmt(replay.extraRssMb, 0)} |`,
+);
+process.stdout.write(`${lines.join('\n')}\n`);
