@@ -36,7 +36,8 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 describe('one update at a time, with the real CLI', () => {
   it('runs exactly one of two concurrent `pulumi up`; the other gets the concurrent-update error', async () => {
-    const program = await loadProgram({ generation: 1, groups: 2, perGroup: 10, slowMs: 50 });
+    // Slow enough that the second CLI always starts while the first update still holds the stack.
+    const program = await loadProgram({ generation: 1, groups: 2, perGroup: 10, slowMs: 1000 });
     const stacks = await Promise.all([1, 2].map(() => inlineStack(cli, 'stackyard/proj/locked', program)));
     const results = await Promise.allSettled(stacks.map((stack) => stack.up()));
     const succeeded = results.filter((r) => r.status === 'fulfilled');
