@@ -32,8 +32,9 @@ async function serve(): Promise<Served> {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  // The first-boot banner is written right after listening.
-  await new Promise((r) => setTimeout(r, 200));
+  // The first-boot banner follows the listening line; give it a moment before later boots are judged.
+  const bannerDeadline = Date.now() + 2_000;
+  while (!output.includes('Admin access token') && Date.now() < bannerDeadline) await new Promise((r) => setTimeout(r, 50));
   return { child, output: () => output, url: `http://127.0.0.1:${port}` };
 }
 
