@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashAccessToken } from '../../auth/tokens.js';
 import type { Caller } from '../../auth/caller.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
@@ -36,7 +37,6 @@ const leaseMs = 300_000;
 const eventsPageSize = 1000;
 const finished: UpdateStatus[] = ['succeeded', 'failed', 'cancelled'];
 
-const hashLease = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
 export class UpdateService {
   constructor(
@@ -111,7 +111,8 @@ export class UpdateService {
         status: 'running',
         version,
         started_at: now,
-        lease_token_hash: hashLease(token).toString('hex'),
+        // Leases are credentials like access tokens, and are stored the same way.
+        lease_token_hash: hashAccessToken(token),
         lease_expires_at: leaseExpiresAt,
         journal_version: journaled ? 1 : 0,
       });
@@ -308,7 +309,7 @@ export class UpdateService {
     const stack = await this.deps.stacks.resolveByName(tx, ref);
     const update = await this.findUpdate(tx, stack, updateId);
     const stored = update.lease_token_hash === null ? undefined : Buffer.from(update.lease_token_hash, 'hex');
-    if (!stored || !timingSafeEqual(stored, hashLease(lease))) {
+    if (!stored || !timingSafeEqual(stored, Buffer.from(hashAccessToken(lease), 'hex'))) {
       throw new ApiError('forbidden', `the lease token does not belong to update '${updateId}'`);
     }
     if (options.allowFinished && finished.includes(update.status)) return { stack, update };
