@@ -3,6 +3,7 @@ import { AdminService } from './admin/service.js';
 import { OrganizationService } from './api/orgs/service.js';
 import { StackService } from './api/stacks/service.js';
 import { StateService } from './api/state/service.js';
+import { StateMaterializer } from './api/updates/materialize.js';
 import { UpdateService } from './api/updates/service.js';
 import { SecretsService } from './api/secrets/service.js';
 import { UserService } from './api/user/service.js';
@@ -66,12 +67,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const users = new UserService({ db, clock, ids });
   const organizations = new OrganizationService({ clock, ids });
   const stacks = new StackService({ db, clock, ids });
+  const materializer = new StateMaterializer({ clock });
   const services: Services = {
     users,
     organizations,
     stacks,
-    state: new StateService({ db, clock, ids, stacks }),
-    updates: new UpdateService({ db, clock, ids, stacks, journaling: config.journaling }),
+    state: new StateService({ db, clock, ids, stacks, materializer }),
+    updates: new UpdateService({ db, clock, ids, stacks, materializer, journaling: config.journaling }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, organizations }),
   };

@@ -2,9 +2,14 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { DatabaseHandle } from './dialect.js';
 import { migration0001 } from './migrations/0001_initial.js';
 import { migration0002 } from './migrations/0002_update_protocol.js';
+import { migration0003 } from './migrations/0003_incremental_state.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
-const migrations = { '0001_initial': migration0001, '0002_update_protocol': migration0002 };
+const migrations = {
+  '0001_initial': migration0001,
+  '0002_update_protocol': migration0002,
+  '0003_incremental_state': migration0003,
+};
 
 export async function migrateToLatest({ db, dialect }: DatabaseHandle): Promise<void> {
   const provider: MigrationProvider = {

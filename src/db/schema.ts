@@ -13,6 +13,7 @@ export interface Database {
   updates: UpdatesTable;
   update_events: UpdateEventsTable;
   update_journal_entries: UpdateJournalEntriesTable;
+  update_checkpoint_deltas: UpdateCheckpointDeltasTable;
   stack_secret_keys: StackSecretKeysTable;
 }
 
@@ -126,6 +127,8 @@ export interface UpdatesTable {
   journal_entry_count: Generated<number>;
   /** How many of them are already folded into the stored state. */
   materialized_entry_count: Generated<number>;
+  /** The checkpoint sequence whose text is the stored state; later ones are delta rows. */
+  materialized_checkpoint_sequence: Generated<number>;
 }
 
 export interface UpdateJournalEntriesTable {
@@ -134,8 +137,22 @@ export interface UpdateJournalEntriesTable {
   /** Copied out of the entry, so replay can leave `begin` entries unparsed. */
   kind: number;
   operation_id: number;
-  /** The apitype.JournalEntry as JSON text. */
+  /** The apitype.JournalEntry as JSON text, without its state. */
   entry: string;
+  /** The entry's resource state as JSON text, spliced into replayed states unparsed. */
+  state: string | null;
+  /** JournalRowFlags: what replay must know without parsing. */
+  flags: Generated<number>;
+}
+
+/** A delta checkpoint not yet folded into the stored state of its update's version. */
+export interface UpdateCheckpointDeltasTable {
+  update_id: string;
+  sequence: number;
+  /** SHA-256 (hex) of the text after the delta, as the CLI computed it. */
+  checkpoint_hash: string;
+  /** The CLI's deploymentDelta (a list of text edits) as JSON text. */
+  delta: string;
 }
 
 export interface UpdateEventsTable {

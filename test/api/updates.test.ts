@@ -4,7 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { createStack } from '../helpers/factories.js';
 import { ManualClock } from '../helpers/clock.js';
 import { ApiClient } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/context.js';
+import { startServer } from '../../src/main.js';
+import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
 import { beginUpdate, program, withLease } from '../helpers/updates.js';
 
 let server: TestServer;
@@ -176,6 +179,41 @@ describe('checkpoints', () => {
     const fallback = verbatimText('fallback');
     assert.equal((await api.request('PATCH', `${stack}/update/${updateId}/checkpointverbatim`, withLease(token, { rawBody: verbatimBody(fallback, 3) }))).status, 204);
     assert.equal((await api.get(`${stack}/export`)).text, fallback);
+  });
+
+  it('keeps deltas apart from the state until a read or the end, and any process can rebuild them', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    // A second process on the same database: it has none of the first one's texts in memory.
+    const port = await freePort();
+    const other = await startServer(parseConfig(['--data-dir', server.dataDir, '--port', String(port)], {}), { logger: createLogger('silent'), clock });
+    const otherApi = new ApiClient(`http://127.0.0.1:${port}`, server.adminToken);
+    try {
+      let text = verbatimText('step 1');
+      await api.request('PATCH', `${stack}/update/${updateId}/checkpointverbatim`, withLease(token, { rawBody: verbatimBody(text, 1) }));
+      const send = async (client: ApiClient, sequenceNumber: number) => {
+        const before = Buffer.from(text);
+        const old = `step ${sequenceNumber - 1}`;
+        const start = before.indexOf(old);
+        text = text.replace(old, `step ${sequenceNumber}`);
+        const edit = { Span: { uri: '', start: { line: 1, column: 1, offset: start }, end: { line: 1, column: 1, offset: start + old.length } }, NewText: `step ${sequenceNumber}` };
+        const body = { version: 3, checkpointHash: sha256(text), sequenceNumber, deploymentDelta: [edit] };
+        const reply = await client.request('PATCH', `${stack}/update/${updateId}/checkpointdelta`, withLease(token, { body }));
+        assert.equal(reply.status, 204, `sequence ${sequenceNumber}: ${reply.text}`);
+      };
+      for (let n = 2; n <= 30; n++) await send(api, n);
+      assert.equal((await otherApi.get(`${stack}/export`)).text, text);
+      for (let n = 31; n <= 40; n++) await send(otherApi, n);
+      // Past the number of deltas kept apart, so the whole text is stored again on the way.
+      for (let n = 41; n <= 100; n++) await send(api, n);
+      assert.equal((await otherApi.get(`${stack}/export`)).text, text);
+      await send(otherApi, 101);
+      await api.post(`${stack}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token));
+      assert.equal((await api.get(`${stack}/export`)).text, text);
+      assert.equal((await api.get(`${stack}/resources/count`)).body.resourceCount, 1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses a delta with no verbatim text before it in the same update', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { JournalKind, recordOf, replayJournal, validateJournalEntry, type JournalEntry } from '../../src/api/updates/journal.js';
+import { journalRow, JournalKind, recordOfRow, replayJournal, validateJournalEntry, type JournalEntry } from '../../src/api/updates/journal.js';
 
 const urn = (name: string, type = 'test:index:Thing') => `urn:pulumi:dev::proj::${type}::${name}`;
 const res = (name: string, extra: Record<string, unknown> = {}) => ({ urn: urn(name), custom: true, type: 'test:index:Thing', id: `${name}-id`, ...extra });
@@ -21,8 +21,16 @@ const base = (resources: Array<Record<string, unknown>>, extra: Record<string, u
   metadata: {},
   ...extra,
 });
+/** Replays as the server does: the base as stored bytes, the entries as the rows the store keeps. */
 const replay = (b: Record<string, unknown> | undefined, entries: JournalEntry[]) =>
-  JSON.parse(replayJournal(b, entries.map(recordOf), 'v3.274.1', Date.parse('2026-11-28T00:00:00Z')).toString()) as any;
+  JSON.parse(
+    replayJournal(
+      b && Buffer.from(JSON.stringify({ version: 3, deployment: b })),
+      entries.map((e) => recordOfRow(journalRow(e))),
+      'v3.274.1',
+      Date.parse('2026-11-28T00:00:00Z'),
+    ).toString(),
+  ) as any;
 const names = (deployment: any) => (deployment.deployment.resources ?? []).map((r: { urn: string }) => r.urn.split('::').pop());
 
 describe('replaying a journal', () => {
@@ -132,6 +140,42 @@ describe('replaying a journal', () => {
     const out = replay(base([]), [entry(JournalKind.success, 1, { state: res('t', { taint: true, refreshBeforeUpdate: true }) })]);
     assert.equal(out.version, 4);
     assert.deepEqual(out.features, ['refreshBeforeUpdate', 'taint']);
+  });
+
+  it('finds features in base states it only sliced, and in new states marked at ingestion', () => {
+    const out = replay(base([res('viewed', { viewOf: urn('other') }), res('plain')]), [
+      entry(JournalKind.success, 1, { state: res('hooked', { resourceHooks: { beforeCreate: ['h'] } }) }),
+    ]);
+    assert.deepEqual(out.features, ['hooks', 'views']);
+    assert.equal(out.deployment.resources[1].viewOf, urn('other'));
+  });
+
+  it('needs byte strings when any entry did, begun ones included, and only with something to hold them', () => {
+    const withResource = replay(base([res('a')]), [entry(JournalKind.begin, 1, { requiresByteString: true }), entry(JournalKind.success, 1)]);
+    assert.deepEqual(withResource.features, ['byteString']);
+    const empty = replay(base([]), [entry(JournalKind.begin, 1, { requiresByteString: true }), entry(JournalKind.success, 1)]);
+    assert.equal(empty.version, 3);
+  });
+
+  it('keeps the bytes of states it did not need to read, and of the base', () => {
+    // Key order and spacing the server would not produce itself survive replay untouched.
+    const odd = '{"urn":"urn:pulumi:dev::proj::test:index:Thing::odd", "custom":true,"id":"x","type":"test:index:Thing","outputs":{"z":1,"a":"\\u00e9\\""}}';
+    const stored = Buffer.from(`{"version":3,"deployment":{"manifest":{},"resources":[${odd}],"metadata":{}}}`);
+    const row = journalRow(entry(JournalKind.success, 1, { state: res('n') }));
+    const text = replayJournal(stored, [recordOfRow({ ...row, state: odd.replace('::odd', '::n') })], 'v3', 0).toString();
+    assert.ok(text.includes(`"resources":[${odd.replace('::odd', '::n')},${odd}]`), text);
+  });
+
+  it('writes states with text beyond ASCII intact', () => {
+    const wide = 'é✓😀'.repeat(2000);
+    const out = replay(base([res('base', { outputs: { wide } })]), [entry(JournalKind.success, 1, { state: res('new', { outputs: { wide } }) })]);
+    assert.deepEqual(out.deployment.resources.map((r: any) => r.outputs.wide === wide), [true, true]);
+  });
+
+  it('reads entries stored before states were kept apart', () => {
+    const legacy = { kind: JournalKind.success, operation_id: 1, entry: JSON.stringify(entry(JournalKind.success, 1, { state: res('old-row') })), state: null, flags: 0 };
+    const out = JSON.parse(replayJournal(undefined, [recordOfRow(legacy)], 'v3', 0).toString());
+    assert.deepEqual(names(out), ['old-row']);
   });
 
   it('rejects entries the server cannot replay', () => {

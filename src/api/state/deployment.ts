@@ -1,4 +1,5 @@
 import { ApiError } from '../../errors.js';
+import { rawJsonElements, rawJsonMember } from '../../http/raw-json.js';
 
 /** The parts of an UntypedDeployment the server looks at; everything else stays opaque. */
 export interface DeploymentSummary {
@@ -33,6 +34,12 @@ export function inspectUntypedDeployment(value: unknown): DeploymentSummary {
     resourceCount: Array.isArray(resources) ? resources.length : 0,
     secretsProvider: isObject(provider) ? { type: provider.type, state: isObject(provider.state) ? provider.state : undefined } : undefined,
   };
+}
+
+/** How many resources a stored deployment holds, counted without parsing it. */
+export function countResources(untyped: Buffer): number {
+  const resources = rawJsonMember(rawJsonMember(untyped, 'deployment') ?? Buffer.alloc(0), 'resources');
+  return resources ? rawJsonElements(resources).length : 0;
 }
 
 /** Whether any value in the document is a Pulumi secret (the signature key with a ciphertext). */

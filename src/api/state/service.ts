@@ -3,8 +3,8 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { ApiError } from '../../errors.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
-import { materializeJournal } from '../updates/materialize.js';
-import { findUnmaterializedJournal } from '../updates/store.js';
+import type { StateMaterializer } from '../updates/materialize.js';
+import { findUnmaterializedUpdate } from '../updates/store.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { appendCheckpoint } from './checkpoints.js';
 import { containsSecret, emptyDeployment, inspectUntypedDeployment } from './deployment.js';
@@ -12,7 +12,7 @@ import { presentResources, type StackResourcesView } from './resources.js';
 import { findStackVersion } from './store.js';
 
 export class StateService {
-  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService }) {}
+  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService; materializer: StateMaterializer }) {}
 
   /** The bytes of the newest checkpoint, or of `version`, exactly as they were stored. */
   async export(caller: Caller, ref: StackRef, version?: number): Promise<Buffer> {
@@ -59,13 +59,13 @@ export class StateService {
     return presentResources(row?.deployment, version ?? stack.version);
   }
 
-  /** The stack, with the state of a journaling update folded in first, so reads see it. */
+  /** The stack, with what a running update sent apart from its state folded in first, so reads see it. */
   private async readableStack(caller: Caller, ref: StackRef) {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
-    if (await findUnmaterializedJournal(this.deps.db, stack.id)) {
+    if (await findUnmaterializedUpdate(this.deps.db, stack.id)) {
       await this.deps.db.transaction().execute(async (tx) => {
-        const update = await findUnmaterializedJournal(tx, stack.id);
-        if (update) await materializeJournal(tx, this.deps.clock, update);
+        const update = await findUnmaterializedUpdate(tx, stack.id);
+        if (update) await this.deps.materializer.materialize(tx, update);
       });
     }
     return stack;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../errors.js';
+import { rawJsonElements, rawJsonMember, rawJsonMembers } from '../../http/raw-json.js';
 
 // Rebuilds a deployment from the state an update started from and the journal entries the CLI
 // sent, with the semantics of Pulumi's own JournalReplayer (pkg/backend/journal.go): the
@@ -71,63 +72,184 @@ export function validateJournalEntry(entry: unknown, position: number): JournalE
 }
 
 /**
- * One stored entry: its kind and operation are known without parsing it, so the many `begin`
- * entries of a large update are only parsed if their operation never finished.
+ * One stored entry: its kind, operation and state are kept apart, so replay parses only the small
+ * rest of an entry, leaves `begin` entries unparsed unless their operation never finished, and
+ * splices state texts into the result unless it must look inside them.
  */
 export interface JournalRecord {
   kind: number;
   operationID: number;
+  requiresByteString: boolean;
   entry(): JournalEntry;
+  state?: StoredResource;
 }
 
-export const recordOf = (entry: JournalEntry): JournalRecord => ({ kind: entry.kind, operationID: entry.operationID, entry: () => entry });
+/** How the store keeps an entry. */
+export interface JournalRow {
+  sequence_id: number;
+  kind: number;
+  operation_id: number;
+  /** The entry without its state, as JSON. */
+  entry: string;
+  state: string | null;
+  /** `JournalRowFlags`. */
+  flags: number;
+}
+
+export const JournalRowFlags = { stateNeedsParse: 1, requiresByteString: 2 } as const;
+
+export function journalRow(entry: JournalEntry): JournalRow {
+  const { state, ...rest } = entry;
+  return {
+    sequence_id: entry.sequenceID,
+    kind: entry.kind,
+    operation_id: entry.operationID,
+    entry: JSON.stringify(rest),
+    state: state === undefined ? null : JSON.stringify(state),
+    flags:
+      (state !== undefined && replayedKeys.some((key) => key in state) ? JournalRowFlags.stateNeedsParse : 0) |
+      (entry.requiresByteString ? JournalRowFlags.requiresByteString : 0),
+  };
+}
+
+export const recordOfRow = (row: Pick<JournalRow, 'kind' | 'operation_id' | 'entry' | 'state' | 'flags'>): JournalRecord => ({
+  kind: row.kind,
+  operationID: row.operation_id,
+  requiresByteString: (row.flags & JournalRowFlags.requiresByteString) !== 0,
+  entry: () => JSON.parse(row.entry) as JournalEntry,
+  ...(row.state !== null && { state: StoredResource.fromText(row.state, (row.flags & JournalRowFlags.stateNeedsParse) !== 0) }),
+});
+
+/** The resource fields replay reads: aliases, and those that make the state need a feature. */
+const replayedKeys = ['aliases', 'refreshBeforeUpdate', 'viewOf', 'resourceHooks', 'taint', 'replaceWith', 'extensionRef', 'snippetID'];
+const replayedKeyPattern = new RegExp(`"(?:${replayedKeys.join('|')})"`);
+
+/** A resource state kept as the JSON text it came in until something needs its fields. */
+export class StoredResource {
+  private constructor(
+    private text: string | undefined,
+    private parsed: Resource | undefined,
+    /** False only when the state certainly has none of `replayedKeys`. */
+    readonly needsParse: boolean,
+  ) {}
+
+  static fromText(text: string, needsParse = replayedKeyPattern.test(text)): StoredResource {
+    return new StoredResource(text, undefined, needsParse);
+  }
+
+  static fromValue(value: Resource): StoredResource {
+    return new StoredResource(undefined, value, true);
+  }
+
+  /** The parsed state; from then on it is written from the value, which callers may change. */
+  get value(): Resource {
+    if (this.parsed === undefined) {
+      this.parsed = JSON.parse(this.text!) as Resource;
+      this.text = undefined;
+    }
+    return this.parsed;
+  }
+
+  json(): string {
+    return this.text ?? JSON.stringify(this.parsed);
+  }
+}
+
+interface PendingOperation {
+  type: string;
+  resource: Resource;
+}
+
+/** A deployment with its resources kept as `StoredResource`s. */
+interface DeploymentParts {
+  manifest: unknown;
+  secrets_providers?: { type: string; state?: unknown };
+  resources: StoredResource[];
+  pending_operations: PendingOperation[];
+  metadata: unknown;
+  snippets?: unknown[];
+  extensions?: Record<string, unknown>;
+}
+
+/** The parts of a stored untyped deployment; resource texts are sliced out, not parsed. */
+function partsOfBytes(untyped: Buffer): DeploymentParts {
+  const members = rawJsonMembers(rawJsonMember(untyped, 'deployment') ?? Buffer.from('{}'));
+  const parse = (name: string): any => {
+    const bytes = members.get(name);
+    return bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'));
+  };
+  const resources = members.get('resources');
+  return {
+    manifest: parse('manifest'),
+    secrets_providers: parse('secrets_providers') ?? undefined,
+    resources: resources ? rawJsonElements(resources).map((bytes) => StoredResource.fromText(bytes.toString('utf8'))) : [],
+    pending_operations: parse('pending_operations') ?? [],
+    metadata: parse('metadata'),
+    snippets: parse('snippets') ?? undefined,
+    extensions: parse('extensions') ?? undefined,
+  };
+}
+
+function partsOfValue(deployment: Deployment): DeploymentParts {
+  return {
+    manifest: deployment['manifest'],
+    secrets_providers: deployment['secrets_providers'] ?? undefined,
+    resources: ((deployment['resources'] as Resource[] | undefined) ?? []).map(StoredResource.fromValue),
+    pending_operations: deployment['pending_operations'] ?? [],
+    metadata: deployment['metadata'],
+    snippets: deployment['snippets'] ?? undefined,
+    extensions: deployment['extensions'] ?? undefined,
+  };
+}
 
 class Replayer {
   private toRemove = new Set<number>();
   private toDeleteInBase = new Set<number>();
-  private toReplaceInBase = new Map<number, Resource>();
+  private toReplaceInBase = new Map<number, StoredResource>();
   private markAsDeletion = new Set<number>();
   private markAsPendingReplacement = new Set<number>();
   private indexOfOperation = new Map<number, number>();
   private incomplete = new Map<number, JournalRecord>();
-  private newResources: Resource[] = [];
+  private newResources: StoredResource[] = [];
   private extensions = new Map<string, unknown>();
   private hasRefresh = false;
   private requiresByteString = false;
 
-  constructor(private base: Deployment) {}
+  constructor(private base: DeploymentParts) {}
 
   add(record: JournalRecord): void {
+    if (record.requiresByteString) this.requiresByteString = true;
     if (record.kind === JournalKind.begin) {
       this.incomplete.set(record.operationID, record);
       return;
     }
     const entry = record.entry();
-    if (entry.requiresByteString) this.requiresByteString = true;
+    // Entries stored before states were kept apart still carry their state inline.
+    const state = record.state ?? (entry.state && StoredResource.fromValue(entry.state));
     switch (entry.kind) {
       case JournalKind.success:
         this.incomplete.delete(entry.operationID);
-        if (entry.state) {
+        if (state) {
           this.indexOfOperation.set(entry.operationID, this.newResources.length);
-          this.newResources.push(entry.state);
+          this.newResources.push(state);
         }
         if (isIndex(entry.removeOld)) this.toDeleteInBase.add(entry.removeOld);
         if (isIndex(entry.removeNew)) this.toRemove.add(entry.removeNew);
         if (isIndex(entry.deleteOld)) this.markAsDeletion.add(entry.deleteOld);
-        if (isIndex(entry.deleteNew)) this.newResourceOf(entry.deleteNew).delete = true;
+        if (isIndex(entry.deleteNew)) this.newResourceOf(entry.deleteNew).value.delete = true;
         if (isIndex(entry.pendingReplacementOld)) this.markAsPendingReplacement.add(entry.pendingReplacementOld);
-        if (isIndex(entry.pendingReplacementNew)) this.newResourceOf(entry.pendingReplacementNew).pendingReplacement = true;
+        if (isIndex(entry.pendingReplacementNew)) this.newResourceOf(entry.pendingReplacementNew).value.pendingReplacement = true;
         if (entry.isRefresh) this.hasRefresh = true;
         break;
       case JournalKind.refreshSuccess:
         this.incomplete.delete(entry.operationID);
         this.hasRefresh = true;
         if (isIndex(entry.removeOld)) {
-          if (entry.state) this.toReplaceInBase.set(entry.removeOld, entry.state);
+          if (state) this.toReplaceInBase.set(entry.removeOld, state);
           else this.toDeleteInBase.add(entry.removeOld);
         }
         if (isIndex(entry.removeNew)) {
-          if (entry.state) this.newResources[this.indexOf(entry.removeNew)] = entry.state;
+          if (state) this.newResources[this.indexOf(entry.removeNew)] = state;
           else this.toRemove.add(entry.removeNew);
         }
         break;
@@ -135,22 +257,22 @@ class Replayer {
         this.incomplete.delete(entry.operationID);
         break;
       case JournalKind.outputs:
-        if (entry.state && isIndex(entry.removeOld)) this.toReplaceInBase.set(entry.removeOld, entry.state);
-        if (entry.state && isIndex(entry.removeNew)) this.newResources[this.indexOf(entry.removeNew)] = entry.state;
+        if (state && isIndex(entry.removeOld)) this.toReplaceInBase.set(entry.removeOld, state);
+        if (state && isIndex(entry.removeNew)) this.newResources[this.indexOf(entry.removeNew)] = state;
         break;
       case JournalKind.write:
-        this.base = entry.newSnapshot!;
+        this.base = partsOfValue(entry.newSnapshot!);
         break;
       case JournalKind.secretsManager: {
         // Keep the base's provider when it is the same, so secrets are not re-encrypted needlessly.
-        const current = this.base['secrets_providers'];
+        const current = this.base.secrets_providers;
         const next = entry.secretsProvider!;
         if (current && current.type === next.type && JSON.stringify(current.state) === JSON.stringify(next.state)) break;
-        this.base['secrets_providers'] = next;
+        this.base.secrets_providers = next;
         break;
       }
       case JournalKind.snippets:
-        this.base['snippets'] = entry.snippets;
+        this.base.snippets = entry.snippets;
         break;
       case JournalKind.rebuiltBaseState:
         // After a refresh the engine rebuilds its base: fold everything so far into it and start over.
@@ -171,18 +293,18 @@ class Replayer {
     }
   }
 
-  generate(): { deployment: Deployment; features: string[] } {
+  generate(): { deployment: DeploymentParts; features: string[] } {
     const features = new Set<string>();
     const removed = new Set([...this.toRemove].map((op) => this.indexOfOperation.get(op)));
-    const resources: Resource[] = [];
-    const keep = (resource: Resource) => {
+    const resources: StoredResource[] = [];
+    const keep = (resource: StoredResource) => {
       resources.push(resource);
-      collectFeatures(resource, this.requiresByteString, features);
+      if (resource.needsParse) collectFeatures(resource.value, features);
     };
     this.newResources.forEach((resource, index) => {
       if (!removed.has(index)) keep(resource);
     });
-    (this.base['resources'] as Resource[] | undefined)?.forEach((resource, index) => {
+    this.base.resources.forEach((resource, index) => {
       if (this.toDeleteInBase.has(index)) return;
       const replacement = this.toReplaceInBase.get(index);
       if (replacement) {
@@ -190,38 +312,42 @@ class Replayer {
         keep(replacement);
         return;
       }
-      const copy = { ...resource };
-      if (this.markAsPendingReplacement.has(index)) copy.pendingReplacement = true;
-      if (this.markAsDeletion.has(index)) copy.delete = true;
-      keep(copy);
+      const pendingReplacement = this.markAsPendingReplacement.has(index);
+      const deletion = this.markAsDeletion.has(index);
+      if (!pendingReplacement && !deletion) {
+        keep(resource);
+        return;
+      }
+      keep(StoredResource.fromValue({ ...resource.value, ...(pendingReplacement && { pendingReplacement: true }), ...(deletion && { delete: true }) }));
     });
 
-    const operations: unknown[] = [];
+    const operations: PendingOperation[] = [];
     for (const record of this.incomplete.values()) {
       const begun = record.entry();
-      if (begun.requiresByteString) this.requiresByteString = true;
       if (!begun.operation) continue;
       operations.push(begun.operation);
-      collectFeatures(begun.operation.resource, this.requiresByteString, features);
+      collectFeatures(begun.operation.resource, features);
     }
     // Pending creates of the base survive: only a person can resolve them.
-    for (const pending of (this.base['pending_operations'] as Array<{ type: string; resource: Resource }> | undefined) ?? []) {
+    for (const pending of this.base.pending_operations) {
       if (pending.type !== 'creating') continue;
       operations.push(pending);
-      collectFeatures(pending.resource, this.requiresByteString, features);
+      collectFeatures(pending.resource, features);
     }
 
-    if (this.hasRefresh) rebuildDependencies(resources);
+    // Every state written with byte strings makes the whole deployment need them.
+    if (this.requiresByteString && resources.length + operations.length > 0) features.add('byteString');
+    if (this.hasRefresh) rebuildDependencies(resources.map((resource) => resource.value));
 
-    const extensions = { ...Object.fromEntries(this.extensions), ...(this.base['extensions'] ?? {}) };
-    const snippets = this.base['snippets'] as unknown[] | undefined;
+    const extensions = { ...Object.fromEntries(this.extensions), ...this.base.extensions };
+    const snippets = this.base.snippets;
     if (snippets && snippets.length > 0) features.add('snippets-prototype');
-    const deployment: Deployment = {
-      manifest: this.base['manifest'],
-      ...(this.base['secrets_providers'] && { secrets_providers: this.base['secrets_providers'] }),
-      ...(resources.length > 0 && { resources }),
-      ...(operations.length > 0 && { pending_operations: operations }),
-      metadata: this.base['metadata'] ?? {},
+    const deployment: DeploymentParts = {
+      manifest: this.base.manifest,
+      secrets_providers: this.base.secrets_providers,
+      resources,
+      pending_operations: operations,
+      metadata: this.base.metadata ?? {},
       ...(snippets && snippets.length > 0 && { snippets }),
       ...(Object.keys(extensions).length > 0 && { extensions }),
     };
@@ -235,13 +361,12 @@ class Replayer {
     return index;
   }
 
-  private newResourceOf(operationId: number): Resource {
+  private newResourceOf(operationId: number): StoredResource {
     return this.newResources[this.indexOf(operationId)]!;
   }
 }
 
-function collectFeatures(resource: Resource, byteString: boolean, features: Set<string>): void {
-  if (byteString) features.add('byteString');
+function collectFeatures(resource: Resource, features: Set<string>): void {
   if (resource.refreshBeforeUpdate) features.add('refreshBeforeUpdate');
   if (resource.viewOf) features.add('views');
   if (resource.resourceHooks && Object.keys(resource.resourceHooks).length > 0) features.add('hooks');
@@ -288,8 +413,10 @@ function rebuildDependencies(resources: Resource[]): void {
 }
 
 /** Points every reference at a resource's current URN rather than an alias, and drops aliases. */
-function normalizeUrnReferences(deployment: Deployment): void {
-  const resources = (deployment['resources'] as Resource[] | undefined) ?? [];
+function normalizeUrnReferences(deployment: DeploymentParts): void {
+  // Only aliases start the rewriting, and a state without the key has none.
+  if (!deployment.resources.some((resource) => resource.needsParse && resource.value.aliases)) return;
+  const resources = deployment.resources.map((resource) => resource.value);
   const aliased = new Map<string, string>();
   for (const resource of resources) {
     for (const alias of (resource.aliases as string[] | undefined) ?? []) {
@@ -306,7 +433,6 @@ function normalizeUrnReferences(deployment: Deployment): void {
       aliased.set(resource.urn, `urn:pulumi:${stackPart}::${project}::${qualifiedType(parent)}$${ownType(resource.urn)}::${name}`);
     }
   }
-  if (aliased.size === 0 && !resources.some((r) => r.aliases)) return;
   const fix = (urn: string | undefined) => (urn === undefined ? urn : aliased.get(urn) ?? urn);
   for (const resource of resources) {
     resource.urn = fix(resource.urn);
@@ -323,7 +449,7 @@ function normalizeUrnReferences(deployment: Deployment): void {
     if (resource.viewOf) resource.viewOf = fix(resource.viewOf);
     delete resource.aliases;
   }
-  for (const snippet of (deployment['snippets'] as Array<{ references?: Record<string, string> }> | undefined) ?? []) {
+  for (const snippet of (deployment.snippets as Array<{ references?: Record<string, string> }> | undefined) ?? []) {
     for (const key of Object.keys(snippet.references ?? {})) snippet.references![key] = fix(snippet.references![key])!;
   }
 }
@@ -338,18 +464,68 @@ const qualifiedType = (urn: string) => splitUrn(urn)[2];
 const ownType = (urn: string) => qualifiedType(urn).split('$').pop()!;
 
 /**
- * The untyped deployment the journal describes, as the CLI would have checkpointed it: schema
- * version 4 with `features` when any resource needs one, else 3; a fresh manifest.
+ * The untyped deployment the journal describes, on top of the stored state the update started
+ * from, as the CLI would have checkpointed it: schema version 4 with `features` when any
+ * resource needs one, else 3; a fresh manifest.
  */
-export function replayJournal(base: Deployment | undefined, records: JournalRecord[], cliVersion: string, now: number): Buffer {
-  const replayer = new Replayer(base ?? { manifest: { time: '', magic: '', version: '' }, metadata: {} });
+export function replayJournal(base: Buffer | undefined, records: JournalRecord[], cliVersion: string, now: number): Buffer {
+  const parts = base ? partsOfBytes(base) : { manifest: undefined, resources: [], pending_operations: [], metadata: {} };
+  // An update whose CLI did not say its version keeps the version of the state it started from.
+  const version = cliVersion || String((parts.manifest as { version?: unknown } | undefined)?.version ?? '');
+  const replayer = new Replayer(parts);
   for (const record of records) replayer.add(record);
   const { deployment, features } = replayer.generate();
-  deployment['manifest'] = {
+  deployment.manifest = {
     time: new Date(now).toISOString(),
-    magic: createHash('sha256').update(cliVersion).digest('hex'),
-    version: cliVersion,
+    magic: createHash('sha256').update(version).digest('hex'),
+    version,
   };
-  const untyped = features.length > 0 ? { version: 4, features, deployment } : { version: 3, deployment };
-  return Buffer.from(JSON.stringify(untyped));
+  return writeUntyped(deployment, features);
+}
+
+/** Serialises the deployment with resource texts spliced in as they are, into one buffer. */
+function writeUntyped(deployment: DeploymentParts, features: string[]): Buffer {
+  const head = features.length > 0 ? { version: 4, features } : { version: 3 };
+  const chunks = [`${JSON.stringify(head).slice(0, -1)},"deployment":{"manifest":${JSON.stringify(deployment.manifest)}`];
+  if (deployment.secrets_providers) chunks.push(`,"secrets_providers":${JSON.stringify(deployment.secrets_providers)}`);
+  if (deployment.resources.length > 0) {
+    chunks.push(',"resources":[');
+    deployment.resources.forEach((resource, index) => {
+      // The comma goes alone: prefixing it would copy every state's text once more.
+      if (index > 0) chunks.push(',');
+      chunks.push(resource.json());
+    });
+    chunks.push(']');
+  }
+  if (deployment.pending_operations.length > 0) chunks.push(`,"pending_operations":${JSON.stringify(deployment.pending_operations)}`);
+  chunks.push(`,"metadata":${JSON.stringify(deployment.metadata)}`);
+  if (deployment.snippets) chunks.push(`,"snippets":${JSON.stringify(deployment.snippets)}`);
+  if (deployment.extensions) chunks.push(`,"extensions":${JSON.stringify(deployment.extensions)}`);
+  chunks.push('}}');
+  return concatText(chunks);
+}
+
+/**
+ * UTF-8 of the chunks, joined. States are nearly always ASCII, so the buffer is sized by
+ * characters and each chunk written straight in; only a chunk that might not fit has its bytes
+ * counted (and the buffer grown), which spares a second pass over every state's text.
+ */
+function concatText(chunks: string[]): Buffer {
+  let characters = 0;
+  for (const chunk of chunks) characters += chunk.length;
+  let bytes = Buffer.allocUnsafe(characters + 1024);
+  let offset = 0;
+  for (const chunk of chunks) {
+    // A UTF-16 unit never needs more than three bytes.
+    if (bytes.length - offset < 3 * chunk.length) {
+      const needed = offset + Buffer.byteLength(chunk);
+      if (needed > bytes.length) {
+        const grown = Buffer.allocUnsafe(Math.max(needed, Math.ceil(bytes.length * 1.5)));
+        bytes.copy(grown, 0, 0, offset);
+        bytes = grown;
+      }
+    }
+    offset += bytes.write(chunk, offset);
+  }
+  return bytes.subarray(0, offset);
 }

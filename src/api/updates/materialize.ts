@@ -1,22 +1,70 @@
 import type { Clock } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
-import { findStackVersionBefore, writeStackVersion } from '../state/store.js';
-import { replayJournal, type JournalEntry, type JournalRecord } from './journal.js';
-import { changeUpdate, listJournalEntries, type UpdateRow } from './store.js';
+import { findStackVersion, findStackVersionBefore, writeStackVersion } from '../state/store.js';
+import { applyDelta } from './delta.js';
+import { recordOfRow, replayJournal } from './journal.js';
+import { changeUpdate, deleteCheckpointDeltas, listCheckpointDeltas, listJournalEntries, type UpdateRow } from './store.js';
+
+/** Running updates whose latest checkpoint text this process keeps; more is read from the database. */
+const workingLimit = 32;
 
 /**
- * Folds a journaling update's entries into the state stored for its version, on top of the state
- * it started from. The sequence materialised is recorded, so reads between entries replay once.
+ * Brings the stored state of an update's version up to date with what the update sent apart from
+ * it: journal entries, replayed on top of the state it started from, and delta checkpoints,
+ * applied to the last text stored whole. Reads during an update and its end call this, so the
+ * deltas and entries are folded in once, not on every save.
+ *
+ * It also keeps the newest checkpoint text of running updates in memory, keyed by sequence, so a
+ * delta applies without reading the state back; the sequence in the database says whether the
+ * copy is current (another process may have served the update since).
  */
-export async function materializeJournal(tx: Executor, clock: Clock, update: UpdateRow): Promise<void> {
-  if (update.journal_version === 0 || update.materialized_entry_count >= update.journal_entry_count) return;
-  const base = await findStackVersionBefore(tx, update.stack_id, update.version);
-  const baseDeployment = base ? (JSON.parse(base.deployment.toString('utf8')) as { deployment?: Record<string, unknown> }).deployment : undefined;
-  const records = (await listJournalEntries(tx, update.id)).map(
-    (row): JournalRecord => ({ kind: row.kind, operationID: row.operation_id, entry: () => JSON.parse(row.entry) as JournalEntry }),
-  );
-  const cliVersion = update.cli_version || String((baseDeployment?.['manifest'] as { version?: string } | undefined)?.version ?? '');
-  const bytes = replayJournal(baseDeployment, records, cliVersion, clock.now());
-  await writeStackVersion(tx, update.stack_id, update.version, bytes, clock.now());
-  await changeUpdate(tx, update.id, { materialized_entry_count: update.journal_entry_count });
+export class StateMaterializer {
+  private readonly working = new Map<string, { sequence: number; text: Buffer }>();
+
+  constructor(private readonly deps: { clock: Clock }) {}
+
+  async materialize(tx: Executor, update: UpdateRow): Promise<void> {
+    if (update.journal_version > 0 && update.materialized_entry_count < update.journal_entry_count) {
+      const base = await findStackVersionBefore(tx, update.stack_id, update.version);
+      const records = (await listJournalEntries(tx, update.id)).map(recordOfRow);
+      const bytes = replayJournal(base?.deployment, records, update.cli_version, this.deps.clock.now());
+      await writeStackVersion(tx, update.stack_id, update.version, bytes, this.deps.clock.now());
+      await changeUpdate(tx, update.id, { materialized_entry_count: update.journal_entry_count });
+    }
+    if (update.materialized_checkpoint_sequence < update.checkpoint_sequence) {
+      const text = await this.checkpointText(tx, update);
+      await this.storeWhole(tx, update, update.checkpoint_sequence, text);
+    }
+  }
+
+  /** The text of the update's newest sequenced checkpoint; undefined before the first. */
+  async checkpointText(tx: Executor, update: UpdateRow): Promise<Buffer | undefined> {
+    if (update.checkpoint_sequence === 0) return undefined;
+    const cached = this.working.get(update.id);
+    if (cached?.sequence === update.checkpoint_sequence) return cached.text;
+    let text = (await findStackVersion(tx, update.stack_id, update.version))?.deployment;
+    if (!text) return undefined;
+    for (const delta of await listCheckpointDeltas(tx, update.id, update.materialized_checkpoint_sequence)) {
+      text = applyDelta(text, JSON.parse(delta.delta), delta.checkpoint_hash);
+    }
+    return text;
+  }
+
+  /** Stores `text` as the whole state of the update's version at `sequence`. */
+  async storeWhole(tx: Executor, update: UpdateRow, sequence: number, text: Buffer | undefined): Promise<void> {
+    if (text) await writeStackVersion(tx, update.stack_id, update.version, text, this.deps.clock.now());
+    await deleteCheckpointDeltas(tx, update.id);
+    await changeUpdate(tx, update.id, { checkpoint_sequence: sequence, materialized_checkpoint_sequence: sequence });
+  }
+
+  /** Keeps `text` as the update's checkpoint at `sequence`, once the transaction that wrote it committed. */
+  remember(updateId: string, sequence: number, text: Buffer): void {
+    this.working.delete(updateId);
+    this.working.set(updateId, { sequence, text });
+    if (this.working.size > workingLimit) this.working.delete(this.working.keys().next().value!);
+  }
+
+  forget(updateId: string): void {
+    this.working.delete(updateId);
+  }
 }

@@ -9,11 +9,11 @@ import { rawJsonMember } from '../../http/raw-json.js';
 import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../stacks/store.js';
-import { inspectUntypedDeployment } from '../state/deployment.js';
+import { countResources, inspectUntypedDeployment } from '../state/deployment.js';
 import { copyStackVersion, findStackVersion, setResourceCount, writeStackVersion } from '../state/store.js';
 import { applyDelta } from './delta.js';
-import { validateJournalEntry } from './journal.js';
-import { materializeJournal } from './materialize.js';
+import { journalRow, validateJournalEntry } from './journal.js';
+import type { StateMaterializer } from './materialize.js';
 import { assertNoRunningUpdate } from './guard.js';
 import { serviceUpdate, updateInfo } from './presenter.js';
 import * as store from './store.js';
@@ -36,11 +36,13 @@ export interface UpdateProgramRequest {
 const leaseMs = 300_000;
 const eventsPageSize = 1000;
 const finished: UpdateStatus[] = ['succeeded', 'failed', 'cancelled'];
+/** Delta checkpoints kept as deltas before the whole text is stored again. */
+const deltasBetweenWholeStates = 64;
 
 
 export class UpdateService {
   constructor(
-    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService; journaling: boolean },
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService; materializer: StateMaterializer; journaling: boolean },
   ) {}
 
   async create(
@@ -156,7 +158,10 @@ export class UpdateService {
     const bytes = rawJsonMember(raw, 'untypedDeployment');
     if (!bytes) throw new ApiError('bad_request', "the checkpoint has no 'untypedDeployment'");
     inspectUntypedDeployment(request.untypedDeployment);
-    await this.saveSequenced(ref, updateId, lease, sequence, () => bytes);
+    await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
+      await this.deps.materializer.storeWhole(tx, update, sequence, bytes);
+      return bytes;
+    });
   }
 
   /** `PATCH .../checkpointdelta`: edits to the previous text of this update, checked by hash. */
@@ -167,9 +172,19 @@ export class UpdateService {
       throw new ApiError('bad_request', 'checkpointHash must be a hex SHA-256');
     }
     const hash = request.checkpointHash;
-    await this.saveSequenced(ref, updateId, lease, sequence, (base) => {
+    await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
+      const base = await this.deps.materializer.checkpointText(tx, update);
       if (!base) throw new ApiError('conflict', 'a delta checkpoint needs a previous verbatim checkpoint in this update');
-      return applyDelta(base, request.deploymentDelta, hash);
+      const text = applyDelta(base, request.deploymentDelta, hash);
+      // Rewriting a large state on every save costs more than the CLI's delta saves it.
+      if (sequence - update.materialized_checkpoint_sequence >= deltasBetweenWholeStates) {
+        await this.deps.materializer.storeWhole(tx, update, sequence, text);
+      } else {
+        const delta = JSON.stringify(request.deploymentDelta);
+        await store.insertCheckpointDelta(tx, { update_id: update.id, sequence, checkpoint_hash: hash, delta });
+        await store.changeUpdate(tx, update.id, { checkpoint_sequence: sequence });
+      }
+      return text;
     });
   }
 
@@ -185,7 +200,7 @@ export class UpdateService {
       if (update.journal_version === 0) {
         throw new ApiError('conflict', `update '${updateId}' sends checkpoints, not journal entries`);
       }
-      const added = await store.insertJournalEntries(tx, update.id, entries.map((e) => ({ sequenceId: e.sequenceID, kind: e.kind, operationId: e.operationID, entry: JSON.stringify(e) })));
+      const added = await store.insertJournalEntries(tx, update.id, entries.map(journalRow));
       if (added > 0) await store.changeUpdate(tx, update.id, { journal_entry_count: update.journal_entry_count + added });
     });
   }
@@ -324,12 +339,13 @@ export class UpdateService {
 
   /** Records the end, invalidates the lease and counts the resources the update left. */
   private async end(tx: Executor, stack: StackRecord, update: store.UpdateRow, status: UpdateStatus): Promise<void> {
-    await materializeJournal(tx, this.deps.clock, update);
+    await this.deps.materializer.materialize(tx, update);
+    this.deps.materializer.forget(update.id);
     const now = this.deps.clock.now();
     const checkpoint = update.dry_run === 0 && update.started_at !== null ? await findStackVersion(tx, stack.id, update.version) : undefined;
     let resourceCount: number | undefined;
     if (checkpoint) {
-      resourceCount = inspectUntypedDeployment(JSON.parse(checkpoint.deployment.toString('utf8'))).resourceCount;
+      resourceCount = countResources(checkpoint.deployment);
       await setResourceCount(tx, stack.id, update.version, resourceCount);
     }
     await store.changeUpdate(tx, update.id, {
@@ -352,26 +368,26 @@ export class UpdateService {
 
   /**
    * Verbatim and delta saves are numbered per update: the next number is applied, a number
-   * already applied is a retry and changes nothing, and a gap is a 409.
+   * already applied is a retry and changes nothing, and a gap is a 409. `save` stores the
+   * checkpoint and returns its text, which is kept for the next delta once it is committed.
    */
   private async saveSequenced(
     ref: StackRef,
     updateId: string,
     lease: string,
     sequence: number,
-    produce: (base: Buffer | undefined) => Buffer,
+    save: (tx: Executor, update: store.UpdateRow) => Promise<Buffer>,
   ): Promise<void> {
-    await this.deps.db.transaction().execute(async (tx) => {
-      const { stack, update } = await this.holdLease(tx, ref, updateId, lease);
+    const saved = await this.deps.db.transaction().execute(async (tx) => {
+      const { update } = await this.holdLease(tx, ref, updateId, lease);
       this.assertWritesState(update);
-      if (sequence <= update.checkpoint_sequence) return;
+      if (sequence <= update.checkpoint_sequence) return undefined;
       if (sequence !== update.checkpoint_sequence + 1) {
         throw new ApiError('conflict', `checkpoint sequenceNumber ${sequence} skips ahead; expected ${update.checkpoint_sequence + 1}`);
       }
-      const base = update.checkpoint_sequence > 0 ? (await findStackVersion(tx, stack.id, update.version))?.deployment : undefined;
-      await writeStackVersion(tx, stack.id, update.version, produce(base), this.deps.clock.now());
-      await store.changeUpdate(tx, update.id, { checkpoint_sequence: sequence });
+      return { id: update.id, text: await save(tx, update) };
     });
+    if (saved) this.deps.materializer.remember(saved.id, sequence, saved.text);
   }
 }
 

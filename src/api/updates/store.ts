@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../db/executor.js';
-import type { UpdatesTable } from '../../db/schema.js';
+import type { UpdateCheckpointDeltasTable, UpdatesTable } from '../../db/schema.js';
+import type { JournalRow } from './journal.js';
 
 export type UpdateRow = Selectable<UpdatesTable>;
 export type NewUpdate = Insertable<UpdatesTable>;
@@ -111,25 +112,21 @@ export async function deleteStackUpdates(db: Executor, stackId: string): Promise
     .deleteFrom('update_events')
     .where('update_id', 'in', db.selectFrom('updates').select('id').where('stack_id', '=', stackId))
     .execute();
-  await db
-    .deleteFrom('update_journal_entries')
-    .where('update_id', 'in', db.selectFrom('updates').select('id').where('stack_id', '=', stackId))
-    .execute();
+  for (const table of ['update_journal_entries', 'update_checkpoint_deltas'] as const) {
+    await db
+      .deleteFrom(table)
+      .where('update_id', 'in', db.selectFrom('updates').select('id').where('stack_id', '=', stackId))
+      .execute();
+  }
   await db.deleteFrom('updates').where('stack_id', '=', stackId).execute();
 }
 
 /** Stores the entries not stored yet; returns how many were new. */
-export async function insertJournalEntries(
-  db: Executor,
-  updateId: string,
-  entries: Array<{ sequenceId: number; kind: number; operationId: number; entry: string }>,
-): Promise<number> {
-  if (entries.length === 0) return 0;
+export async function insertJournalEntries(db: Executor, updateId: string, rows: JournalRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
   const result = await db
     .insertInto('update_journal_entries')
-    .values(
-      entries.map((e) => ({ update_id: updateId, sequence_id: e.sequenceId, kind: e.kind, operation_id: e.operationId, entry: e.entry })),
-    )
+    .values(rows.map((row) => ({ update_id: updateId, ...row })))
     .onConflict((oc) => oc.columns(['update_id', 'sequence_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
@@ -138,20 +135,42 @@ export async function insertJournalEntries(
 export async function listJournalEntries(db: Executor, updateId: string) {
   return db
     .selectFrom('update_journal_entries')
-    .select(['kind', 'operation_id', 'entry'])
+    .select(['kind', 'operation_id', 'entry', 'state', 'flags'])
     .where('update_id', '=', updateId)
     .orderBy('sequence_id')
     .execute();
 }
 
-/** The stack's running update if it journals and has entries not yet folded into its state. */
-export async function findUnmaterializedJournal(db: Executor, stackId: string): Promise<UpdateRow | undefined> {
+export async function insertCheckpointDelta(db: Executor, row: Insertable<UpdateCheckpointDeltasTable>): Promise<void> {
+  await db.insertInto('update_checkpoint_deltas').values(row).execute();
+}
+
+export async function listCheckpointDeltas(db: Executor, updateId: string, afterSequence: number) {
+  return db
+    .selectFrom('update_checkpoint_deltas')
+    .select(['sequence', 'checkpoint_hash', 'delta'])
+    .where('update_id', '=', updateId)
+    .where('sequence', '>', afterSequence)
+    .orderBy('sequence')
+    .execute();
+}
+
+export async function deleteCheckpointDeltas(db: Executor, updateId: string): Promise<void> {
+  await db.deleteFrom('update_checkpoint_deltas').where('update_id', '=', updateId).execute();
+}
+
+/** The stack's running update if it holds journal entries or delta checkpoints not yet in its state. */
+export async function findUnmaterializedUpdate(db: Executor, stackId: string): Promise<UpdateRow | undefined> {
   return db
     .selectFrom('updates')
     .selectAll()
     .where('stack_id', '=', stackId)
     .where('status', '=', 'running')
-    .where('journal_version', '>', 0)
-    .whereRef('materialized_entry_count', '<', 'journal_entry_count')
+    .where((eb) =>
+      eb.or([
+        eb('materialized_entry_count', '<', eb.ref('journal_entry_count')),
+        eb('materialized_checkpoint_sequence', '<', eb.ref('checkpoint_sequence')),
+      ]),
+    )
     .executeTakeFirst();
 }
