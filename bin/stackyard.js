@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Stackyard runs its TypeScript sources directly through tsx: no build step to forget.
-import { register } from 'tsx/esm/api';
+// Stackyard runs the JavaScript that `npm run build` compiles from src/ (npm ci and npm start build
+// it): compiled, the server starts faster and holds less memory than compiling as it loads.
+import fs from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!fs.existsSync(entry)) {
+  process.stderr.write('stackyard: dist/ is missing; run `npm run build` (npm ci and npm start do it)\n');
+  process.exit(1);
+}
+await import(entry.href);

@@ -8,6 +8,9 @@ import type { Database } from './schema.js';
 export function openSqlite(file: string): DatabaseHandle {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const connection = new SQLite(file);
+  // States are large blobs: bigger pages make their overflow chains shorter (a 7 MB state writes
+  // and reads back in about half the time of 4 KiB pages). Only a new file takes it, before WAL.
+  connection.pragma('page_size = 16384');
   // WAL lets the admin command and a running server share the file.
   connection.pragma('journal_mode = WAL');
   connection.pragma('foreign_keys = ON');

@@ -23,18 +23,23 @@ export class StateMaterializer {
 
   constructor(private readonly deps: { clock: Clock }) {}
 
-  async materialize(tx: Executor, update: UpdateRow): Promise<void> {
+  /** Returns the stored state's text when this process has it at hand, so callers need not read it back. */
+  async materialize(tx: Executor, update: UpdateRow): Promise<Buffer | undefined> {
     if (update.journal_version > 0 && update.materialized_entry_count < update.journal_entry_count) {
       const base = await findStackVersionBefore(tx, update.stack_id, update.version);
       const records = (await listJournalEntries(tx, update.id)).map(recordOfRow);
       const bytes = replayJournal(base?.deployment, records, update.cli_version, this.deps.clock.now());
       await writeStackVersion(tx, update.stack_id, update.version, bytes, this.deps.clock.now());
       await changeUpdate(tx, update.id, { materialized_entry_count: update.journal_entry_count });
+      return bytes;
     }
     if (update.materialized_checkpoint_sequence < update.checkpoint_sequence) {
       const text = await this.checkpointText(tx, update);
       await this.storeWhole(tx, update, update.checkpoint_sequence, text);
+      return text;
     }
+    const cached = this.working.get(update.id);
+    return cached?.sequence === update.checkpoint_sequence ? cached.text : undefined;
   }
 
   /** The text of the update's newest sequenced checkpoint; undefined before the first. */

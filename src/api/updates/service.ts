@@ -339,13 +339,14 @@ export class UpdateService {
 
   /** Records the end, invalidates the lease and counts the resources the update left. */
   private async end(tx: Executor, stack: StackRecord, update: store.UpdateRow, status: UpdateStatus): Promise<void> {
-    await this.deps.materializer.materialize(tx, update);
+    const materialized = await this.deps.materializer.materialize(tx, update);
     this.deps.materializer.forget(update.id);
     const now = this.deps.clock.now();
-    const checkpoint = update.dry_run === 0 && update.started_at !== null ? await findStackVersion(tx, stack.id, update.version) : undefined;
+    const writesState = update.dry_run === 0 && update.started_at !== null;
+    const text = writesState ? (materialized ?? (await findStackVersion(tx, stack.id, update.version))?.deployment) : undefined;
     let resourceCount: number | undefined;
-    if (checkpoint) {
-      resourceCount = countResources(checkpoint.deployment);
+    if (text) {
+      resourceCount = countResources(text);
       await setResourceCount(tx, stack.id, update.version, resourceCount);
     }
     await store.changeUpdate(tx, update.id, {
