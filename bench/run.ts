@@ -177,7 +177,9 @@ async function measure(config: BenchConfig, count: number): Promise<Row[]> {
           peakRssMb: stats.peakRssMb,
         }),
       });
-      process.stderr.write(`  ${config} N=${count} ${op}: ${seconds.toFixed(1)} s\n`);
+      const last = rows[rows.length - 1]!;
+      const extra = stats ? `, ${last.receivedMb!.toFixed(1)} MB received, server ${last.serverCpu!.toFixed(1)} CPU s, peak ${last.peakRssMb!.toFixed(0)} MB` : '';
+      process.stderr.write(`  ${config} N=${count} ${op}: ${seconds.toFixed(1)} s${extra}\n`);
     }
   } finally {
     await backend.close();
