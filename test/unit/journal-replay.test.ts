@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { journalRow, JournalKind, recordOfRow, replayJournal, validateJournalEntry, type JournalEntry } from '../../src/api/updates/journal.js';
+import { begunOperationsToLoad, journalRow, JournalKind, recordOfRow, replayJournal, validateJournalEntry, type JournalEntry } from '../../src/api/updates/journal.js';
 
 const urn = (name: string, type = 'test:index:Thing') => `urn:pulumi:dev::proj::${type}::${name}`;
 const res = (name: string, extra: Record<string, unknown> = {}) => ({ urn: urn(name), custom: true, type: 'test:index:Thing', id: `${name}-id`, ...extra });
@@ -170,6 +170,21 @@ describe('replaying a journal', () => {
     const wide = 'é✓😀'.repeat(2000);
     const out = replay(base([res('base', { outputs: { wide } })]), [entry(JournalKind.success, 1, { state: res('new', { outputs: { wide } }) })]);
     assert.deepEqual(out.deployment.resources.map((r: any) => r.outputs.wide === wide), [true, true]);
+  });
+
+  it('loads only the begin entries replay reads: unfinished at a rebuilt base or at the end', () => {
+    const rows = [
+      entry(JournalKind.begin, 1),
+      entry(JournalKind.success, 1),
+      entry(JournalKind.begin, 2),
+      entry(JournalKind.begin, 3),
+      entry(JournalKind.failure, 3),
+      entry(JournalKind.rebuiltBaseState, 0),
+      entry(JournalKind.begin, 4),
+      entry(JournalKind.begin, 5),
+      entry(JournalKind.refreshSuccess, 5),
+    ].map(journalRow);
+    assert.deepEqual(begunOperationsToLoad(rows).sort(), [2, 4]);
   });
 
   it('reads entries stored before states were kept apart', () => {

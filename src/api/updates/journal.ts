@@ -112,45 +112,72 @@ export function journalRow(entry: JournalEntry): JournalRow {
   };
 }
 
-export const recordOfRow = (row: Pick<JournalRow, 'kind' | 'operation_id' | 'entry' | 'state' | 'flags'>): JournalRecord => ({
+/** A row as the store lists it: `begin` entries come without their text unless it was asked for. */
+export type ListedJournalRow = Pick<JournalRow, 'kind' | 'operation_id' | 'state' | 'flags'> & { entry: string | null };
+
+export const recordOfRow = (row: ListedJournalRow): JournalRecord => ({
   kind: row.kind,
   operationID: row.operation_id,
   requiresByteString: (row.flags & JournalRowFlags.requiresByteString) !== 0,
-  entry: () => JSON.parse(row.entry) as JournalEntry,
+  entry: () => {
+    if (row.entry === null) throw new Error(`journal entry of operation ${row.operation_id} was not loaded`);
+    return JSON.parse(row.entry) as JournalEntry;
+  },
   ...(row.state !== null && { state: StoredResource.fromText(row.state, (row.flags & JournalRowFlags.stateNeedsParse) !== 0) }),
 });
 
 /** The resource fields replay reads: aliases, and those that make the state need a feature. */
 const replayedKeys = ['aliases', 'refreshBeforeUpdate', 'viewOf', 'resourceHooks', 'taint', 'replaceWith', 'extensionRef', 'snippetID'];
-const replayedKeyPattern = new RegExp(`"(?:${replayedKeys.join('|')})"`);
+const replayedKeyNeedles = replayedKeys.map((key) => Buffer.from(`"${key}"`));
 
-/** A resource state kept as the JSON text it came in until something needs its fields. */
+/**
+ * A resource state kept as the JSON it came in (a stored entry's text, or a slice of the stored
+ * base state's bytes) until something needs its fields.
+ */
 export class StoredResource {
-  private constructor(
-    private text: string | undefined,
-    private parsed: Resource | undefined,
-    /** False only when the state certainly has none of `replayedKeys`. */
-    readonly needsParse: boolean,
-  ) {}
+  private needsParseKnown: boolean | undefined;
 
-  static fromText(text: string, needsParse = replayedKeyPattern.test(text)): StoredResource {
+  private constructor(
+    private text: string | Buffer | undefined,
+    private parsed: Resource | undefined,
+    needsParse?: boolean,
+  ) {
+    this.needsParseKnown = needsParse;
+  }
+
+  /** `needsParse` comes from the flags stored with the entry. */
+  static fromText(text: string, needsParse: boolean): StoredResource {
     return new StoredResource(text, undefined, needsParse);
+  }
+
+  /** A slice of stored bytes; whether it must be parsed is found out only if it is kept. */
+  static fromBytes(bytes: Buffer): StoredResource {
+    return new StoredResource(bytes, undefined);
   }
 
   static fromValue(value: Resource): StoredResource {
     return new StoredResource(undefined, value, true);
   }
 
+  /** False only when the state certainly has none of `replayedKeys`. */
+  get needsParse(): boolean {
+    if (this.needsParseKnown === undefined) {
+      const text = this.text as Buffer;
+      this.needsParseKnown = replayedKeyNeedles.some((needle) => text.indexOf(needle) >= 0);
+    }
+    return this.needsParseKnown;
+  }
+
   /** The parsed state; from then on it is written from the value, which callers may change. */
   get value(): Resource {
     if (this.parsed === undefined) {
-      this.parsed = JSON.parse(this.text!) as Resource;
+      this.parsed = JSON.parse(typeof this.text === 'string' ? this.text : this.text!.toString('utf8')) as Resource;
       this.text = undefined;
     }
     return this.parsed;
   }
 
-  json(): string {
+  json(): string | Buffer {
     return this.text ?? JSON.stringify(this.parsed);
   }
 }
@@ -182,7 +209,7 @@ function partsOfBytes(untyped: Buffer): DeploymentParts {
   return {
     manifest: parse('manifest'),
     secrets_providers: parse('secrets_providers') ?? undefined,
-    resources: resources ? rawJsonElements(resources).map((bytes) => StoredResource.fromText(bytes.toString('utf8'))) : [],
+    resources: resources ? rawJsonElements(resources).map(StoredResource.fromBytes) : [],
     pending_operations: parse('pending_operations') ?? [],
     metadata: parse('metadata'),
     snippets: parse('snippets') ?? undefined,
@@ -200,6 +227,26 @@ function partsOfValue(deployment: Deployment): DeploymentParts {
     snippets: deployment['snippets'] ?? undefined,
     extensions: deployment['extensions'] ?? undefined,
   };
+}
+
+/**
+ * The operations whose `begin` entries replay reads: those unfinished when a rebuilt base folds
+ * them in, or at the end. It follows the bookkeeping of `Replayer.add`, so the rest of the
+ * `begin` texts (as large as the states) need not be read from the store at all.
+ */
+export function begunOperationsToLoad(rows: Array<Pick<JournalRow, 'kind' | 'operation_id'>>): number[] {
+  const needed = new Set<number>();
+  const open = new Set<number>();
+  for (const { kind, operation_id: operation } of rows) {
+    if (kind === JournalKind.begin) open.add(operation);
+    else if (kind === JournalKind.success || kind === JournalKind.failure || kind === JournalKind.refreshSuccess) open.delete(operation);
+    else if (kind === JournalKind.rebuiltBaseState) {
+      for (const id of open) needed.add(id);
+      open.clear();
+    }
+  }
+  for (const id of open) needed.add(id);
+  return [...needed];
 }
 
 class Replayer {
@@ -486,7 +533,7 @@ export function replayJournal(base: Buffer | undefined, records: JournalRecord[]
 /** Serialises the deployment with resource texts spliced in as they are, into one buffer. */
 function writeUntyped(deployment: DeploymentParts, features: string[]): Buffer {
   const head = features.length > 0 ? { version: 4, features } : { version: 3 };
-  const chunks = [`${JSON.stringify(head).slice(0, -1)},"deployment":{"manifest":${JSON.stringify(deployment.manifest)}`];
+  const chunks: Array<string | Buffer> = [`${JSON.stringify(head).slice(0, -1)},"deployment":{"manifest":${JSON.stringify(deployment.manifest)}`];
   if (deployment.secrets_providers) chunks.push(`,"secrets_providers":${JSON.stringify(deployment.secrets_providers)}`);
   if (deployment.resources.length > 0) {
     chunks.push(',"resources":[');
@@ -506,25 +553,29 @@ function writeUntyped(deployment: DeploymentParts, features: string[]): Buffer {
 }
 
 /**
- * UTF-8 of the chunks, joined. States are nearly always ASCII, so the buffer is sized by
- * characters and each chunk written straight in; only a chunk that might not fit has its bytes
- * counted (and the buffer grown), which spares a second pass over every state's text.
+ * The chunks' bytes, joined (strings as UTF-8). States are nearly always ASCII, so the buffer is
+ * sized by characters and each string written straight in; only a string that might not fit has
+ * its bytes counted (and the buffer grown), which spares a second pass over every state's text.
  */
-function concatText(chunks: string[]): Buffer {
-  let characters = 0;
-  for (const chunk of chunks) characters += chunk.length;
-  let bytes = Buffer.allocUnsafe(characters + 1024);
+function concatText(chunks: Array<string | Buffer>): Buffer {
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  let bytes = Buffer.allocUnsafe(size + 1024);
   let offset = 0;
+  const ensure = (needed: number) => {
+    if (needed <= bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, Math.ceil(bytes.length * 1.5)));
+    bytes.copy(grown, 0, 0, offset);
+    bytes = grown;
+  };
   for (const chunk of chunks) {
-    // A UTF-16 unit never needs more than three bytes.
-    if (bytes.length - offset < 3 * chunk.length) {
-      const needed = offset + Buffer.byteLength(chunk);
-      if (needed > bytes.length) {
-        const grown = Buffer.allocUnsafe(Math.max(needed, Math.ceil(bytes.length * 1.5)));
-        bytes.copy(grown, 0, 0, offset);
-        bytes = grown;
-      }
+    if (typeof chunk !== 'string') {
+      ensure(offset + chunk.length);
+      offset += chunk.copy(bytes, offset);
+      continue;
     }
+    // A UTF-16 unit never needs more than three bytes.
+    if (bytes.length - offset < 3 * chunk.length) ensure(offset + Buffer.byteLength(chunk));
     offset += bytes.write(chunk, offset);
   }
   return bytes.subarray(0, offset);

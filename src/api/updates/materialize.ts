@@ -2,8 +2,8 @@ import type { Clock } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { findStackVersion, findStackVersionBefore, writeStackVersion } from '../state/store.js';
 import { applyDelta } from './delta.js';
-import { recordOfRow, replayJournal } from './journal.js';
-import { changeUpdate, deleteCheckpointDeltas, listCheckpointDeltas, listJournalEntries, type UpdateRow } from './store.js';
+import { begunOperationsToLoad, recordOfRow, replayJournal } from './journal.js';
+import { changeUpdate, deleteCheckpointDeltas, listBegunEntries, listCheckpointDeltas, listJournalEntries, type UpdateRow } from './store.js';
 
 /** Running updates whose latest checkpoint text this process keeps; more is read from the database. */
 const workingLimit = 32;
@@ -27,7 +27,9 @@ export class StateMaterializer {
   async materialize(tx: Executor, update: UpdateRow): Promise<Buffer | undefined> {
     if (update.journal_version > 0 && update.materialized_entry_count < update.journal_entry_count) {
       const base = await findStackVersionBefore(tx, update.stack_id, update.version);
-      const records = (await listJournalEntries(tx, update.id)).map(recordOfRow);
+      const rows = await listJournalEntries(tx, update.id);
+      const begun = await listBegunEntries(tx, update.id, begunOperationsToLoad(rows));
+      const records = rows.map((row) => recordOfRow(row.entry === null ? { ...row, entry: begun.get(row.operation_id) ?? null } : row));
       const bytes = replayJournal(base?.deployment, records, update.cli_version, this.deps.clock.now());
       await writeStackVersion(tx, update.stack_id, update.version, bytes, this.deps.clock.now());
       await changeUpdate(tx, update.id, { materialized_entry_count: update.journal_entry_count });

@@ -1,7 +1,7 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 import type { UpdateCheckpointDeltasTable, UpdatesTable } from '../../db/schema.js';
-import type { JournalRow } from './journal.js';
+import { JournalKind, type JournalRow, type ListedJournalRow } from './journal.js';
 
 export type UpdateRow = Selectable<UpdatesTable>;
 export type NewUpdate = Insertable<UpdatesTable>;
@@ -132,13 +132,36 @@ export async function insertJournalEntries(db: Executor, updateId: string, rows:
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
-export async function listJournalEntries(db: Executor, updateId: string) {
+/** The entries in sequence order; `begin` entries without their text (see `listBegunEntries`). */
+export async function listJournalEntries(db: Executor, updateId: string): Promise<ListedJournalRow[]> {
   return db
     .selectFrom('update_journal_entries')
-    .select(['kind', 'operation_id', 'entry', 'state', 'flags'])
+    .select((eb) => [
+      'kind',
+      'operation_id',
+      eb.case().when('kind', '=', JournalKind.begin).then(sql.lit(null)).else(eb.ref('entry')).end().$castTo<string | null>().as('entry'),
+      'state',
+      'flags',
+    ])
     .where('update_id', '=', updateId)
     .orderBy('sequence_id')
     .execute();
+}
+
+/** The texts of the `begin` entries of these operations. */
+export async function listBegunEntries(db: Executor, updateId: string, operationIds: number[]): Promise<Map<number, string>> {
+  const texts = new Map<number, string>();
+  for (let i = 0; i < operationIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('update_journal_entries')
+      .select(['operation_id', 'entry'])
+      .where('update_id', '=', updateId)
+      .where('kind', '=', JournalKind.begin)
+      .where('operation_id', 'in', operationIds.slice(i, i + 500))
+      .execute();
+    for (const row of rows) texts.set(row.operation_id, row.entry);
+  }
+  return texts;
 }
 
 export async function insertCheckpointDelta(db: Executor, row: Insertable<UpdateCheckpointDeltasTable>): Promise<void> {
