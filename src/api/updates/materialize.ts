@@ -40,15 +40,14 @@ export class StateMaterializer {
       await this.storeWhole(tx, update, update.checkpoint_sequence, text);
       return text;
     }
-    const cached = this.working.get(update.id);
-    return cached?.sequence === update.checkpoint_sequence ? cached.text : undefined;
+    return this.workingText(update);
   }
 
   /** The text of the update's newest sequenced checkpoint; undefined before the first. */
   async checkpointText(tx: Executor, update: UpdateRow): Promise<Buffer | undefined> {
     if (update.checkpoint_sequence === 0) return undefined;
-    const cached = this.working.get(update.id);
-    if (cached?.sequence === update.checkpoint_sequence) return cached.text;
+    const working = this.workingText(update);
+    if (working) return working;
     let text = (await findStackVersion(tx, update.stack_id, update.version))?.deployment;
     if (!text) return undefined;
     for (const delta of await listCheckpointDeltas(tx, update.id, update.materialized_checkpoint_sequence)) {
@@ -69,6 +68,12 @@ export class StateMaterializer {
     this.working.delete(updateId);
     this.working.set(updateId, { sequence, text });
     if (this.working.size > workingLimit) this.working.delete(this.working.keys().next().value!);
+  }
+
+  /** This process's copy of the update's newest checkpoint text, if the database says it is current. */
+  private workingText(update: UpdateRow): Buffer | undefined {
+    const cached = this.working.get(update.id);
+    return cached?.sequence === update.checkpoint_sequence ? cached.text : undefined;
   }
 
   forget(updateId: string): void {

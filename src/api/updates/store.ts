@@ -108,11 +108,7 @@ export async function listEvents(db: Executor, updateId: string, afterSequence: 
 }
 
 export async function deleteStackUpdates(db: Executor, stackId: string): Promise<void> {
-  await db
-    .deleteFrom('update_events')
-    .where('update_id', 'in', db.selectFrom('updates').select('id').where('stack_id', '=', stackId))
-    .execute();
-  for (const table of ['update_journal_entries', 'update_checkpoint_deltas'] as const) {
+  for (const table of ['update_events', 'update_journal_entries', 'update_checkpoint_deltas'] as const) {
     await db
       .deleteFrom(table)
       .where('update_id', 'in', db.selectFrom('updates').select('id').where('stack_id', '=', stackId))
