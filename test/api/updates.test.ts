@@ -4,10 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { createStack } from '../helpers/factories.js';
 import { ManualClock } from '../helpers/clock.js';
 import { ApiClient } from '../helpers/http.js';
-import { parseConfig } from '../../src/config.js';
-import { createLogger } from '../../src/context.js';
-import { startServer } from '../../src/main.js';
-import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
+import { startReplica, startTestServer, type TestServer } from '../helpers/server.js';
 import { beginUpdate, program, withLease } from '../helpers/updates.js';
 
 let server: TestServer;
@@ -185,9 +182,8 @@ describe('checkpoints', () => {
     const stack = await freshStack();
     const { updateId, token } = await beginUpdate(api, stack);
     // A second process on the same database: it has none of the first one's texts in memory.
-    const port = await freePort();
-    const other = await startServer(parseConfig(['--data-dir', server.dataDir, '--port', String(port)], {}), { logger: createLogger('silent'), clock });
-    const otherApi = new ApiClient(`http://127.0.0.1:${port}`, server.adminToken);
+    const other = await startReplica(server, { clock });
+    const otherApi = new ApiClient(other.url, server.adminToken);
     try {
       let text = verbatimText('step 1');
       await api.request('PATCH', `${stack}/update/${updateId}/checkpointverbatim`, withLease(token, { rawBody: verbatimBody(text, 1) }));

@@ -64,3 +64,11 @@ export async function startTestServer(
     },
   };
 }
+
+/** Another server process's view: a second server on the same data directory, as a replica is. */
+export async function startReplica(primary: TestServer, overrides: ContextOverrides = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const config = parseConfig(['--data-dir', primary.dataDir, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`], {});
+  const server = await startServer(config, { logger: createLogger('silent'), ...overrides });
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
