@@ -1,6 +1,6 @@
 // The declarations of an environment definition and the expression language of its values, parsed
 // from syntax nodes with the diagnostics Pulumi ESC gives for malformed ones.
-import { DiagSeverity, errorAt, joinKey, nodeError, nodeWarning, type Diagnostic, type Range, type StringNode, type SyntaxNode } from './syntax.js';
+import { errorAt, nodeError, nodeWarning, type Diagnostic, type Range, type StringNode, type SyntaxNode } from './syntax.js';
 
 export type PropertyAccessor =
   | { kind: 'name'; name: string; range?: Range }
@@ -488,4 +488,3 @@ function levenshtein(a: string, b: string): number {
   return row[b.length]!;
 }
 
-export { DiagSeverity, joinKey };

@@ -1,10 +1,10 @@
 import { parseEnvironment, type EnvironmentDecl } from './ast.js';
-import { decodeYaml, type Diagnostic } from './syntax.js';
+import { DiagSeverity, decodeYaml, type Diagnostic } from './syntax.js';
 
 /** Decodes and parses a definition; the declarations are absent when the YAML itself is broken. */
 export function loadYaml(filename: string, source: string): { env?: EnvironmentDecl; diags: Diagnostic[] } {
   const decoded = decodeYaml(filename, source);
-  if (decoded.diags.some((d) => d.severity === 1)) return { diags: decoded.diags };
+  if (decoded.diags.some((d) => d.severity === DiagSeverity.error)) return { diags: decoded.diags };
   const parsed = parseEnvironment(decoded.node);
   return { env: parsed.env, diags: [...decoded.diags, ...parsed.diags] };
 }

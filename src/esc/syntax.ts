@@ -62,9 +62,6 @@ export interface ObjectEntry {
   value: SyntaxNode;
 }
 
-/** Builds a node without source, as builtins and the evaluator do. */
-export const syntheticString = (value: string): StringNode => ({ kind: 'string', value, path: '' });
-
 /** Appends a key to a property path, quoting it unless it is a plain identifier. */
 export function joinKey(root: string, key: string): string {
   if (key === '') return root;
@@ -228,7 +225,7 @@ function endOf(positions: PositionIndex, yaml: YamlNode): { line: number; column
       text = text.slice(newline + 1);
     }
   }
-  const tag = isScalar(yaml) ? yaml.srcToken && 'props' in yaml.srcToken ? tagText(yaml) : undefined : undefined;
+  const tag = isScalar(yaml) ? tagText(yaml) : undefined;
   if (tag) column += tag.length + 1;
   return { line, column: column + Buffer.byteLength(text) };
 }
@@ -240,6 +237,6 @@ function scalarText(yaml: YAML.Scalar): string {
 }
 
 function tagText(yaml: YAML.Scalar): string | undefined {
-  const props = (yaml.srcToken as { props?: Array<{ type: string; source: string }> }).props ?? [];
+  const props = (yaml.srcToken as { props?: Array<{ type: string; source: string }> } | undefined)?.props ?? [];
   return props.find((p) => p.type === 'tag')?.source;
 }
