@@ -212,6 +212,41 @@ describe('checkpoints', () => {
     }
   });
 
+  it('keeps full checkpoints as edits apart from the state, and any process can rebuild them', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const other = await startReplica(server, { clock });
+    const otherApi = new ApiClient(other.url, server.adminToken);
+    try {
+      // Each save changes a resource in the middle and appends one, with characters of several bytes.
+      const deploymentOf = (step: number) => {
+        const resources = Array.from({ length: step + 2 }, (_, i) => ({
+          urn: `urn:pulumi:dev::proj::test:index:Thing::r${i}`,
+          outputs: { label: i === Math.floor(step / 2) ? `étape ${step} ✓` : `ünchanged ${i}` },
+        }));
+        return `{"manifest":{"time":"2026-11-01T10:00:00Z","magic":"","version":""},"resources":${JSON.stringify(resources)}}`;
+      };
+      const send = async (client: ApiClient, step: number) => {
+        const rawBody = `{"version":3,"deployment":${deploymentOf(step)}}`;
+        const reply = await client.request('PATCH', `${stack}/update/${updateId}/checkpoint`, withLease(token, { rawBody, gzip: true }));
+        assert.equal(reply.status, 204, `step ${step}: ${reply.text}`);
+        return `{"version":3,"deployment":${deploymentOf(step)}}`;
+      };
+      let expected = '';
+      for (let step = 1; step <= 30; step++) expected = await send(api, step);
+      assert.equal((await otherApi.get(`${stack}/export`)).text, expected);
+      for (let step = 31; step <= 40; step++) expected = await send(otherApi, step);
+      for (let step = 41; step <= 100; step++) expected = await send(api, step);
+      assert.equal((await otherApi.get(`${stack}/export`)).text, expected);
+      expected = await send(otherApi, 101);
+      await api.post(`${stack}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token));
+      assert.equal((await api.get(`${stack}/export`)).text, expected);
+      assert.equal((await api.get(`${stack}/resources/count`)).body.resourceCount, 103);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses a delta with no verbatim text before it in the same update', async () => {
     const stack = await freshStack();
     const { updateId, token } = await beginUpdate(api, stack);

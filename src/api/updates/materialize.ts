@@ -3,10 +3,12 @@ import type { Executor } from '../../db/executor.js';
 import { findStackVersion, findStackVersionBefore, writeStackVersion } from '../state/store.js';
 import { applyDelta } from './delta.js';
 import { begunOperationsToLoad, recordOfRow, replayJournal } from './journal.js';
-import { changeUpdate, deleteCheckpointDeltas, listBegunEntries, listCheckpointDeltas, listJournalEntries, type UpdateRow } from './store.js';
+import { changeUpdate, deleteCheckpointDeltas, insertCheckpointDelta, listBegunEntries, listCheckpointDeltas, listJournalEntries, type UpdateRow } from './store.js';
 
 /** Running updates whose latest checkpoint text this process keeps; more is read from the database. */
 const workingLimit = 32;
+/** Edits kept apart before the whole text is stored again: rewriting a large state on every save costs more than the edits save. */
+const deltasBetweenWholeStates = 64;
 
 /**
  * Brings the stored state of an update's version up to date with what the update sent apart from
@@ -40,13 +42,13 @@ export class StateMaterializer {
       await this.storeWhole(tx, update, update.checkpoint_sequence, text);
       return text;
     }
-    return this.workingText(update);
+    return this.textAtHand(update);
   }
 
   /** The text of the update's newest sequenced checkpoint; undefined before the first. */
   async checkpointText(tx: Executor, update: UpdateRow): Promise<Buffer | undefined> {
     if (update.checkpoint_sequence === 0) return undefined;
-    const working = this.workingText(update);
+    const working = this.textAtHand(update);
     if (working) return working;
     let text = (await findStackVersion(tx, update.stack_id, update.version))?.deployment;
     if (!text) return undefined;
@@ -63,6 +65,20 @@ export class StateMaterializer {
     await changeUpdate(tx, update.id, { checkpoint_sequence: sequence, materialized_checkpoint_sequence: sequence });
   }
 
+  /**
+   * Stores `text` as the update's checkpoint at `sequence`: as the edits that made it from the
+   * previous text (`delta`, JSON, checked by the text's SHA-256 when rebuilt) while few have piled
+   * up since the last whole text, else whole.
+   */
+  async storeSequenced(tx: Executor, update: UpdateRow, sequence: number, text: Buffer, edits?: { delta: string; hash: string }): Promise<void> {
+    if (!edits || sequence - update.materialized_checkpoint_sequence >= deltasBetweenWholeStates) {
+      await this.storeWhole(tx, update, sequence, text);
+      return;
+    }
+    await insertCheckpointDelta(tx, { update_id: update.id, sequence, checkpoint_hash: edits.hash, delta: edits.delta });
+    await changeUpdate(tx, update.id, { checkpoint_sequence: sequence });
+  }
+
   /** Keeps `text` as the update's checkpoint at `sequence`, once the transaction that wrote it committed. */
   remember(updateId: string, sequence: number, text: Buffer): void {
     this.working.delete(updateId);
@@ -71,7 +87,7 @@ export class StateMaterializer {
   }
 
   /** This process's copy of the update's newest checkpoint text, if the database says it is current. */
-  private workingText(update: UpdateRow): Buffer | undefined {
+  textAtHand(update: UpdateRow): Buffer | undefined {
     const cached = this.working.get(update.id);
     return cached?.sequence === update.checkpoint_sequence ? cached.text : undefined;
   }

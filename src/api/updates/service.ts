@@ -10,8 +10,8 @@ import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../stacks/store.js';
 import { countResources, inspectUntypedDeployment } from '../state/deployment.js';
-import { copyStackVersion, findStackVersion, setResourceCount, writeStackVersion } from '../state/store.js';
-import { applyDelta } from './delta.js';
+import { copyStackVersion, findStackVersion, setResourceCount } from '../state/store.js';
+import { applyDelta, diffText, sha256Hex } from './delta.js';
 import { journalRow, validateJournalEntry } from './journal.js';
 import type { StateMaterializer } from './materialize.js';
 import { assertNoRunningUpdate } from './guard.js';
@@ -36,9 +36,6 @@ export interface UpdateProgramRequest {
 const leaseMs = 300_000;
 const eventsPageSize = 1000;
 const finished: UpdateStatus[] = ['succeeded', 'failed', 'cancelled'];
-/** Delta checkpoints kept as deltas before the whole text is stored again. */
-const deltasBetweenWholeStates = 64;
-
 
 export class UpdateService {
   constructor(
@@ -134,7 +131,12 @@ export class UpdateService {
     });
   }
 
-  /** `PATCH .../checkpoint`: the whole deployment; the latest write wins. */
+  /**
+   * `PATCH .../checkpoint`: the whole deployment; the latest write wins. The server numbers these
+   * saves itself and keeps each as its difference from the one before when it has that at hand,
+   * as it keeps delta checkpoints: the CLI sends the whole state on every step, and storing it
+   * whole each time is most of what such a save costs.
+   */
   async saveFullCheckpoint(ref: StackRef, updateId: string, lease: string, body: unknown, raw: Buffer): Promise<void> {
     const request = body as { version?: unknown; features?: unknown; deployment?: unknown };
     const deploymentBytes = rawJsonMember(raw, 'deployment');
@@ -144,11 +146,16 @@ export class UpdateService {
     const head = JSON.stringify({ version: request.version, ...(request.features !== undefined && { features: request.features }) });
     // {"version":3[,"features":[…]],"deployment":<the client's bytes>}
     const bytes = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"deployment":`), deploymentBytes, Buffer.from('}')]);
-    await this.deps.db.transaction().execute(async (tx) => {
-      const { stack, update } = await this.holdLease(tx, ref, updateId, lease);
+    const saved = await this.deps.db.transaction().execute(async (tx) => {
+      const { update } = await this.holdLease(tx, ref, updateId, lease);
       this.assertWritesState(update);
-      await writeStackVersion(tx, stack.id, update.version, bytes, this.deps.clock.now());
+      const sequence = update.checkpoint_sequence + 1;
+      const previous = this.deps.materializer.textAtHand(update);
+      const edits = previous && { delta: JSON.stringify([diffText(previous, bytes)]), hash: sha256Hex(bytes) };
+      await this.deps.materializer.storeSequenced(tx, update, sequence, bytes, edits);
+      return { id: update.id, sequence };
     });
+    this.deps.materializer.remember(saved.id, saved.sequence, bytes);
   }
 
   /** `PATCH .../checkpointverbatim`: the CLI's own text of the deployment, kept byte for byte. */
@@ -159,7 +166,7 @@ export class UpdateService {
     if (!bytes) throw new ApiError('bad_request', "the checkpoint has no 'untypedDeployment'");
     inspectUntypedDeployment(request.untypedDeployment);
     await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
-      await this.deps.materializer.storeWhole(tx, update, sequence, bytes);
+      await this.deps.materializer.storeSequenced(tx, update, sequence, bytes);
       return bytes;
     });
   }
@@ -176,14 +183,7 @@ export class UpdateService {
       const base = await this.deps.materializer.checkpointText(tx, update);
       if (!base) throw new ApiError('conflict', 'a delta checkpoint needs a previous verbatim checkpoint in this update');
       const text = applyDelta(base, request.deploymentDelta, hash);
-      // Rewriting a large state on every save costs more than the CLI's delta saves it.
-      if (sequence - update.materialized_checkpoint_sequence >= deltasBetweenWholeStates) {
-        await this.deps.materializer.storeWhole(tx, update, sequence, text);
-      } else {
-        const delta = JSON.stringify(request.deploymentDelta);
-        await store.insertCheckpointDelta(tx, { update_id: update.id, sequence, checkpoint_hash: hash, delta });
-        await store.changeUpdate(tx, update.id, { checkpoint_sequence: sequence });
-      }
+      await this.deps.materializer.storeSequenced(tx, update, sequence, text, { delta: JSON.stringify(request.deploymentDelta), hash });
       return text;
     });
   }
