@@ -50,34 +50,83 @@ export function applyDelta(base: Buffer, edits: unknown, expectedHash: string): 
   return result;
 }
 
-/** Bytes compared at a time while looking for the first difference; memcmp is far faster than a byte loop. */
+/** Bytes compared at a time while looking for the next difference; memcmp is far faster than a byte loop. */
 const diffBlock = 16384;
-
-/** Length of the longest common prefix of `a` and `b` (or, with `fromEnd`, of their suffixes). */
-function commonLength(a: Buffer, b: Buffer, limit: number, fromEnd: boolean): number {
-  const slice = (bytes: Buffer, from: number, to: number) => (fromEnd ? bytes.subarray(bytes.length - to, bytes.length - from) : bytes.subarray(from, to));
-  let length = 0;
-  while (length + diffBlock <= limit && slice(a, length, length + diffBlock).equals(slice(b, length, length + diffBlock))) length += diffBlock;
-  const at = (bytes: Buffer, index: number) => bytes[fromEnd ? bytes.length - 1 - index : index];
-  while (length < limit && at(a, length) === at(b, length)) length++;
-  return length;
-}
+/** Bytes that must match for two texts to be taken as back in step after a difference. */
+const anchorLength = 32;
+/** How far into the new text an anchor is taken from, and how far the old text is searched for it. */
+const anchorSkips = [0, 16, 64, 256, 1024, 4096];
+const anchorWindow = 65536;
+/** Past this many edits the rest of the text becomes one edit. */
+const maxEdits = 16;
 
 const isContinuationByte = (byte: number | undefined) => byte !== undefined && (byte & 0xc0) === 0x80;
 
+/** How many bytes `a` from `aAt` and `b` from `bAt` have in common, up to `limit`. */
+function commonRun(a: Buffer, aAt: number, b: Buffer, bAt: number, limit: number): number {
+  let length = 0;
+  while (length + diffBlock <= limit && a.subarray(aAt + length, aAt + length + diffBlock).equals(b.subarray(bAt + length, bAt + length + diffBlock))) {
+    length += diffBlock;
+  }
+  while (length < limit && a[aAt + length] === b[bAt + length]) length++;
+  return length;
+}
+
+/** How many bytes `a` and `b` have in common at their ends, up to `limit`. */
+function commonEnd(a: Buffer, b: Buffer, limit: number): number {
+  let length = 0;
+  while (length + diffBlock <= limit && a.subarray(a.length - length - diffBlock, a.length - length).equals(b.subarray(b.length - length - diffBlock, b.length - length))) {
+    length += diffBlock;
+  }
+  while (length < limit && a[a.length - 1 - length] === b[b.length - 1 - length]) length++;
+  return length;
+}
+
+/** Where the texts are back in step after differing at `base[from]` and `text[textFrom]`. */
+function findAnchor(base: Buffer, from: number, baseEnd: number, text: Buffer, textFrom: number, textEnd: number) {
+  for (const skip of anchorSkips) {
+    let at = textFrom + skip;
+    while (isContinuationByte(text[at])) at++;
+    if (at + anchorLength > textEnd) return undefined;
+    const found = base.subarray(from, Math.min(baseEnd, from + anchorWindow)).indexOf(text.subarray(at, at + anchorLength));
+    if (found >= 0) return { base: from + found, text: at };
+  }
+  return undefined;
+}
+
 /**
- * The one edit that turns `base` into `text`: everything between their common prefix and common
- * suffix. The CLI's saves change one resource and the pending operations after it, so the edit is
- * small; its ends stay off the middle of a UTF-8 character so that NewText is a whole string.
+ * Edits that turn `base` into `text`, for storing a full checkpoint as its difference from the
+ * previous one. The CLI's saves change the manifest's time near the start and a resource and the
+ * pending operations further on, so after each difference the texts are brought back in step at
+ * the next 32 bytes they share; what cannot be is one edit to the common end. Edit ends stay off
+ * the middle of a UTF-8 character, so that every NewText is a whole string.
  */
-export function diffText(base: Buffer, text: Buffer): TextEdit {
+export function diffText(base: Buffer, text: Buffer): TextEdit[] {
+  const edit = (start: number, end: number, textStart: number, textEnd: number): TextEdit => ({
+    Span: { start: { offset: start }, end: { offset: end } },
+    NewText: text.toString('utf8', textStart, textEnd),
+  });
   const shorter = Math.min(base.length, text.length);
-  let prefix = commonLength(base, text, shorter, false);
-  while (prefix > 0 && isContinuationByte(text[prefix])) prefix--;
-  let suffix = commonLength(base, text, shorter - prefix, true);
+  let same = commonRun(base, 0, text, 0, shorter);
+  while (same > 0 && isContinuationByte(text[same])) same--;
+  let suffix = commonEnd(base, text, shorter - same);
   while (suffix > 0 && isContinuationByte(text[text.length - suffix])) suffix--;
-  return {
-    Span: { start: { offset: prefix }, end: { offset: base.length - suffix } },
-    NewText: text.toString('utf8', prefix, text.length - suffix),
-  };
+  const baseEnd = base.length - suffix;
+  const textEnd = text.length - suffix;
+  const edits: TextEdit[] = [];
+  let at = same;
+  let textAt = same;
+  while (at < baseEnd || textAt < textEnd) {
+    const anchor = edits.length < maxEdits - 1 ? findAnchor(base, at, baseEnd, text, textAt, textEnd) : undefined;
+    if (!anchor) {
+      edits.push(edit(at, baseEnd, textAt, textEnd));
+      break;
+    }
+    if (anchor.base > at || anchor.text > textAt) edits.push(edit(at, anchor.base, textAt, anchor.text));
+    same = commonRun(base, anchor.base, text, anchor.text, Math.min(baseEnd - anchor.base, textEnd - anchor.text));
+    while (same > 0 && isContinuationByte(text[anchor.text + same])) same--;
+    at = anchor.base + same;
+    textAt = anchor.text + same;
+  }
+  return edits;
 }

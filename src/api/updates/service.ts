@@ -151,7 +151,7 @@ export class UpdateService {
       this.assertWritesState(update);
       const sequence = update.checkpoint_sequence + 1;
       const previous = this.deps.materializer.textAtHand(update);
-      const edits = previous && { delta: JSON.stringify([diffText(previous, bytes)]), hash: sha256Hex(bytes) };
+      const edits = previous && { delta: JSON.stringify(diffText(previous, bytes)), hash: sha256Hex(bytes) };
       await this.deps.materializer.storeSequenced(tx, update, sequence, bytes, edits);
       return { id: update.id, sequence };
     });
