@@ -27,7 +27,7 @@ export type BuiltinExpr = ExprBase & { kind: 'builtin'; name: StringExpr; args?:
     | { fn: 'rotate'; provider?: StringExpr; inputs?: Expr; state?: Expr }
     | { fn: 'join'; delimiter?: Expr; values?: Expr }
     | { fn: 'split'; delimiter?: Expr; string?: Expr }
-    | { fn: 'concat' | 'toJSON' | 'fromJSON' | 'toString' | 'toBase64' | 'fromBase64' | 'final' }
+    | { fn: 'concat' | 'toJSON' | 'toYAML' | 'fromJSON' | 'toString' | 'toBase64' | 'fromBase64' | 'final' }
     | { fn: 'secret'; plaintext?: StringExpr; ciphertext?: StringExpr }
     | { fn: 'validate'; schema?: Expr; value?: Expr }
   );
@@ -202,6 +202,8 @@ const builtinNames: Record<string, BuiltinExpr['fn']> = {
   'fn::split': 'split',
   'fn::toBase64': 'toBase64',
   'fn::toJSON': 'toJSON',
+  // Only the ESC inside pulumi/pulumi knows fn::toYAML; the CLI's `pulumi env` accepts it.
+  'fn::toYAML': 'toYAML',
   'fn::toString': 'toString',
 };
 

@@ -1,0 +1,109 @@
+// Pulumi ESC's own evaluator cases (../shared/esc-testdata/eval, see its NOTICE), read in place:
+// check, open and rotate each case as Pulumi's eval_test.go does, and compare the JSON views, the
+// rotation patches and every diagnostic with what Pulumi's evaluator gave.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { checkEnvironment, evalEnvironment, ExecContext, rotateEnvironment, type EnvironmentLoader, type Environment } from '../../src/esc/eval.js';
+import { goJsonMarshal } from '../../src/esc/go-json.js';
+import { loadYaml, sortDiagnostics } from '../../src/esc/load.js';
+import { toJSON, type EscValue } from '../../src/esc/value.js';
+import { asGoDiagnostic, expectedDiagnostics, type GoDiagnostic } from './helpers/diagnostics.js';
+import { testProviders } from './helpers/providers.js';
+import { rot128 } from './helpers/rot128.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/esc-testdata/eval');
+const present = fs.existsSync(root);
+if (!present) process.stderr.write(`\n!!! ESC golden cases not found at ${root}: the evaluator's golden tests are skipped\n\n`);
+const cases = present ? fs.readdirSync(root).filter((name) => name !== 'bench').sort() : [];
+
+interface Overrides {
+  showSecrets?: boolean;
+  rootEnvironment?: string;
+  rotate?: boolean;
+  rotatePaths?: string[];
+}
+
+interface Expected {
+  checkDiags?: GoDiagnostic[];
+  checkJson?: unknown;
+  evalDiags?: GoDiagnostic[];
+  evalJsonRedacted?: unknown;
+  evalJSONRevealed?: unknown;
+  rotateDiags?: GoDiagnostic[];
+  rotateJson?: unknown;
+  rotatePatches?: Array<{ DocPath: string; Replacement: unknown }>;
+}
+
+/** Imports read from the case's folder, failing as Go's os.ReadFile does in the upstream harness. */
+function caseEnvironments(name: string): EnvironmentLoader {
+  return {
+    async loadEnvironment(environment) {
+      const file = path.join(root, name, `${environment}.yaml`);
+      if (!fs.existsSync(file)) throw new Error(`open testdata/eval/${name}/${environment}.yaml: no such file or directory`);
+      return { definition: fs.readFileSync(file, 'utf8'), decrypter: rot128 };
+    },
+  };
+}
+
+const execContext = ExecContext.create({ pulumi: { value: { user: { value: { id: { value: 'USER_123' } } } } } });
+
+/** JSON as the golden files hold it: Go's encoding of our values, read back. */
+const asJson = (value: unknown) => (value === undefined ? undefined : JSON.parse(goJsonMarshal(value)));
+const propertiesJson = (environment: Environment | undefined, redact: boolean) =>
+  environment && asJson(toJSON({ value: environment.properties }, redact));
+
+/** An exported value in the JSON shape of Go's esc.Value (a zero trace when it has none). */
+function goValue(v: EscValue): unknown {
+  const zero = { line: 0, column: 0, byte: 0 };
+  const plain = v.value;
+  let value: unknown = plain;
+  if (Array.isArray(plain)) value = plain.map(goValue);
+  else if (plain !== null && typeof plain === 'object' && !('toNumber' in plain)) {
+    value = Object.fromEntries(Object.entries(plain).map(([key, inner]) => [key, goValue(inner)]));
+  }
+  const def = v.trace?.def ?? { environment: '', begin: zero, end: zero };
+  return {
+    ...(value !== null && value !== undefined && { value }),
+    ...(v.secret && { secret: true }),
+    ...(v.unknown && { unknown: true }),
+    trace: { def: { ...(def.environment !== '' && { environment: def.environment }), begin: def.begin, end: def.end }, ...(v.trace?.base && { base: goValue(v.trace.base) }) },
+  };
+}
+
+describe('ESC golden cases: evaluation', { skip: !present && 'esc-testdata is absent' }, () => {
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = path.join(root, name);
+      const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
+      const overridesFile = path.join(dir, 'overrides.json');
+      const overridesText = fs.existsSync(overridesFile) ? fs.readFileSync(overridesFile, 'utf8').trim() : '';
+      const overrides = overridesText ? (JSON.parse(overridesText) as Overrides) : {};
+      const environmentName = overrides.rootEnvironment ?? name;
+      const { env } = loadYaml(environmentName, fs.readFileSync(path.join(dir, 'env.yaml'), 'utf8'));
+      const options = { decrypter: rot128, providers: testProviders, environments: caseEnvironments(name), execContext };
+
+      const checked = await checkEnvironment(environmentName, env, options, overrides.showSecrets ?? false);
+      assert.deepEqual(sortDiagnostics(checked.diags).map(asGoDiagnostic), expectedDiagnostics(expected.checkDiags), 'check diagnostics');
+      assert.deepEqual(propertiesJson(checked.environment, true), expected.checkJson, 'checkJson');
+
+      const opened = await evalEnvironment(environmentName, env, options);
+      assert.deepEqual(sortDiagnostics(opened.diags).map(asGoDiagnostic), expectedDiagnostics(expected.evalDiags), 'eval diagnostics');
+      assert.deepEqual(propertiesJson(opened.environment, true), expected.evalJsonRedacted, 'evalJsonRedacted');
+      assert.deepEqual(propertiesJson(opened.environment, false), expected.evalJSONRevealed, 'evalJSONRevealed');
+
+      if (overrides.rotate) {
+        const rotated = await rotateEnvironment(environmentName, env, options, overrides.rotatePaths ?? []);
+        assert.deepEqual(sortDiagnostics(rotated.diags).map(asGoDiagnostic), expectedDiagnostics(expected.rotateDiags), 'rotate diagnostics');
+        assert.deepEqual(propertiesJson(rotated.environment, true), expected.rotateJson, 'rotateJson');
+        const patches = rotated.rotations
+          .flatMap((rotation) => (rotation.patch ? [rotation.patch] : []))
+          .sort((a, b) => (a.docPath < b.docPath ? -1 : a.docPath > b.docPath ? 1 : 0))
+          .map((patch) => ({ DocPath: patch.docPath, Replacement: asJson(goValue(patch.replacement)) }));
+        assert.deepEqual(patches.length === 0 ? undefined : patches, expected.rotatePatches ?? undefined, 'rotatePatches');
+      }
+    });
+  }
+});
