@@ -1,6 +1,7 @@
 // `npm run bench`: times the real Pulumi CLI against Stackyard (journaling, verbatim + delta
 // checkpoints, full checkpoints) and against the CLI's own file:// backend, then replays a large
-// journal in-process. A benchmark, not a test: it asserts nothing and prints tables.
+// journal in-process, and opens a large ESC environment. A benchmark, not a test: it asserts
+// nothing and prints tables.
 // BENCH_SIZES=100,1000 chooses the resource counts (default 100,1000,3000; empty: replay only); BENCH_BACKENDS=journal,file
 // the backends (default all four). BENCH_PROFILE=<dir> writes each server's CPU profile there.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { journalRow, recordOfRow, replayJournal, type JournalRow } from '../src/api/updates/journal.js';
+import type { JournalRow } from '../src/api/updates/journal.js';
+import { escBenchmark } from './esc.js';
+
+// The compiled code the server runs (built above by `npm run bench`), not the TypeScript sources.
+const { journalRow, recordOfRow, replayJournal } = (await import('../dist/api/updates/journal.js' as string)) as typeof import('../src/api/updates/journal.js');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sizes = (process.env.BENCH_SIZES ?? '100,1000,3000').split(',').filter(Boolean).map(Number);
@@ -254,5 +259,12 @@ lines.push(
   '| journal replay | entries | first run ms | median of 7 ms | state MB | extra RSS MB (first run) |',
   '| --- | ---: | ---: | ---: | ---: | ---: |',
   `| ${replay.resources} resources | ${replay.entries} | ${fmt(replay.firstMs, 0)} | ${fmt(replay.medianMs, 0)} | ${fmt(replay.stateMb)} | ${fmt(replay.extraRssMb, 0)} |`,
+);
+const esc = await escBenchmark(9);
+lines.push(
+  '',
+  `| ESC environment (${esc.values} values, ${esc.imports} imports, ${esc.interpolations} interpolations) | first open in a fresh process ms | open, median of 9 ms | check, median of 9 ms |`,
+  '| --- | ---: | ---: | ---: |',
+  `| YAML to evaluated values | ${fmt(esc.firstOpenMs)} | ${fmt(esc.openMs)} | ${fmt(esc.checkMs)} |`,
 );
 process.stdout.write(`${lines.join('\n')}\n`);
