@@ -6,6 +6,7 @@
 import type { EnvironmentDecl, Expr, PropertyAccessor, StringExpr } from './ast.js';
 import { exprError, goQuote } from './ast.js';
 import { decodeCiphertext, type Decrypter } from './crypt.js';
+import { exportExpr, type ExportedExpr } from './expr-export.js';
 import { newExpr, type AccessorSlot, type EvalExpr, type ExprRepr } from './expr.js';
 import { decodeStdBase64 } from './go-base64.js';
 import { goJsonMarshal, goJsonUnmarshal } from './go-json.js';
@@ -68,8 +69,9 @@ export class ExecContext {
 
 const anonymousEnvironmentName = '<yaml>';
 
-/** The result of evaluation, as ESC's `Environment` (expressions are not exported here). */
+/** The result of evaluation, as ESC's `Environment`. */
 export interface Environment {
+  exprs?: Record<string, ExportedExpr>;
   properties: Record<string, EscValue>;
   schema: Schema;
   executionContext: { properties: Record<string, EscValue>; schema: Schema };
@@ -130,7 +132,8 @@ async function evaluateRoot(name: string, env: EnvironmentDecl | undefined, opti
   const schema = value.base ? mergedSchema(value.base.schema, value.schema) : value.schema;
   const executionContext = { properties: exportedObject(context.myContext!.export(name, shared.diags)), schema: context.myContext!.schema };
   const properties = exportedObject(value.export(name, shared.diags));
-  return { environment: { properties, schema, executionContext } as Environment, rotations: shared.rotations, diags: shared.diags };
+  const exprs = context.exportExprs();
+  return { environment: { ...(exprs && { exprs }), properties, schema, executionContext } as Environment, rotations: shared.rotations, diags: shared.diags };
 }
 
 const exportedObject = (v: EscValue): Record<string, EscValue> => (v.value ?? {}) as Record<string, EscValue>;
@@ -168,6 +171,11 @@ class EvalContext {
     importer: ExecContext = shared.options.execContext,
   ) {
     this.execContext = importer.forEnvironment(name);
+  }
+
+  /** The declared values in their exported form, as ESC's `Environment.exprs`. */
+  exportExprs(): Record<string, ExportedExpr> | undefined {
+    return this.root && exportExpr(this.root, this.name).object;
   }
 
   private get validating(): boolean {

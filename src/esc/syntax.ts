@@ -79,6 +79,39 @@ function mustEscapeKey(key: string): boolean {
   return false;
 }
 
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Display cells of a grapheme cluster, as the terminal-width rules ESC's Go decoder uses count them. */
+function displayWidth(cluster: string): number {
+  const first = cluster.codePointAt(0)!;
+  if (first < 0x20 || (first >= 0x7f && first < 0xa0)) return 0;
+  if (cluster.includes('\ufe0f') || /^\p{Emoji_Presentation}/u.test(cluster)) return 2;
+  return isWide(first) ? 2 : 1;
+}
+
+/** East Asian Wide and Fullwidth code points. */
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xa960 && cp <= 0xa97f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe10 && cp <= 0xfe19) ||
+    (cp >= 0xfe30 && cp <= 0xfe6f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x2fffd) ||
+    (cp >= 0x30000 && cp <= 0x3fffd)
+  );
+}
+
 /** Line starts and the UTF-8 byte offset of each, to turn the YAML parser's offsets into ESC positions. */
 class PositionIndex {
   private readonly lines: Array<{ offset: number; byte: number; text: string }> = [];
@@ -109,12 +142,25 @@ class PositionIndex {
     return { line: low + 1, column: [...this.source.slice(line.offset, offset)].length + 1 };
   }
 
-  /** ESC's position for a line and column; ESC leaves the byte at 0 past the last line. */
+  /**
+   * ESC's position for a line and column; ESC leaves the byte at 0 past the last line. On a line
+   * that is not all ASCII, ESC finds the byte by walking grapheme clusters and counting each by its
+   * display width (two cells for wide characters), though the column it is given counts characters;
+   * the byte follows the same walk, and stops at the end of the line.
+   */
   pos(line: number, column: number): Pos {
     if (line < 0 || line >= this.lines.length) return { line, column, byte: 0 };
     const { text, byte } = this.lines[line - 1]!;
-    const prefix = [...text].slice(0, Math.max(column - 1, 0)).join('');
-    return { line, column, byte: byte + Buffer.byteLength(prefix) + Math.max(column - 1 - [...text].length, 0) };
+    // eslint-disable-next-line no-control-regex
+    if (/^[\u0000-\u007f]*$/.test(text)) return { line, column, byte: byte + column - 1 };
+    let offset = byte;
+    let cells = 1;
+    for (const { segment } of graphemes.segment(text)) {
+      if (cells >= column) break;
+      offset += Buffer.byteLength(segment);
+      cells += displayWidth(segment);
+    }
+    return { line, column, byte: offset };
   }
 
   /** Where the YAML parser of ESC marks a node: empty scalars sit just after their indicator. */

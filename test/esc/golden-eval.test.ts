@@ -1,15 +1,18 @@
 // Pulumi ESC's own evaluator cases (../shared/esc-testdata/eval, see its NOTICE), read in place:
-// check, open and rotate each case as Pulumi's eval_test.go does, and compare the JSON views, the
-// rotation patches and every diagnostic with what Pulumi's evaluator gave.
+// check, open and rotate each case as Pulumi's eval_test.go does, and compare every diagnostic, the
+// JSON views, the rotation patches and the whole Environment objects (expressions, schemas,
+// traces) with what Pulumi's evaluator gave.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkEnvironment, evalEnvironment, ExecContext, rotateEnvironment, type EnvironmentLoader, type Environment } from '../../src/esc/eval.js';
+import type { ExportedAccessor, ExportedExpr } from '../../src/esc/expr-export.js';
 import { goJsonMarshal } from '../../src/esc/go-json.js';
 import { loadYaml, sortDiagnostics } from '../../src/esc/load.js';
-import { toJSON, type EscValue } from '../../src/esc/value.js';
+import { schemaToJSON } from '../../src/esc/schema.js';
+import { toJSON, type EscRange, type EscValue } from '../../src/esc/value.js';
 import { asGoDiagnostic, expectedDiagnostics, type GoDiagnostic } from './helpers/diagnostics.js';
 import { testProviders } from './helpers/providers.js';
 import { rot128 } from './helpers/rot128.js';
@@ -27,6 +30,9 @@ interface Overrides {
 }
 
 interface Expected {
+  check?: unknown;
+  eval?: unknown;
+  rotate?: unknown;
   checkDiags?: GoDiagnostic[];
   checkJson?: unknown;
   evalDiags?: GoDiagnostic[];
@@ -73,6 +79,48 @@ function goValue(v: EscValue): unknown {
   };
 }
 
+const goRange = (r: EscRange) => ({ ...(r.environment !== '' && { environment: r.environment }), begin: r.begin, end: r.end });
+const goRanges = (ranges: Record<string, EscRange>) => Object.fromEntries(Object.entries(ranges).map(([key, r]) => [key, goRange(r)]));
+const goAccessor = (a: ExportedAccessor & { value?: EscRange }) => ({
+  ...(a.index !== undefined && { index: a.index }),
+  ...(a.key !== undefined && { key: a.key }),
+  range: goRange(a.range),
+  ...(a.value && { value: goRange(a.value) }),
+});
+
+/** An exported expression in the JSON shape of Go's esc.Expr. */
+function goExpr(e: ExportedExpr): unknown {
+  return {
+    range: goRange(e.range),
+    ...(e.schema && { schema: schemaToJSON(e.schema) }),
+    ...(e.base && { base: goExpr(e.base) }),
+    ...(e.keyRanges && { keyRanges: goRanges(e.keyRanges) }),
+    ...(e.literal !== undefined && { literal: e.literal }),
+    ...(e.interpolate && { interpolate: e.interpolate.map((p) => ({ ...(p.text && { text: p.text }), ...(p.value && { value: p.value.map(goAccessor) }) })) }),
+    ...(e.symbol && { symbol: e.symbol.map(goAccessor) }),
+    ...(e.access && { access: { receiver: goRange(e.access.receiver), accessors: e.access.accessors.map(goAccessor) } }),
+    ...(e.list && { list: e.list.map(goExpr) }),
+    ...(e.object && { object: Object.fromEntries(Object.entries(e.object).map(([k, v]) => [k, goExpr(v)])) }),
+    ...(e.builtin && {
+      builtin: { name: e.builtin.name, nameRange: goRange(e.builtin.nameRange), argSchema: schemaToJSON(e.builtin.argSchema), arg: goExpr(e.builtin.arg) },
+    }),
+  };
+}
+
+/** A whole environment in the JSON shape of Go's esc.Environment. */
+function goEnvironment(environment: Environment | undefined): unknown {
+  if (!environment) return undefined;
+  const values = (record: Record<string, EscValue>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, goValue(v)]));
+  return JSON.parse(
+    JSON.stringify({
+      ...(environment.exprs && { exprs: Object.fromEntries(Object.entries(environment.exprs).map(([k, v]) => [k, goExpr(v)])) }),
+      ...(Object.keys(environment.properties).length > 0 && { properties: values(environment.properties) }),
+      schema: schemaToJSON(environment.schema),
+      executionContext: { properties: values(environment.executionContext.properties), schema: schemaToJSON(environment.executionContext.schema) },
+    }),
+  );
+}
+
 describe('ESC golden cases: evaluation', { skip: !present && 'esc-testdata is absent' }, () => {
   for (const name of cases) {
     it(name, async () => {
@@ -86,16 +134,19 @@ describe('ESC golden cases: evaluation', { skip: !present && 'esc-testdata is ab
       const options = { decrypter: rot128, providers: testProviders, environments: caseEnvironments(name), execContext };
 
       const checked = await checkEnvironment(environmentName, env, options, overrides.showSecrets ?? false);
+      assert.deepEqual(goEnvironment(checked.environment), expected.check ?? undefined, 'the whole checked Environment');
       assert.deepEqual(sortDiagnostics(checked.diags).map(asGoDiagnostic), expectedDiagnostics(expected.checkDiags), 'check diagnostics');
       assert.deepEqual(propertiesJson(checked.environment, true), expected.checkJson, 'checkJson');
 
       const opened = await evalEnvironment(environmentName, env, options);
+      assert.deepEqual(goEnvironment(opened.environment), expected.eval ?? undefined, 'the whole opened Environment');
       assert.deepEqual(sortDiagnostics(opened.diags).map(asGoDiagnostic), expectedDiagnostics(expected.evalDiags), 'eval diagnostics');
       assert.deepEqual(propertiesJson(opened.environment, true), expected.evalJsonRedacted, 'evalJsonRedacted');
       assert.deepEqual(propertiesJson(opened.environment, false), expected.evalJSONRevealed, 'evalJSONRevealed');
 
       if (overrides.rotate) {
         const rotated = await rotateEnvironment(environmentName, env, options, overrides.rotatePaths ?? []);
+        assert.deepEqual(goEnvironment(rotated.environment), expected.rotate ?? undefined, 'the whole rotated Environment');
         assert.deepEqual(sortDiagnostics(rotated.diags).map(asGoDiagnostic), expectedDiagnostics(expected.rotateDiags), 'rotate diagnostics');
         assert.deepEqual(propertiesJson(rotated.environment, true), expected.rotateJson, 'rotateJson');
         const patches = rotated.rotations
@@ -106,4 +157,5 @@ describe('ESC golden cases: evaluation', { skip: !present && 'esc-testdata is ab
       }
     });
   }
+
 });
