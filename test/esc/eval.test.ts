@@ -177,6 +177,27 @@ describe('ESC evaluation: providers and rotators', () => {
     assert.deepEqual(messages, ['broken', 'unknown provider "missing"', 'expected string, got number']);
   });
 
+  it('takes the long form of fn::open, and keeps what a provider returns as secret secret', async () => {
+    const { revealed, redacted } = await open('values:\n  long: {fn::open: {provider: test, inputs: {a: 1}}}\n  wrapped: {fn::open::secret-wrapper: {b: two}}\n');
+    assert.deepEqual(json(revealed), { long: { a: 1 }, wrapped: { b: 'two' } });
+    assert.deepEqual(json(redacted), { long: { a: 1 }, wrapped: '[secret]' });
+  });
+
+  it('reports a ciphertext that is not an envelope', async () => {
+    const { messages } = await open('values:\n  bad: {fn::secret: {ciphertext: dGhpcyBpcyBub3QgYW4gZW52ZWxvcGUgYXQgYWxs}}\n');
+    assert.deepEqual(messages, ['invalid ciphertext: invalid header']);
+  });
+
+  it('leaves rotate-only inputs unknown when opening, and evaluates them when rotating', async () => {
+    const definition = 'values:\n  next: two\n  creds:\n    fn::rotate::echo:\n      inputs: {next: "${next}"}\n      state: {current: one}\n';
+    const opened = await open(definition);
+    assert.deepEqual(opened.messages, []);
+    assert.deepEqual(json(opened.revealed), { next: 'two', creds: { current: 'one' } });
+    const { env } = loadYaml('env', definition);
+    const rotated = await rotateEnvironment('env', env, optionsFor({}), []);
+    assert.deepEqual(toJSON({ value: rotated.environment!.properties }, false), { next: 'two', creds: { current: 'two', previous: 'one' } });
+  });
+
   it('rotates: calls the rotator, opens with the new state and returns it as a patch', async () => {
     const definition = 'values:\n  creds:\n    fn::rotate::swap:\n      inputs: {}\n      state: {a: one, b: two}\n';
     const { env } = loadYaml('env', definition);
