@@ -7,7 +7,7 @@ export interface Capability {
   configuration?: Record<string, unknown>;
 }
 
-/** Only what this server implements. Journaling is not offered: start never answers journalVersion. */
+/** Only what this server implements. Journaling needs no capability: the CLI asks for it when it starts an update. */
 export function capabilities(config: Config): Capability[] {
   return [
     {
