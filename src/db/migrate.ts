@@ -11,7 +11,7 @@ const migrations = {
   '0003_incremental_state': migration0003,
 };
 
-export async function migrateToLatest({ db, dialect }: DatabaseHandle): Promise<void> {
+function migrator({ db, dialect }: DatabaseHandle): Migrator {
   const provider: MigrationProvider = {
     async getMigrations() {
       return Object.fromEntries(
@@ -19,7 +19,16 @@ export async function migrateToLatest({ db, dialect }: DatabaseHandle): Promise<
       );
     },
   };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  return new Migrator({ db, provider });
+}
+
+/** Migrations this build has that the database has not run. */
+export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
+  return (await migrator(handle).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
+  const { error, results } = await migrator(handle).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);

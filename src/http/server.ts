@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { registerHealthRoutes } from '../api/health/routes.js';
 import { registerSecretsRoutes } from '../api/secrets/routes.js';
 import { registerServiceRoutes } from '../api/service/routes.js';
 import { registerStackRoutes } from '../api/stacks/routes.js';
@@ -33,6 +34,7 @@ export function buildServer(ctx: AppContext): App {
   registerBodyHandling(app);
   registerAuthentication(app, ctx.services.users);
 
+  registerHealthRoutes(app, ctx);
   registerServiceRoutes(app, ctx);
   registerUserRoutes(app, ctx.services);
   registerStackRoutes(app, ctx.services);

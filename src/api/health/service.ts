@@ -1,0 +1,26 @@
+import type { DatabaseHandle } from '../../db/dialect.js';
+import { pendingMigrations } from '../../db/migrate.js';
+import { pingDatabase } from './store.js';
+
+export interface Readiness {
+  ready: boolean;
+  checks: { database: string; migrations: string };
+}
+
+/**
+ * What a load balancer asks before sending traffic: the database answers and its schema is the
+ * one this build expects (a replica started during an upgrade waits for the migration).
+ */
+export async function readiness(database: DatabaseHandle): Promise<Readiness> {
+  let databaseCheck = 'ok';
+  let migrationsCheck = 'ok';
+  try {
+    await pingDatabase(database.db);
+    const pending = await pendingMigrations(database);
+    if (pending.length > 0) migrationsCheck = `pending: ${pending.join(', ')}`;
+  } catch (error) {
+    databaseCheck = `unreachable: ${(error as Error).message}`;
+    migrationsCheck = 'unknown';
+  }
+  return { ready: databaseCheck === 'ok' && migrationsCheck === 'ok', checks: { database: databaseCheck, migrations: migrationsCheck } };
+}
