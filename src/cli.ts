@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, configOptions, parseConfig } from './config.js';
 import { createContext, createLogger } from './context.js';
@@ -15,6 +16,8 @@ Commands:
   admin create-org <name> [--owner LOGIN] create an organization (the owner becomes its admin)
   admin add-member <org> <login> [--role member|admin]
                                           add a user to an organization, or change their role
+  admin backup <file>                     copy the database to a new file, safely while the server runs
+                                          (keep the master key with it: it decrypts the stored secrets)
 
 Every command takes the server options (flag or environment variable):
 ${configOptions.map((o) => `  ${o.flag.padEnd(32)} ${o.env} (default: ${o.default || 'derived'})`).join('\n')}
@@ -79,6 +82,14 @@ async function runAdmin(positionals: string[], configArgs: string[], option: (na
         await admin.addMember(args[0]!, args[1]!, role(option('role')));
         process.stdout.write(`'${args[1]}' is now a ${role(option('role'))} of '${args[0]}'\n`);
         break;
+      case 'backup': {
+        need(1);
+        if (!ctx.database.backup) throw new ConfigError('admin backup copies SQLite databases; back up PostgreSQL with pg_dump');
+        const target = path.resolve(args[0]!);
+        await ctx.database.backup(target);
+        process.stdout.write(`backed up the database to ${target}\n`);
+        break;
+      }
       default:
         throw new ConfigError(`unknown admin command '${command ?? ''}'\n\n${usage}`);
     }

@@ -18,9 +18,9 @@ interface Served {
 }
 
 /** `stackyard serve` as an operator runs it, waiting until it listens. */
-async function serve(): Promise<Served> {
+async function serve(dir = dataDir): Promise<Served> {
   const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', dataDir, '--port', String(port)], {
+  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', dir, '--port', String(port)], {
     env: { PATH: process.env.PATH },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -128,6 +128,40 @@ describe('stackyard admin', () => {
     const noCommand = await admin(['explode']);
     assert.equal(noCommand.code, 1);
     assert.match(noCommand.stderr, /unknown admin command 'explode'/);
+  });
+
+  it('backs up the database while the server writes to it, and the copy serves the same stacks and secrets', async () => {
+    const served = await serve();
+    const api = new ApiClient(served.url, (await admin(['create-token', 'admin'])).stdout.trim());
+    const restoredDir = tempDir('restored');
+    try {
+      assert.equal((await api.post('/api/stacks/stackyard/proj', { stackName: 'backed-up' })).status, 200);
+      const encrypted = await api.post('/api/stacks/stackyard/proj/backed-up/encrypt', { plaintext: Buffer.from('kept secret').toString('base64') });
+      assert.equal(encrypted.status, 200, encrypted.text);
+      // Writes go on while the copy is taken.
+      const writes = Promise.all(Array.from({ length: 20 }, (_, i) => api.post('/api/stacks/stackyard/proj', { stackName: `during-${i}` })));
+      const backup = await admin(['backup', path.join(restoredDir, 'stackyard.db')]);
+      await writes;
+      assert.equal(backup.code, 0, backup.stderr);
+      assert.equal(backup.stdout, `backed up the database to ${path.join(restoredDir, 'stackyard.db')}\n`);
+      const again = await admin(['backup', path.join(restoredDir, 'stackyard.db')]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already exists; a backup never overwrites a file/);
+
+      fs.copyFileSync(path.join(dataDir, 'master.key'), path.join(restoredDir, 'master.key'));
+      const restored = await serve(restoredDir);
+      try {
+        const restoredApi = new ApiClient(restored.url, api.token);
+        assert.equal((await restoredApi.get('/api/stacks/stackyard/proj/backed-up')).status, 200);
+        const decrypted = await restoredApi.post('/api/stacks/stackyard/proj/backed-up/decrypt', { ciphertext: encrypted.body.ciphertext });
+        assert.equal(Buffer.from(decrypted.body.plaintext, 'base64').toString(), 'kept secret');
+      } finally {
+        await stop(restored);
+      }
+    } finally {
+      await stop(served);
+      fs.rmSync(restoredDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad configuration before touching anything', async () => {

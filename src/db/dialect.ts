@@ -16,4 +16,6 @@ export interface DialectInfo {
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectInfo;
+  /** A consistent copy of the whole database in a new file, taken while it is in use (SQLite only). */
+  backup?(file: string): Promise<void>;
 }

@@ -25,5 +25,10 @@ export function openSqlite(file: string): DatabaseHandle {
       serialPrimaryKey: (column) => column.primaryKey().autoIncrement(),
       timeType: 'integer',
     },
+    // SQLite's online backup copies pages while writers carry on, restarting if they change any.
+    backup: async (target) => {
+      if (fs.existsSync(target)) throw new Error(`${target} already exists; a backup never overwrites a file`);
+      await connection.backup(target);
+    },
   };
 }
