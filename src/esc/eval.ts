@@ -644,13 +644,17 @@ class EvalContext {
       return value;
     }
     const exported = inputs.export('', this.shared.diags);
+    return this.opened(x, value, () => provider.open(exported.value as Record<string, EscValue>, this.execContext));
+  }
+
+  /** What a provider or rotator opened; its failure is a diagnostic on the call, and the value stays unknown. */
+  private async opened(x: EvalExpr, value: EvalValue, open: () => Promise<EscValue>): Promise<EvalValue> {
     let output: EscValue;
     try {
-      output = await provider.open(exported.value as Record<string, EscValue>, this.execContext);
+      output = await open();
     } catch (error) {
-      this.error(repr.node, (error as Error).message);
-      value.unknown = true;
-      return value;
+      this.error(x.repr.node, (error as Error).message);
+      return markUnknown(value);
     }
     if (value.secret || output.secret) output = makeSecret(output);
     return unexport(output, x);
@@ -711,16 +715,7 @@ class EvalContext {
       state = unexport(newState, x);
     }
     const stateValues = asObject(state.export('', this.shared.diags).value);
-    let output: EscValue;
-    try {
-      output = await rotator.open(inputValues, stateValues, this.execContext);
-    } catch (error) {
-      this.error(repr.node, (error as Error).message);
-      value.unknown = true;
-      return value;
-    }
-    if (value.secret || output.secret) output = makeSecret(output);
-    return unexport(output, x);
+    return this.opened(x, value, () => rotator.open(inputValues, stateValues, this.execContext));
   }
 
   private shouldRotate(docPath: string): boolean {
