@@ -1,6 +1,7 @@
 import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ApiError } from '../errors.js';
+import { jsonSyntaxError } from './json-syntax.js';
 import type { App } from './types.js';
 
 /**
@@ -31,6 +32,10 @@ export function registerBodyHandling(app: App): void {
     request.rawBody = bytes;
     // The CLI sends Content-Type: application/json on every request, bodiless DELETEs included.
     if (bytes.length === 0) return done(null, undefined);
+    if (request.routeOptions.config.unparsedJson) {
+      const error = jsonSyntaxError(bytes);
+      return error ? done(new ApiError('bad_request', `request body is not valid JSON: ${error}`), undefined) : done(null, undefined);
+    }
     try {
       done(null, JSON.parse(bytes.toString('utf8')));
     } catch (error) {

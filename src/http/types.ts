@@ -23,5 +23,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call: a user with an access token (default), anyone, or a running update's lease. */
     auth?: 'user' | 'public' | 'update';
+    /** The body is only checked to be JSON and kept as bytes (request.rawBody), never parsed into objects. */
+    unparsedJson?: boolean;
   }
 }

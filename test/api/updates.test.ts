@@ -266,8 +266,17 @@ describe('checkpoints', () => {
     assert.deepEqual(badVersion.body, { code: 400, message: 'Bad Request: deployment version must be a whole number from 1 to 4, got 9' });
     const badDelta = await api.request('PATCH', `${stack}/update/${updateId}/checkpointdelta`, withLease(token, { body: { version: 3, checkpointHash: 'zz', sequenceNumber: 1, deploymentDelta: [] } }));
     assert.deepEqual(badDelta.body, { code: 400, message: 'Bad Request: checkpointHash must be a hex SHA-256' });
-    const noDeployment = await api.request('PATCH', `${stack}/update/${updateId}/checkpoint`, withLease(token, { body: { isInvalid: false, version: 3 } }));
-    assert.equal(noDeployment.status, 400);
+    const full = (rawBody: string) => api.request('PATCH', `${stack}/update/${updateId}/checkpoint`, withLease(token, { rawBody, gzip: true }));
+    const noDeployment = await full('{"isInvalid":false,"version":3}');
+    assert.deepEqual(noDeployment.body, { code: 400, message: "Bad Request: the checkpoint has no 'deployment'" });
+    assert.deepEqual((await full('{"version":3,"deployment":{"resources":[{"urn":"a"},]}}')).body, {
+      code: 400,
+      message: "Bad Request: request body is not valid JSON: unexpected ']' at byte 52, expected a value",
+    });
+    assert.deepEqual((await full('[1]')).body, { code: 400, message: 'Bad Request: the checkpoint must be a JSON object' });
+    assert.deepEqual((await full('{"version":3,"features":[1],"deployment":{}}')).body, { code: 400, message: "Bad Request: the checkpoint's 'features' must be a list of strings" });
+    assert.deepEqual((await full('{"version":3,"deployment":{"resources":{}}}')).body, { code: 400, message: "Bad Request: the deployment's 'resources' field must be an array" });
+    assert.deepEqual((await full('{"version":3,"deployment":[]}')).body, { code: 400, message: "Bad Request: the deployment's 'deployment' field must be a JSON object" });
     const exported = (await api.get(`${stack}/export`)).body;
     assert.equal(exported.deployment.resources, undefined);
 

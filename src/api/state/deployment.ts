@@ -1,5 +1,5 @@
 import { ApiError } from '../../errors.js';
-import { rawJsonElements, rawJsonMember } from '../../http/raw-json.js';
+import { rawJsonElements, rawJsonMember, rawJsonMembers } from '../../http/raw-json.js';
 
 /** The parts of an UntypedDeployment the server looks at; everything else stays opaque. */
 export interface DeploymentSummary {
@@ -21,9 +21,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function inspectUntypedDeployment(value: unknown): DeploymentSummary {
   if (!isObject(value)) throw new ApiError('bad_request', 'the deployment must be a JSON object');
   const { version, deployment } = value;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > 4) {
-    throw new ApiError('bad_request', `deployment version must be a whole number from 1 to 4, got ${JSON.stringify(version)}`);
-  }
+  checkVersion(version);
   if (!isObject(deployment)) throw new ApiError('bad_request', "the deployment's 'deployment' field must be a JSON object");
   const { resources } = deployment;
   if (resources !== undefined && resources !== null && !Array.isArray(resources)) {
@@ -34,6 +32,41 @@ export function inspectUntypedDeployment(value: unknown): DeploymentSummary {
     resourceCount: Array.isArray(resources) ? resources.length : 0,
     secretsProvider: isObject(provider) ? { type: provider.type, state: isObject(provider.state) ? provider.state : undefined } : undefined,
   };
+}
+
+function checkVersion(version: unknown): void {
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > 4) {
+    throw new ApiError('bad_request', `deployment version must be a whole number from 1 to 4, got ${JSON.stringify(version)}`);
+  }
+}
+
+/**
+ * Checks a full checkpoint (`isInvalid`, `version`, `features`, `deployment`) from its bytes, known
+ * to be JSON, parsing only the small members: the deployment is the whole state and stays bytes.
+ * Returns the untyped deployment's head (`{"version":…,"features":…}`) and the deployment's bytes.
+ */
+export function inspectFullCheckpoint(raw: Buffer | undefined): { head: string; deployment: Buffer } {
+  const start = raw?.findIndex((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) ?? -1;
+  if (!raw || raw[start] !== 0x7b /* { */) throw new ApiError('bad_request', 'the checkpoint must be a JSON object');
+  const members = rawJsonMembers(raw);
+  const parsed = (key: string) => {
+    const bytes = members.get(key);
+    return bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as unknown);
+  };
+  const version = parsed('version');
+  checkVersion(version);
+  const features = parsed('features') ?? undefined;
+  if (features !== undefined && !(Array.isArray(features) && features.every((f) => typeof f === 'string'))) {
+    throw new ApiError('bad_request', "the checkpoint's 'features' must be a list of strings");
+  }
+  const deployment = members.get('deployment');
+  if (!deployment) throw new ApiError('bad_request', "the checkpoint has no 'deployment'");
+  if (deployment[0] !== 0x7b) throw new ApiError('bad_request', "the deployment's 'deployment' field must be a JSON object");
+  const resources = rawJsonMember(deployment, 'resources');
+  if (resources && resources[0] !== 0x5b /* [ */ && resources.toString() !== 'null') {
+    throw new ApiError('bad_request', "the deployment's 'resources' field must be an array");
+  }
+  return { head: JSON.stringify({ version, ...(features !== undefined && { features }) }), deployment };
 }
 
 /** How many resources a stored deployment holds, counted without parsing it. */

@@ -47,12 +47,14 @@ export function registerUpdateRoutes(app: App, services: Services): void {
       updates.renewLease(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.duration),
   );
 
+  // {isInvalid, version, features, deployment}: the whole state on every step, so it is checked
+  // and sliced as bytes (inspectFullCheckpoint), never parsed.
   app.patch(
     `${updatePath}/checkpoint`,
-    { config: leased, schema: { params: schema.UpdateParams, body: schema.CheckpointRequest } },
+    { config: { ...leased, unparsedJson: true }, schema: { params: schema.UpdateParams } },
     async (request, reply) => {
       const { updateId } = request.params;
-      await updates.saveFullCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.body, request.rawBody!);
+      await updates.saveFullCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);
       return reply.status(204).send();
     },
   );

@@ -35,13 +35,6 @@ export const CompleteUpdateRequest = Type.Object({
 
 export const EngineEventBatch = Type.Object({ events: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
 
-export const CheckpointRequest = Type.Object({
-  isInvalid: Type.Optional(Type.Boolean()),
-  version: Type.Integer(),
-  features: Type.Optional(Type.Array(Type.String())),
-  deployment: Type.Record(Type.String(), Type.Unknown()),
-});
-
 export const VerbatimCheckpointRequest = Type.Object({
   version: Type.Integer(),
   untypedDeployment: Type.Record(Type.String(), Type.Unknown()),

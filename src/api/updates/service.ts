@@ -9,7 +9,7 @@ import { rawJsonMember } from '../../http/raw-json.js';
 import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../stacks/store.js';
-import { countResources, inspectUntypedDeployment } from '../state/deployment.js';
+import { countResources, inspectFullCheckpoint, inspectUntypedDeployment } from '../state/deployment.js';
 import { copyStackVersion, findStackVersion, setResourceCount } from '../state/store.js';
 import { applyDelta, diffText, sha256Hex } from './delta.js';
 import { journalRow, validateJournalEntry } from './journal.js';
@@ -137,15 +137,10 @@ export class UpdateService {
    * as it keeps delta checkpoints: the CLI sends the whole state on every step, and storing it
    * whole each time is most of what such a save costs.
    */
-  async saveFullCheckpoint(ref: StackRef, updateId: string, lease: string, body: unknown, raw: Buffer): Promise<void> {
-    const request = body as { version?: unknown; features?: unknown; deployment?: unknown };
-    const deploymentBytes = rawJsonMember(raw, 'deployment');
-    if (!deploymentBytes) throw new ApiError('bad_request', "the checkpoint has no 'deployment'");
-    const untyped = { version: request.version, ...(request.features !== undefined && { features: request.features }), deployment: request.deployment };
-    inspectUntypedDeployment(untyped);
-    const head = JSON.stringify({ version: request.version, ...(request.features !== undefined && { features: request.features }) });
+  async saveFullCheckpoint(ref: StackRef, updateId: string, lease: string, raw: Buffer | undefined): Promise<void> {
+    const { head, deployment } = inspectFullCheckpoint(raw);
     // {"version":3[,"features":[…]],"deployment":<the client's bytes>}
-    const bytes = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"deployment":`), deploymentBytes, Buffer.from('}')]);
+    const bytes = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"deployment":`), deployment, Buffer.from('}')]);
     const saved = await this.deps.db.transaction().execute(async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       this.assertWritesState(update);
