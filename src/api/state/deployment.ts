@@ -40,19 +40,47 @@ function checkVersion(version: unknown): void {
   }
 }
 
-/**
- * Checks a full checkpoint (`isInvalid`, `version`, `features`, `deployment`) from its bytes, known
- * to be JSON, parsing only the small members: the deployment is the whole state and stays bytes.
- * Returns the untyped deployment's head (`{"version":…,"features":…}`) and the deployment's bytes.
- */
-export function inspectFullCheckpoint(raw: Buffer | undefined): { head: string; deployment: Buffer } {
-  const start = raw?.findIndex((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) ?? -1;
-  if (!raw || raw[start] !== 0x7b /* { */) throw new ApiError('bad_request', 'the checkpoint must be a JSON object');
+const startsWith = (bytes: Buffer, c: number) => bytes[bytes.findIndex((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)] === c;
+
+/** The members of a JSON object's bytes (known to be JSON); the small ones are parsed on demand. */
+function objectMembers(raw: Buffer | undefined, what: string) {
+  if (!raw || !startsWith(raw, 0x7b /* { */)) throw new ApiError('bad_request', `${what} must be a JSON object`);
   const members = rawJsonMembers(raw);
   const parsed = (key: string) => {
     const bytes = members.get(key);
     return bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as unknown);
   };
+  return { members, parsed };
+}
+
+/** The checks inspectUntypedDeployment makes, on a deployment's bytes. */
+function checkDeploymentBytes(deployment: Buffer): void {
+  if (!startsWith(deployment, 0x7b)) throw new ApiError('bad_request', "the deployment's 'deployment' field must be a JSON object");
+  const resources = rawJsonMember(deployment, 'resources');
+  if (resources && resources[0] !== 0x5b /* [ */ && resources.toString() !== 'null') {
+    throw new ApiError('bad_request', "the deployment's 'resources' field must be an array");
+  }
+}
+
+/**
+ * Checks an untyped deployment (`{"version":…,"deployment":{…}}`) from its bytes, known to be
+ * JSON, parsing only its version: checkpoints carry whole states and stay the client's bytes.
+ */
+export function inspectUntypedDeploymentBytes(raw: Buffer | undefined): void {
+  const { members, parsed } = objectMembers(raw, 'the deployment');
+  checkVersion(parsed('version'));
+  const deployment = members.get('deployment');
+  if (!deployment) throw new ApiError('bad_request', "the deployment's 'deployment' field must be a JSON object");
+  checkDeploymentBytes(deployment);
+}
+
+/**
+ * Checks a full checkpoint (`isInvalid`, `version`, `features`, `deployment`) from its bytes, as
+ * inspectUntypedDeploymentBytes does. Returns the untyped deployment's head
+ * (`{"version":…,"features":…}`) and the deployment's bytes.
+ */
+export function inspectFullCheckpoint(raw: Buffer | undefined): { head: string; deployment: Buffer } {
+  const { members, parsed } = objectMembers(raw, 'the checkpoint');
   const version = parsed('version');
   checkVersion(version);
   const features = parsed('features') ?? undefined;
@@ -61,11 +89,7 @@ export function inspectFullCheckpoint(raw: Buffer | undefined): { head: string; 
   }
   const deployment = members.get('deployment');
   if (!deployment) throw new ApiError('bad_request', "the checkpoint has no 'deployment'");
-  if (deployment[0] !== 0x7b) throw new ApiError('bad_request', "the deployment's 'deployment' field must be a JSON object");
-  const resources = rawJsonMember(deployment, 'resources');
-  if (resources && resources[0] !== 0x5b /* [ */ && resources.toString() !== 'null') {
-    throw new ApiError('bad_request', "the deployment's 'resources' field must be an array");
-  }
+  checkDeploymentBytes(deployment);
   return { head: JSON.stringify({ version, ...(features !== undefined && { features }) }), deployment };
 }
 

@@ -61,10 +61,11 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
   app.patch(
     `${updatePath}/checkpointverbatim`,
-    { config: leased, schema: { params: schema.UpdateParams, body: schema.VerbatimCheckpointRequest } },
+    // {version, untypedDeployment, sequenceNumber}: a whole state too, checked as bytes.
+    { config: { ...leased, unparsedJson: true }, schema: { params: schema.UpdateParams } },
     async (request, reply) => {
       const { updateId } = request.params;
-      await updates.saveVerbatimCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.body, request.rawBody!);
+      await updates.saveVerbatimCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);
       return reply.status(204).send();
     },
   );

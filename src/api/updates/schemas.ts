@@ -35,12 +35,6 @@ export const CompleteUpdateRequest = Type.Object({
 
 export const EngineEventBatch = Type.Object({ events: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
 
-export const VerbatimCheckpointRequest = Type.Object({
-  version: Type.Integer(),
-  untypedDeployment: Type.Record(Type.String(), Type.Unknown()),
-  sequenceNumber: Type.Integer(),
-});
-
 export const DeltaCheckpointRequest = Type.Object({
   version: Type.Integer(),
   checkpointHash: Type.String(),

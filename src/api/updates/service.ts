@@ -9,7 +9,7 @@ import { rawJsonMember } from '../../http/raw-json.js';
 import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../stacks/store.js';
-import { countResources, inspectFullCheckpoint, inspectUntypedDeployment } from '../state/deployment.js';
+import { countResources, inspectFullCheckpoint, inspectUntypedDeploymentBytes } from '../state/deployment.js';
 import { copyStackVersion, findStackVersion, setResourceCount } from '../state/store.js';
 import { applyDelta, diffText, sha256Hex } from './delta.js';
 import { journalRow, validateJournalEntry } from './journal.js';
@@ -154,12 +154,12 @@ export class UpdateService {
   }
 
   /** `PATCH .../checkpointverbatim`: the CLI's own text of the deployment, kept byte for byte. */
-  async saveVerbatimCheckpoint(ref: StackRef, updateId: string, lease: string, body: unknown, raw: Buffer): Promise<void> {
-    const request = body as { sequenceNumber?: unknown; untypedDeployment?: unknown };
-    const sequence = this.sequenceOf(request.sequenceNumber);
-    const bytes = rawJsonMember(raw, 'untypedDeployment');
+  async saveVerbatimCheckpoint(ref: StackRef, updateId: string, lease: string, raw: Buffer | undefined): Promise<void> {
+    const sequenceBytes = raw && rawJsonMember(raw, 'sequenceNumber');
+    const sequence = this.sequenceOf(sequenceBytes && JSON.parse(sequenceBytes.toString('utf8')));
+    const bytes = raw && rawJsonMember(raw, 'untypedDeployment');
     if (!bytes) throw new ApiError('bad_request', "the checkpoint has no 'untypedDeployment'");
-    inspectUntypedDeployment(request.untypedDeployment);
+    inspectUntypedDeploymentBytes(bytes);
     await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
       await this.deps.materializer.storeSequenced(tx, update, sequence, bytes);
       return bytes;
