@@ -5,7 +5,7 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import type { UpdateStatus } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
-import { rawJsonMember } from '../../http/raw-json.js';
+import { rawJsonMembers } from '../../http/raw-json.js';
 import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../stacks/store.js';
@@ -155,9 +155,11 @@ export class UpdateService {
 
   /** `PATCH .../checkpointverbatim`: the CLI's own text of the deployment, kept byte for byte. */
   async saveVerbatimCheckpoint(ref: StackRef, updateId: string, lease: string, raw: Buffer | undefined): Promise<void> {
-    const sequenceBytes = raw && rawJsonMember(raw, 'sequenceNumber');
+    // One walk over the members: the deployment (the whole state) sits before sequenceNumber.
+    const members = raw ? rawJsonMembers(raw) : new Map<string, Buffer>();
+    const sequenceBytes = members.get('sequenceNumber');
     const sequence = this.sequenceOf(sequenceBytes && JSON.parse(sequenceBytes.toString('utf8')));
-    const bytes = raw && rawJsonMember(raw, 'untypedDeployment');
+    const bytes = members.get('untypedDeployment');
     if (!bytes) throw new ApiError('bad_request', "the checkpoint has no 'untypedDeployment'");
     inspectUntypedDeploymentBytes(bytes);
     await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
