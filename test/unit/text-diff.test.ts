@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyDelta, diffText, sha256Hex } from '../../src/api/updates/delta.js';
+import { PieceText } from '../../src/api/updates/piece-text.js';
 
 /** Applies the edits diffText found, through the same path stored deltas are rebuilt by. */
 function roundTrip(before: string, after: string) {
   const text = Buffer.from(after);
   const edits = diffText(Buffer.from(before), text);
   // Stored as JSON and read back, so every NewText must survive as a whole string.
-  const rebuilt = applyDelta(Buffer.from(before), JSON.parse(JSON.stringify(edits)), sha256Hex(text));
+  const rebuilt = applyDelta(PieceText.of(Buffer.from(before)), JSON.parse(JSON.stringify(edits)), sha256Hex(text));
   assert.equal(rebuilt.toString(), after);
   return edits;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../errors.js';
+import type { PieceText } from './piece-text.js';
 
 export const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -23,27 +24,25 @@ function isTextEdit(value: unknown): value is TextEdit {
 /**
  * Applies the CLI's byte-offset edits to the previous checkpoint text and checks the result
  * against the SHA-256 the CLI computed. Offsets count bytes of Go strings, so all of it works
- * on Buffers. Any mismatch is a 409, after which the CLI resends the whole text.
+ * on bytes. Any mismatch is a 409, after which the CLI resends the whole text.
  */
-export function applyDelta(base: Buffer, edits: unknown, expectedHash: string): Buffer {
+export function applyDelta(base: PieceText, edits: unknown, expectedHash: string): PieceText {
   if (!Array.isArray(edits) || !edits.every(isTextEdit)) {
     throw new ApiError('bad_request', 'deploymentDelta must be a list of text edits with Span offsets and NewText');
   }
   const sorted = edits.map((edit, index) => ({ edit, index })).sort((a, b) => a.edit.Span.start.offset - b.edit.Span.start.offset || a.index - b.index);
-  const parts: Buffer[] = [];
   let cursor = 0;
-  for (const { edit } of sorted) {
+  const byteEdits = sorted.map(({ edit }) => {
     const { offset: start } = edit.Span.start;
     const { offset: end } = edit.Span.end;
     if (start < cursor || end < start || end > base.length) {
       throw new ApiError('conflict', 'the checkpoint delta does not apply to the previous checkpoint');
     }
-    parts.push(base.subarray(cursor, start), Buffer.from(edit.NewText, 'utf8'));
     cursor = end;
-  }
-  parts.push(base.subarray(cursor));
-  const result = Buffer.concat(parts);
-  const hash = sha256Hex(result);
+    return { start, end, text: Buffer.from(edit.NewText, 'utf8') };
+  });
+  const result = base.edit(byteEdits);
+  const hash = result.sha256Hex();
   if (hash !== expectedHash) {
     throw new ApiError('conflict', `the checkpoint delta yields hash ${hash}, not the expected ${expectedHash}`);
   }

@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { findStackVersion, findStackVersionBefore, writeStackVersion } from '../state/store.js';
 import { applyDelta } from './delta.js';
+import { PieceText } from './piece-text.js';
 import { begunOperationsToLoad, recordOfRow, replayJournal } from './journal.js';
 import { changeUpdate, deleteCheckpointDeltas, insertCheckpointDelta, listBegunEntries, listCheckpointDeltas, listJournalEntries, type UpdateRow } from './store.js';
 
@@ -21,7 +22,7 @@ const deltasBetweenWholeStates = 64;
  * copy is current (another process may have served the update since).
  */
 export class StateMaterializer {
-  private readonly working = new Map<string, { sequence: number; text: Buffer }>();
+  private readonly working = new Map<string, { sequence: number; text: PieceText }>();
 
   constructor(private readonly deps: { clock: Clock }) {}
 
@@ -40,18 +41,19 @@ export class StateMaterializer {
     if (update.materialized_checkpoint_sequence < update.checkpoint_sequence) {
       const text = await this.checkpointText(tx, update);
       await this.storeWhole(tx, update, update.checkpoint_sequence, text);
-      return text;
+      return text?.bytes();
     }
-    return this.textAtHand(update);
+    return this.textAtHand(update)?.bytes();
   }
 
   /** The text of the update's newest sequenced checkpoint; undefined before the first. */
-  async checkpointText(tx: Executor, update: UpdateRow): Promise<Buffer | undefined> {
+  async checkpointText(tx: Executor, update: UpdateRow): Promise<PieceText | undefined> {
     if (update.checkpoint_sequence === 0) return undefined;
     const working = this.textAtHand(update);
     if (working) return working;
-    let text = (await findStackVersion(tx, update.stack_id, update.version))?.deployment;
-    if (!text) return undefined;
+    const stored = (await findStackVersion(tx, update.stack_id, update.version))?.deployment;
+    if (!stored) return undefined;
+    let text = PieceText.of(stored);
     for (const delta of await listCheckpointDeltas(tx, update.id, update.materialized_checkpoint_sequence)) {
       text = applyDelta(text, JSON.parse(delta.delta), delta.checkpoint_hash);
     }
@@ -59,8 +61,8 @@ export class StateMaterializer {
   }
 
   /** Stores `text` as the whole state of the update's version at `sequence`. */
-  async storeWhole(tx: Executor, update: UpdateRow, sequence: number, text: Buffer | undefined): Promise<void> {
-    if (text) await writeStackVersion(tx, update.stack_id, update.version, text, this.deps.clock.now());
+  async storeWhole(tx: Executor, update: UpdateRow, sequence: number, text: PieceText | undefined): Promise<void> {
+    if (text) await writeStackVersion(tx, update.stack_id, update.version, text.bytes(), this.deps.clock.now());
     await deleteCheckpointDeltas(tx, update.id);
     await changeUpdate(tx, update.id, { checkpoint_sequence: sequence, materialized_checkpoint_sequence: sequence });
   }
@@ -70,7 +72,7 @@ export class StateMaterializer {
    * previous text (`delta`, JSON, checked by the text's SHA-256 when rebuilt) while few have piled
    * up since the last whole text, else whole.
    */
-  async storeSequenced(tx: Executor, update: UpdateRow, sequence: number, text: Buffer, edits?: { delta: string; hash: string }): Promise<void> {
+  async storeSequenced(tx: Executor, update: UpdateRow, sequence: number, text: PieceText, edits?: { delta: string; hash: string }): Promise<void> {
     if (!edits || sequence - update.materialized_checkpoint_sequence >= deltasBetweenWholeStates) {
       await this.storeWhole(tx, update, sequence, text);
       return;
@@ -80,14 +82,14 @@ export class StateMaterializer {
   }
 
   /** Keeps `text` as the update's checkpoint at `sequence`, once the transaction that wrote it committed. */
-  remember(updateId: string, sequence: number, text: Buffer): void {
+  remember(updateId: string, sequence: number, text: PieceText): void {
     this.working.delete(updateId);
     this.working.set(updateId, { sequence, text });
     if (this.working.size > workingLimit) this.working.delete(this.working.keys().next().value!);
   }
 
   /** This process's copy of the update's newest checkpoint text, if the database says it is current. */
-  textAtHand(update: UpdateRow): Buffer | undefined {
+  textAtHand(update: UpdateRow): PieceText | undefined {
     const cached = this.working.get(update.id);
     return cached?.sequence === update.checkpoint_sequence ? cached.text : undefined;
   }

@@ -12,6 +12,7 @@ import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../sta
 import { countResources, inspectFullCheckpoint, inspectUntypedDeploymentBytes } from '../state/deployment.js';
 import { copyStackVersion, findStackVersion, setResourceCount } from '../state/store.js';
 import { applyDelta, diffText, sha256Hex } from './delta.js';
+import { PieceText } from './piece-text.js';
 import { journalRow, validateJournalEntry } from './journal.js';
 import type { StateMaterializer } from './materialize.js';
 import { assertNoRunningUpdate } from './guard.js';
@@ -141,16 +142,17 @@ export class UpdateService {
     const { head, deployment } = inspectFullCheckpoint(raw);
     // {"version":3[,"features":[…]],"deployment":<the client's bytes>}
     const bytes = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"deployment":`), deployment, Buffer.from('}')]);
+    const text = PieceText.of(bytes);
     const saved = await this.deps.db.transaction().execute(async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       this.assertWritesState(update);
       const sequence = update.checkpoint_sequence + 1;
-      const previous = this.deps.materializer.textAtHand(update);
+      const previous = this.deps.materializer.textAtHand(update)?.bytes();
       const edits = previous && { delta: JSON.stringify(diffText(previous, bytes)), hash: sha256Hex(bytes) };
-      await this.deps.materializer.storeSequenced(tx, update, sequence, bytes, edits);
+      await this.deps.materializer.storeSequenced(tx, update, sequence, text, edits);
       return { id: update.id, sequence };
     });
-    this.deps.materializer.remember(saved.id, saved.sequence, bytes);
+    this.deps.materializer.remember(saved.id, saved.sequence, text);
   }
 
   /** `PATCH .../checkpointverbatim`: the CLI's own text of the deployment, kept byte for byte. */
@@ -162,9 +164,10 @@ export class UpdateService {
     const bytes = members.get('untypedDeployment');
     if (!bytes) throw new ApiError('bad_request', "the checkpoint has no 'untypedDeployment'");
     inspectUntypedDeploymentBytes(bytes);
+    const text = PieceText.of(bytes);
     await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
-      await this.deps.materializer.storeSequenced(tx, update, sequence, bytes);
-      return bytes;
+      await this.deps.materializer.storeSequenced(tx, update, sequence, text);
+      return text;
     });
   }
 
@@ -374,7 +377,7 @@ export class UpdateService {
     updateId: string,
     lease: string,
     sequence: number,
-    save: (tx: Executor, update: store.UpdateRow) => Promise<Buffer>,
+    save: (tx: Executor, update: store.UpdateRow) => Promise<PieceText>,
   ): Promise<void> {
     const saved = await this.deps.db.transaction().execute(async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);

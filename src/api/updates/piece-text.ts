@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+
+/** Past this many pieces an edit joins them, so walking them stays cheap. */
+const maxPieces = 512;
+
+/** One change to a text: bytes `start` to `end` of it become `text`. */
+export interface ByteEdit {
+  start: number;
+  end: number;
+  text: Buffer;
+}
+
+/**
+ * A checkpoint text held as slices of earlier texts and the new bytes of edits. A delta
+ * checkpoint changes a few KB of a state of several MB; building each new text as one Buffer
+ * would copy (and fault in) the whole state on every save, while this copies only what changed.
+ * The pieces are joined when the whole text is needed in one Buffer, at most once per text.
+ */
+export class PieceText {
+  private constructor(
+    private pieces: Buffer[],
+    readonly length: number,
+  ) {}
+
+  static of(bytes: Buffer): PieceText {
+    return new PieceText([bytes], bytes.length);
+  }
+
+  /**
+   * The text with `edits` made, which must be in order and not overlap (the caller checks that
+   * against `length`); the new text shares every unchanged byte with this one.
+   */
+  edit(edits: readonly ByteEdit[]): PieceText {
+    const out: Buffer[] = [];
+    let piece = 0;
+    let pieceStart = 0;
+    // Appends this text's bytes from `from` to `to`, walking the pieces forward only.
+    const copy = (from: number, to: number) => {
+      while (from < to) {
+        while (pieceStart + this.pieces[piece]!.length <= from) pieceStart += this.pieces[piece++]!.length;
+        const bytes = this.pieces[piece]!;
+        out.push(bytes.subarray(from - pieceStart, Math.min(bytes.length, to - pieceStart)));
+        from = Math.min(to, pieceStart + bytes.length);
+      }
+    };
+    let cursor = 0;
+    let length = 0;
+    for (const { start, end, text } of edits) {
+      copy(cursor, start);
+      if (text.length > 0) out.push(text);
+      length += start - cursor + text.length;
+      cursor = end;
+    }
+    copy(cursor, this.length);
+    length += this.length - cursor;
+    const result = new PieceText(out, length);
+    if (out.length > maxPieces) result.bytes();
+    return result;
+  }
+
+  sha256Hex(): string {
+    const hash = createHash('sha256');
+    for (const piece of this.pieces) hash.update(piece);
+    return hash.digest('hex');
+  }
+
+  /** The whole text in one Buffer; the pieces are joined once and the result kept. */
+  bytes(): Buffer {
+    if (this.pieces.length !== 1) this.pieces = [Buffer.concat(this.pieces, this.length)];
+    return this.pieces[0]!;
+  }
+
+  toString(): string {
+    return this.bytes().toString('utf8');
+  }
+}
