@@ -6,7 +6,7 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
-  /** `sqlite:<file>`; PostgreSQL arrives with the scale-out work. */
+  /** `sqlite:<file>` or `postgres://user:password@host:port/database`. */
   databaseUrl: string;
   /** The URL clients log in to; used in links and in the service secrets provider state. */
   publicUrl: string;
@@ -52,6 +52,9 @@ export const configOptions = Object.entries(options).map(([flag, o]) => ({ flag:
 
 export class ConfigError extends Error {}
 
+/** A URL fit for messages and logs: the password, if any, replaced. */
+export const redactPassword = (url: string): string => url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1[redacted]@');
+
 /** Flags win over environment variables, which win over defaults. */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const { values } = parseArgs({
@@ -83,8 +86,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const port = positiveInt('port', 65535);
   const dataDir = path.resolve(read('data-dir'));
   const databaseUrl = read('database-url') || `sqlite:${path.join(dataDir, 'stackyard.db')}`;
-  if (!databaseUrl.startsWith('sqlite:')) {
-    throw new ConfigError(`--database-url must start with 'sqlite:' (PostgreSQL is not supported yet), got '${databaseUrl}'`);
+  if (!/^(sqlite:.|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(`--database-url must be 'sqlite:<file>' or 'postgres://user:password@host:port/database', got '${redactPassword(databaseUrl)}'`);
   }
   const publicUrl = (read('public-url') || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+(\/.*)?$/.test(publicUrl)) {

@@ -1,52 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { databaseArgs, testDatabase } from './helpers/database.js';
 import { ApiClient } from './helpers/http.js';
-import { freePort, tempDir } from './helpers/server.js';
+import { serveProcess, stopProcess as stop, tempDir } from './helpers/server.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/stackyard.js');
 const dataDir = tempDir('command');
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-interface Served {
-  child: ChildProcess;
-  output: () => string;
-  url: string;
-}
-
-/** `stackyard serve` as an operator runs it, waiting until it listens. */
-async function serve(dir = dataDir): Promise<Served> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', dir, '--port', String(port)], {
-    env: { PATH: process.env.PATH },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 30_000;
-  while (!output.includes('Server listening')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  // The first-boot banner follows the listening line; give it a moment before later boots are judged.
-  const bannerDeadline = Date.now() + 2_000;
-  while (!output.includes('Admin access token') && Date.now() < bannerDeadline) await new Promise((r) => setTimeout(r, 50));
-  return { child, output: () => output, url: `http://127.0.0.1:${port}` };
-}
-
-async function stop(served: Served): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => served.child.once('exit', (code) => resolve(code)));
-  served.child.kill('SIGTERM');
-  return exited;
-}
-
-function admin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function admin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const database = await databaseArgs(dataDir);
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, 'admin', ...args, '--data-dir', dataDir], { env: { PATH: process.env.PATH } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, 'admin', ...args, '--data-dir', dataDir, ...database], { env: { PATH: process.env.PATH } }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -56,7 +25,7 @@ describe('stackyard serve', () => {
   let adminToken = '';
 
   it('prints the admin token and the login command once, on the first boot', async () => {
-    const served = await serve();
+    const served = await serveProcess(dataDir);
     const match = /Admin access token \(shown only now\): (pul-[0-9a-f]{40})/.exec(served.output());
     assert.ok(match, served.output());
     adminToken = match[1]!;
@@ -72,12 +41,12 @@ describe('stackyard serve', () => {
   });
 
   it('neither prints nor regenerates it on later boots, and keeps the data', async () => {
-    const served = await serve();
+    const served = await serveProcess(dataDir);
     assert.doesNotMatch(served.output(), /pul-[0-9a-f]{40}/);
     const api = new ApiClient(served.url, adminToken);
     assert.equal((await api.post('/api/stacks/stackyard/proj', { stackName: 'kept' })).status, 200);
     assert.equal(await stop(served), 0);
-    const again = await serve();
+    const again = await serveProcess(dataDir);
     assert.equal((await new ApiClient(again.url, adminToken).get('/api/stacks/stackyard/proj/kept')).status, 200);
     assert.equal(await stop(again), 0);
   });
@@ -97,7 +66,7 @@ describe('stackyard admin', () => {
     const second = await admin(['create-token', 'bob', '--description', 'ci']);
     assert.match(second.stdout.trim(), /^pul-[0-9a-f]{40}$/);
 
-    const served = await serve();
+    const served = await serveProcess(dataDir);
     try {
       for (const token of [bobToken, second.stdout.trim()]) {
         const me = await new ApiClient(served.url, token).get('/api/user');
@@ -130,8 +99,14 @@ describe('stackyard admin', () => {
     assert.match(noCommand.stderr, /unknown admin command 'explode'/);
   });
 
-  it('backs up the database while the server writes to it, and the copy serves the same stacks and secrets', async () => {
-    const served = await serve();
+  if (testDatabase === 'postgres') {
+    it('leaves backups of PostgreSQL to pg_dump', async () => {
+      const backup = await admin(['backup', path.join(tempDir('backup'), 'stackyard.db')]);
+      assert.equal(backup.code, 1);
+      assert.equal(backup.stderr, 'stackyard: admin backup copies SQLite databases; back up PostgreSQL with pg_dump\n');
+    });
+  } else it('backs up the database while the server writes to it, and the copy serves the same stacks and secrets', async () => {
+    const served = await serveProcess(dataDir);
     const api = new ApiClient(served.url, (await admin(['create-token', 'admin'])).stdout.trim());
     const restoredDir = tempDir('restored');
     try {
@@ -149,7 +124,7 @@ describe('stackyard admin', () => {
       assert.match(again.stderr, /already exists; a backup never overwrites a file/);
 
       fs.copyFileSync(path.join(dataDir, 'master.key'), path.join(restoredDir, 'master.key'));
-      const restored = await serve(restoredDir);
+      const restored = await serveProcess(restoredDir);
       try {
         const restoredApi = new ApiClient(restored.url, api.token);
         assert.equal((await restoredApi.get('/api/stacks/stackyard/proj/backed-up')).status, 200);

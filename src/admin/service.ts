@@ -2,6 +2,7 @@ import type { OrganizationService } from '../api/orgs/service.js';
 import { countUsers } from '../api/user/store.js';
 import type { UserService } from '../api/user/service.js';
 import type { Executor } from '../db/executor.js';
+import { transaction } from '../db/transaction.js';
 import type { OrganizationRole } from '../db/schema.js';
 
 /** Operator actions: what `stackyard admin` and the first boot do, each in one transaction. */
@@ -15,7 +16,7 @@ export class AdminService {
     organization?: string;
     role?: OrganizationRole;
   }): Promise<{ token: string }> {
-    return this.deps.db.transaction().execute(async (tx) => {
+    return transaction(this.deps.db, async (tx) => {
       const user = await this.deps.users.createUser(tx, input);
       if (input.organization) await this.deps.organizations.addMember(tx, input.organization, user.id, input.role ?? 'member');
       return { token: (await this.deps.users.createAccessToken(tx, user.id, 'created by stackyard admin')).token };
@@ -23,20 +24,20 @@ export class AdminService {
   }
 
   async createOrganization(name: string, owner?: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       await this.deps.organizations.create(tx, name);
       if (owner) await this.deps.organizations.addMember(tx, name, (await this.deps.users.findUser(tx, owner)).id, 'admin');
     });
   }
 
   async addMember(organization: string, login: string, role: OrganizationRole): Promise<void> {
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       await this.deps.organizations.addMember(tx, organization, (await this.deps.users.findUser(tx, login)).id, role);
     });
   }
 
   async createToken(login: string, description: string): Promise<{ token: string }> {
-    return this.deps.db.transaction().execute(async (tx) => {
+    return transaction(this.deps.db, async (tx) => {
       const user = await this.deps.users.findUser(tx, login);
       return { token: (await this.deps.users.createAccessToken(tx, user.id, description)).token };
     });
@@ -47,7 +48,7 @@ export class AdminService {
    * the token, which exists nowhere else in clear; later boots find users and return undefined.
    */
   async bootstrap(adminLogin: string, organization: string): Promise<{ login: string; organization: string; token: string } | undefined> {
-    return this.deps.db.transaction().execute(async (tx) => {
+    return transaction(this.deps.db, async (tx) => {
       if ((await countUsers(tx)) > 0) return undefined;
       await this.deps.organizations.create(tx, organization);
       const user = await this.deps.users.createUser(tx, { login: adminLogin, siteAdmin: true });

@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
 import { createOrganization, createStack, createUser } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
+import { databaseArgs } from '../helpers/database.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -92,7 +93,7 @@ describe('the master key', () => {
     const before = fs.readFileSync(keyFile, 'utf8');
 
     // A second server process over the same data directory reads the same key.
-    const ctx = await createContext(parseConfig(['--data-dir', dataDir], {}));
+    const ctx = await createContext(parseConfig(['--data-dir', dataDir, ...(await databaseArgs(dataDir))], {}));
     try {
       const caller = await ctx.services.users.authenticate(server.adminToken);
       const [plaintext] = await ctx.services.secrets.decrypt(caller!, { organization: 'stackyard', project: 'sec', stack: 'a' }, [ciphertext]);
@@ -106,7 +107,7 @@ describe('the master key', () => {
   it('stores only wrapped stack keys, which a different master key cannot open', async () => {
     const { ciphertext } = (await api.post(`${a}/encrypt`, { plaintext: b64('locked') })).body;
     const otherKey = Buffer.alloc(32, 7).toString('base64');
-    const ctx = await createContext(parseConfig(['--data-dir', dataDir, '--master-key', otherKey], {}));
+    const ctx = await createContext(parseConfig(['--data-dir', dataDir, '--master-key', otherKey, ...(await databaseArgs(dataDir))], {}));
     try {
       const caller = await ctx.services.users.authenticate(server.adminToken);
       await assert.rejects(

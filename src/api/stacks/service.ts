@@ -2,6 +2,7 @@ import type { Caller } from '../../auth/caller.js';
 import { requireOrganizationRole } from '../../auth/permissions.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
+import { transaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors.js';
 import { decodeContinuationToken, encodeContinuationToken } from '../../http/pagination.js';
 import { findOrganizationByName, type OrganizationRow } from '../orgs/store.js';
@@ -99,7 +100,7 @@ export class StackService {
     const stateSummary = initialState === undefined ? undefined : inspectUntypedDeployment(initialState);
 
     const ref = { organization, project, stack: input.stackName };
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const org = await requireOrganizationRole(tx, caller, organization, 'member');
       const projectRow = await this.findOrCreateProject(tx, org, project);
       if (await store.findStack(tx, org.id, project, input.stackName)) {
@@ -157,7 +158,7 @@ export class StackService {
   }
 
   async remove(caller: Caller, ref: StackRef, force: boolean): Promise<void> {
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const stack = await this.resolve(tx, caller, ref);
       await assertNoRunningUpdate(tx, stack.id);
       const latest = await findStackVersion(tx, stack.id);
@@ -204,7 +205,7 @@ export class StackService {
 
   async addTag(caller: Caller, ref: StackRef, name: string, value: string): Promise<void> {
     validateTag(name, value);
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const stack = await this.resolve(tx, caller, ref);
       const tags = await store.listTags(tx, stack.id);
       if (tags[name] !== undefined) throw new ApiError('bad_request', `tag '${name}' already exists on stack '${stackLabel(ref)}'`);
@@ -216,7 +217,7 @@ export class StackService {
   /** `PATCH .../tags/{tagName}`: renames and/or revalues one existing tag. */
   async updateTag(caller: Caller, ref: StackRef, tagName: string, name: string, value: string): Promise<void> {
     validateTag(name, value);
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const stack = await this.resolve(tx, caller, ref);
       const tags = await store.listTags(tx, stack.id);
       if (tags[tagName] === undefined) throw new ApiError('not_found', `tag '${tagName}' not found on stack '${stackLabel(ref)}'`);
@@ -230,7 +231,7 @@ export class StackService {
   }
 
   async removeTag(caller: Caller, ref: StackRef, name: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const stack = await this.resolve(tx, caller, ref);
       if (!(await store.deleteTag(tx, stack.id, name))) {
         throw new ApiError('not_found', `tag '${name}' not found on stack '${stackLabel(ref)}'`);
@@ -241,7 +242,7 @@ export class StackService {
   /** The whole-set update `pulumi stack tag set/rm` sends: the body becomes the stack's tags. */
   async replaceTags(caller: Caller, ref: StackRef, tags: Record<string, string>): Promise<void> {
     for (const [name, value] of Object.entries(tags)) validateTag(name, value);
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const stack = await this.resolve(tx, caller, ref);
       const projectValue = tags[projectTag];
       if (projectValue !== undefined) this.checkProjectTag(stack, projectTag, projectValue);
@@ -254,7 +255,7 @@ export class StackService {
     const target = { organization: ref.organization, project: newProject || ref.project, stack: newName || ref.stack };
     validateProjectName(target.project);
     validateStackName(target.stack);
-    return this.deps.db.transaction().execute(async (tx) => {
+    return transaction(this.deps.db, async (tx) => {
       const stack = await this.resolve(tx, caller, ref);
       if (target.project === stack.project_name && target.stack === stack.name) {
         throw new ApiError('bad_request', 'no rename to apply: the new name and project are the current ones');
@@ -266,7 +267,7 @@ export class StackService {
   }
 
   async transfer(caller: Caller, ref: StackRef, toOrg: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       // Moving a stack out of an organization is an admin's decision; the receiving side needs a member.
       const stack = await this.resolve(tx, caller, ref, 'admin');
       const destination = await requireOrganizationRole(tx, caller, toOrg, 'member');

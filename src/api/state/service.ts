@@ -1,6 +1,7 @@
 import type { Caller } from '../../auth/caller.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
+import { transaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
 import type { StateMaterializer } from '../updates/materialize.js';
@@ -26,7 +27,7 @@ export class StateService {
   /** Replaces the stack's state with the client's deployment; `raw` is stored byte for byte. */
   async import(caller: Caller, ref: StackRef, raw: Buffer, parsed: unknown): Promise<{ updateId: string }> {
     const summary = inspectUntypedDeployment(parsed);
-    return this.deps.db.transaction().execute(async (tx) => {
+    return transaction(this.deps.db, async (tx) => {
       const stack = await this.deps.stacks.resolve(tx, caller, ref);
       const provider = summary.secretsProvider;
       if (provider?.type === 'service' && containsSecret(parsed)) {
@@ -63,7 +64,7 @@ export class StateService {
   private async readableStack(caller: Caller, ref: StackRef) {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
     if (await findUnmaterializedUpdate(this.deps.db, stack.id)) {
-      await this.deps.db.transaction().execute(async (tx) => {
+      await transaction(this.deps.db, async (tx) => {
         const update = await findUnmaterializedUpdate(tx, stack.id);
         if (update) await this.deps.materializer.materialize(tx, update);
       });

@@ -3,6 +3,7 @@ import { hashAccessToken } from '../../auth/tokens.js';
 import type { Caller } from '../../auth/caller.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
+import { transaction } from '../../db/transaction.js';
 import type { UpdateStatus } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
 import { rawJsonMembers } from '../../http/raw-json.js';
@@ -83,7 +84,7 @@ export class UpdateService {
     journalVersion = 0,
   ): Promise<{ version: number; token: string; tokenExpiration: number; journalVersion?: number }> {
     for (const [name, value] of Object.entries(tags ?? {})) validateTag(name, value);
-    return this.deps.db.transaction().execute(async (tx) => {
+    return transaction(this.deps.db, async (tx) => {
       const stack = await this.deps.stacks.resolve(tx, caller, ref);
       const update = await this.findUpdate(tx, stack, updateId);
       if (update.status !== 'not started') {
@@ -124,7 +125,7 @@ export class UpdateService {
     if (!Number.isInteger(duration) || duration < 0 || duration > 300) {
       throw new ApiError('bad_request', 'Renewal duration must be between 0 and 300 seconds');
     }
-    return this.deps.db.transaction().execute(async (tx) => {
+    return transaction(this.deps.db, async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       const expiresAt = this.deps.clock.now() + leaseMs;
       await store.changeUpdate(tx, update.id, { lease_expires_at: expiresAt });
@@ -143,7 +144,7 @@ export class UpdateService {
     // {"version":3[,"features":[…]],"deployment":<the client's bytes>}
     const bytes = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"deployment":`), deployment, Buffer.from('}')]);
     const text = PieceText.of(bytes);
-    const saved = await this.deps.db.transaction().execute(async (tx) => {
+    const saved = await transaction(this.deps.db, async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       this.assertWritesState(update);
       const sequence = update.checkpoint_sequence + 1;
@@ -195,7 +196,7 @@ export class UpdateService {
    */
   async saveJournalEntries(ref: StackRef, updateId: string, lease: string, raw: unknown[]): Promise<void> {
     const entries = raw.map((entry, index) => validateJournalEntry(entry, index));
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       if (update.journal_version === 0) {
         throw new ApiError('conflict', `update '${updateId}' sends checkpoints, not journal entries`);
@@ -217,7 +218,7 @@ export class UpdateService {
     const summary = events.find((e) => typeof e['summaryEvent'] === 'object' && e['summaryEvent'] !== null)?.['summaryEvent'] as
       | { resourceChanges?: Record<string, number> }
       | undefined;
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       await store.insertEvents(tx, update.id, rows);
       if (summary?.resourceChanges) {
@@ -228,7 +229,7 @@ export class UpdateService {
 
   /** Ends the update and frees the stack; repeating the same completion is a no-op. */
   async complete(ref: StackRef, updateId: string, lease: string, status: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const { stack, update } = await this.holdLease(tx, ref, updateId, lease, { allowFinished: true });
       if (finished.includes(update.status)) {
         if (update.status === status) return;
@@ -240,7 +241,7 @@ export class UpdateService {
 
   /** `pulumi cancel`: ends a running update with the user's token and invalidates its lease. */
   async cancel(caller: Caller, ref: StackRef, updateId: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const stack = await this.deps.stacks.resolve(tx, caller, ref);
       const update = await this.findUpdate(tx, stack, updateId);
       if (update.status === 'cancelled') return;
@@ -379,7 +380,7 @@ export class UpdateService {
     sequence: number,
     save: (tx: Executor, update: store.UpdateRow) => Promise<PieceText>,
   ): Promise<void> {
-    const saved = await this.deps.db.transaction().execute(async (tx) => {
+    const saved = await transaction(this.deps.db, async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       this.assertWritesState(update);
       if (sequence <= update.checkpoint_sequence) return undefined;
