@@ -5,7 +5,24 @@
 # not served by the Go module proxy (403 for every version), so Node.js test
 # programs run as Automation API inline programs, which need no language host.
 # Prints the bin directory on the last line of stdout.
+# `build-clients.sh minio` builds the MinIO server the S3 blob-store tests run instead, and prints
+# the path of its binary.
 set -euo pipefail
+
+if [[ "${1:-pulumi}" == minio ]]; then
+  # MinIO publishes no semantic versions, so the module is pinned by its pseudo-version.
+  MINIO_VERSION="${MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"
+  bin="$cache/minio-$MINIO_VERSION/bin"
+  if [[ ! -x "$bin/minio" ]]; then
+    command -v go >/dev/null || { echo "build-clients: Go is required to build MinIO" >&2; exit 1; }
+    mkdir -p "$bin"
+    CGO_ENABLED=0 GOBIN="$bin" go install -trimpath "github.com/minio/minio@$MINIO_VERSION" >&2
+  fi
+  echo "$bin/minio"
+  exit 0
+fi
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,13 +1,18 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { S3Location } from './blobs/s3.js';
 
 /** Everything the server reads from its environment, parsed once at start-up. */
+export type BlobStoreConfig = { kind: 'database' } | { kind: 'file'; dir: string } | ({ kind: 's3' } & S3Location);
+
 export interface Config {
   host: string;
   port: number;
   dataDir: string;
   /** `sqlite:<file>` or `postgres://user:password@host:port/database`. */
   databaseUrl: string;
+  /** Where checkpoints' bytes live (src/blobs/). */
+  blobStore: BlobStoreConfig;
   /** The URL clients log in to; used in links and in the service secrets provider state. */
   publicUrl: string;
   /** Largest request body accepted, measured after gzip decompression. */
@@ -33,6 +38,11 @@ const options = {
   port: { type: 'string', env: 'STACKYARD_PORT', default: '8080' },
   'data-dir': { type: 'string', env: 'STACKYARD_DATA_DIR', default: './data' },
   'database-url': { type: 'string', env: 'STACKYARD_DATABASE_URL', default: '' },
+  'blob-store': { type: 'string', env: 'STACKYARD_BLOB_STORE', default: 'database' },
+  's3-endpoint': { type: 'string', env: 'STACKYARD_S3_ENDPOINT', default: '' },
+  's3-region': { type: 'string', env: 'STACKYARD_S3_REGION', default: 'us-east-1' },
+  's3-access-key-id': { type: 'string', env: 'STACKYARD_S3_ACCESS_KEY_ID', default: '' },
+  's3-secret-access-key': { type: 'string', env: 'STACKYARD_S3_SECRET_ACCESS_KEY', default: '' },
   'public-url': { type: 'string', env: 'STACKYARD_PUBLIC_URL', default: '' },
   'body-limit': { type: 'string', env: 'STACKYARD_BODY_LIMIT_BYTES', default: String(128 * 1024 * 1024) },
   'master-key': { type: 'string', env: 'STACKYARD_MASTER_KEY', default: '' },
@@ -89,6 +99,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (!/^(sqlite:.|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new ConfigError(`--database-url must be 'sqlite:<file>' or 'postgres://user:password@host:port/database', got '${redactPassword(databaseUrl)}'`);
   }
+  const blobStore = parseBlobStore(read('blob-store'), {
+    endpoint: read('s3-endpoint'),
+    region: read('s3-region'),
+    accessKeyId: read('s3-access-key-id'),
+    secretAccessKey: read('s3-secret-access-key'),
+  });
   const publicUrl = (read('public-url') || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+(\/.*)?$/.test(publicUrl)) {
     throw new ConfigError(`--public-url must be an http(s) URL, got '${publicUrl}'`);
@@ -98,6 +114,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     port,
     dataDir,
     databaseUrl,
+    blobStore,
     publicUrl,
     bodyLimitBytes: positiveInt('body-limit', 4 * 1024 * 1024 * 1024),
     logLevel: read('log-level'),
@@ -110,5 +127,28 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       oldestWithoutWarning: read('cli-oldest-without-warning'),
       latestDev: read('cli-latest-version'),
     },
+  };
+}
+
+function parseBlobStore(raw: string, s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string }): BlobStoreConfig {
+  if (raw === 'database') return { kind: 'database' };
+  if (raw.startsWith('file:') && raw.length > 'file:'.length) return { kind: 'file', dir: path.resolve(raw.slice('file:'.length)) };
+  const bucket = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(raw);
+  if (!bucket) {
+    throw new ConfigError(`--blob-store (STACKYARD_BLOB_STORE) must be 'database', 'file:<dir>' or 's3://<bucket>[/<prefix>]', got '${raw}'`);
+  }
+  if (Boolean(s3.accessKeyId) !== Boolean(s3.secretAccessKey)) {
+    throw new ConfigError('--s3-access-key-id and --s3-secret-access-key go together: give both or neither');
+  }
+  if (s3.endpoint && !/^https?:\/\/[^/]+\/?$/.test(s3.endpoint)) {
+    throw new ConfigError(`--s3-endpoint (STACKYARD_S3_ENDPOINT) must be an http(s) URL with no path, got '${s3.endpoint}'`);
+  }
+  return {
+    kind: 's3',
+    bucket: bucket[1]!,
+    prefix: bucket[2] ?? '',
+    endpoint: s3.endpoint || undefined,
+    region: s3.region,
+    credentials: s3.accessKeyId ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
   };
 }

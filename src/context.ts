@@ -12,6 +12,8 @@ import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import type { DatabaseHandle } from './db/dialect.js';
 import { openDatabase } from './db/open.js';
+import type { BlobStore } from './blobs/blob-store.js';
+import { openBlobStore } from './blobs/open.js';
 
 export interface Services {
   users: UserService;
@@ -27,6 +29,7 @@ export interface Services {
 export interface AppContext {
   config: Config;
   database: DatabaseHandle;
+  blobs: BlobStore;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -63,19 +66,20 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const ids = overrides.ids ?? uuidGenerator;
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = database.db;
+  const blobs = openBlobStore(config.blobStore, clock);
 
   const users = new UserService({ db, clock, ids });
   const organizations = new OrganizationService({ clock, ids });
-  const stacks = new StackService({ db, clock, ids });
-  const materializer = new StateMaterializer({ clock });
+  const stacks = new StackService({ db, clock, ids, blobs });
+  const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {
     users,
     organizations,
     stacks,
-    state: new StateService({ db, clock, ids, stacks, materializer }),
-    updates: new UpdateService({ db, clock, ids, stacks, materializer, journaling: config.journaling }),
+    state: new StateService({ db, clock, ids, blobs, stacks, materializer }),
+    updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, organizations }),
   };
-  return { config, database, clock, ids, logger, services, close: () => db.destroy() };
+  return { config, database, blobs, clock, ids, logger, services, close: () => db.destroy() };
 }

@@ -3,12 +3,14 @@ import type { DatabaseHandle } from './dialect.js';
 import { migration0001 } from './migrations/0001_initial.js';
 import { migration0002 } from './migrations/0002_update_protocol.js';
 import { migration0003 } from './migrations/0003_incremental_state.js';
+import { migration0004 } from './migrations/0004_blob_store.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
   '0001_initial': migration0001,
   '0002_update_protocol': migration0002,
   '0003_incremental_state': migration0003,
+  '0004_blob_store': migration0004,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {
@@ -27,8 +29,9 @@ export async function pendingMigrations(handle: DatabaseHandle): Promise<string[
   return (await migrator(handle).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
-export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
-  const { error, results } = await migrator(handle).migrateToLatest();
+/** Runs the migrations the database has not run, all of them or up to and including `upTo`. */
+export async function migrateToLatest(handle: DatabaseHandle, upTo?: keyof typeof migrations): Promise<void> {
+  const { error, results } = await (upTo ? migrator(handle).migrateTo(upTo) : migrator(handle).migrateToLatest());
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);

@@ -3,9 +3,14 @@ import { migrateToLatest } from './migrate.js';
 import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 
-/** Opens the database named by a config URL (`sqlite:<file>` or `postgres://…`) and brings its schema up to date. */
+/** Connects to the database a config URL names (`sqlite:<file>` or `postgres://…`), as it is. */
+export function connectDatabase(databaseUrl: string): DatabaseHandle {
+  return databaseUrl.startsWith('sqlite:') ? openSqlite(databaseUrl.slice('sqlite:'.length)) : openPostgres(databaseUrl);
+}
+
+/** Connects to the database a config URL names and brings its schema up to date. */
 export async function openDatabase(databaseUrl: string): Promise<DatabaseHandle> {
-  const handle = databaseUrl.startsWith('sqlite:') ? openSqlite(databaseUrl.slice('sqlite:'.length)) : openPostgres(databaseUrl);
+  const handle = connectDatabase(databaseUrl);
   try {
     await migrateToLatest(handle);
   } catch (error) {

@@ -15,6 +15,14 @@ export interface Database {
   update_journal_entries: UpdateJournalEntriesTable;
   update_checkpoint_deltas: UpdateCheckpointDeltasTable;
   stack_secret_keys: StackSecretKeysTable;
+  blobs: BlobsTable;
+}
+
+/** The database's own blob store (src/blobs/database.ts), the default one. */
+export interface BlobsTable {
+  key: string;
+  bytes: Uint8Array;
+  created_at: number;
 }
 
 export interface UsersTable {
@@ -78,11 +86,11 @@ export interface StackTagsTable {
   value: string;
 }
 
-/** One stored checkpoint: the exact bytes of the UntypedDeployment a client sent. */
+/** One stored checkpoint: the blob holding the exact bytes of the UntypedDeployment a client sent. */
 export interface StackVersionsTable {
   stack_id: string;
   version: number;
-  deployment: Uint8Array;
+  deployment_key: string;
   resource_count: number;
   created_at: number;
 }

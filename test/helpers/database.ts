@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import pg from 'pg';
 
 /** Set by the test runner for its PostgreSQL pass: a superuser URL of a throwaway server. */
@@ -37,6 +38,12 @@ export async function databaseArgs(dataDir: string): Promise<string[]> {
     databases.set(dataDir, url);
   }
   return ['--database-url', await url];
+}
+
+/** The URL of a data directory's database, as its servers are given it. */
+export async function databaseUrlOf(dataDir: string): Promise<string> {
+  const args = await databaseArgs(dataDir);
+  return args[1] ?? `sqlite:${path.join(dataDir, 'stackyard.db')}`;
 }
 
 /** Drops the data directory's database, if it has one of its own. */

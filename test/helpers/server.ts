@@ -70,10 +70,14 @@ export async function startTestServer(
 }
 
 /** Another server process's view: a second server on the same data directory, as a replica is. */
-export async function startReplica(primary: TestServer, overrides: ContextOverrides = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startReplica(
+  primary: TestServer,
+  overrides: ContextOverrides = {},
+  args: string[] = [],
+): Promise<{ url: string; close(): Promise<void> }> {
   const port = await freePort();
   const config = parseConfig(
-    ['--data-dir', primary.dataDir, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, ...(await databaseArgs(primary.dataDir))],
+    ['--data-dir', primary.dataDir, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, ...(await databaseArgs(primary.dataDir)), ...args],
     {},
   );
   const server = await startServer(config, { logger: createLogger('silent'), ...overrides });

@@ -19,3 +19,33 @@ describe('the database URL', () => {
     assert.throws(() => parseConfig(['--database-url', 'sqlite:'], {}), /must be 'sqlite:<file>'/);
   });
 });
+
+describe('the blob store', () => {
+  it('is the database by default, a folder, or a bucket with an optional prefix', () => {
+    assert.deepEqual(parseConfig([], {}).blobStore, { kind: 'database' });
+    assert.deepEqual(parseConfig(['--blob-store', 'file:/srv/blobs'], {}).blobStore, { kind: 'file', dir: '/srv/blobs' });
+    assert.deepEqual(
+      parseConfig(['--blob-store', 's3://yard-states/prod/', '--s3-endpoint', 'http://minio:9000'], { STACKYARD_S3_ACCESS_KEY_ID: 'k', STACKYARD_S3_SECRET_ACCESS_KEY: 's' }).blobStore,
+      { kind: 's3', bucket: 'yard-states', prefix: 'prod', endpoint: 'http://minio:9000', region: 'us-east-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' } },
+    );
+    assert.deepEqual(parseConfig(['--blob-store', 's3://yard-states', '--s3-region', 'eu-west-1'], {}).blobStore, {
+      kind: 's3',
+      bucket: 'yard-states',
+      prefix: '',
+      endpoint: undefined,
+      region: 'eu-west-1',
+      credentials: undefined,
+    });
+  });
+
+  it('refuses other stores, half the credentials and an endpoint with a path', () => {
+    assert.throws(() => parseConfig(['--blob-store', 'gs://bucket'], {}), {
+      message: "--blob-store (STACKYARD_BLOB_STORE) must be 'database', 'file:<dir>' or 's3://<bucket>[/<prefix>]', got 'gs://bucket'",
+    });
+    assert.throws(() => parseConfig(['--blob-store', 's3://b'], {}), /must be 'database'/);
+    assert.throws(() => parseConfig(['--blob-store', 's3://bucket', '--s3-access-key-id', 'k'], {}), {
+      message: '--s3-access-key-id and --s3-secret-access-key go together: give both or neither',
+    });
+    assert.throws(() => parseConfig(['--blob-store', 's3://bucket', '--s3-endpoint', 'http://minio:9000/x'], {}), /--s3-endpoint .* no path/);
+  });
+});

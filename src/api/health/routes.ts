@@ -10,7 +10,7 @@ export function registerHealthRoutes(app: App, ctx: AppContext): void {
   app.get('/healthz', publicRoute, async () => ({ status: 'ok' }));
 
   app.get('/readyz', publicRoute, async (_request, reply) => {
-    const { ready, checks } = await readiness(ctx.database);
+    const { ready, checks } = await readiness(ctx.database, ctx.blobs);
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
 }

@@ -1,17 +1,19 @@
+import type { BlobStore } from '../../blobs/blob-store.js';
 import type { DatabaseHandle } from '../../db/dialect.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import { pingDatabase } from './store.js';
 
 export interface Readiness {
   ready: boolean;
-  checks: { database: string; migrations: string };
+  checks: { database: string; migrations: string; blobs: string };
 }
 
 /**
  * What a load balancer asks before sending traffic: the database answers and its schema is the
- * one this build expects (a replica started during an upgrade waits for the migration).
+ * one this build expects (a replica started during an upgrade waits for the migration), and the
+ * blob store holding states can be written.
  */
-export async function readiness(database: DatabaseHandle): Promise<Readiness> {
+export async function readiness(database: DatabaseHandle, blobs: BlobStore): Promise<Readiness> {
   let databaseCheck = 'ok';
   let migrationsCheck = 'ok';
   try {
@@ -22,5 +24,14 @@ export async function readiness(database: DatabaseHandle): Promise<Readiness> {
     databaseCheck = `unreachable: ${(error as Error).message}`;
     migrationsCheck = 'unknown';
   }
-  return { ready: databaseCheck === 'ok' && migrationsCheck === 'ok', checks: { database: databaseCheck, migrations: migrationsCheck } };
+  let blobsCheck = 'ok';
+  try {
+    await blobs.check();
+  } catch (error) {
+    blobsCheck = `unavailable: ${(error as Error).name === 'NotFound' ? 'no such bucket' : (error as Error).message}`;
+  }
+  return {
+    ready: databaseCheck === 'ok' && migrationsCheck === 'ok' && blobsCheck === 'ok',
+    checks: { database: databaseCheck, migrations: migrationsCheck, blobs: blobsCheck },
+  };
 }

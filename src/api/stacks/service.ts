@@ -1,4 +1,5 @@
 import type { Caller } from '../../auth/caller.js';
+import type { BlobStore } from '../../blobs/blob-store.js';
 import { requireOrganizationRole } from '../../auth/permissions.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
@@ -8,7 +9,8 @@ import { decodeContinuationToken, encodeContinuationToken } from '../../http/pag
 import { findOrganizationByName, type OrganizationRow } from '../orgs/store.js';
 import { appendCheckpoint } from '../state/checkpoints.js';
 import { inspectUntypedDeployment, rewriteStackIdentity, type StackIdentity } from '../state/deployment.js';
-import { findStackVersion, insertStackVersion } from '../state/store.js';
+import { findStackVersion } from '../state/store.js';
+import { addStackVersion, loadStackVersion } from '../state/versions.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
 import { findRunningUpdate } from '../updates/store.js';
 import { validateProjectName, validateStackName, validateTag } from './names.js';
@@ -64,7 +66,7 @@ const defaultPageSize = 100;
 export const stackLabel = (ref: StackRef) => `${ref.organization}/${ref.project}/${ref.stack}`;
 
 export class StackService {
-  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator }) {}
+  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore }) {}
 
   /** The stack, if the caller may act on it with `role`; 404 otherwise. */
   async resolve(db: Executor, caller: Caller, ref: StackRef, role: 'member' | 'admin' = 'member'): Promise<store.StackRecord> {
@@ -119,7 +121,7 @@ export class StackService {
       await store.upsertTags(tx, stackId, tags);
       if (stateSummary) {
         // An initial state is the stack's version 0: readable by export, not an update of its own.
-        await insertStackVersion(tx, {
+        await addStackVersion(tx, this.deps.blobs, {
           stack_id: stackId,
           version: 0,
           deployment: Buffer.from(JSON.stringify(initialState)),
@@ -295,7 +297,7 @@ export class StackService {
     const tags = await store.listTags(tx, stack.id);
     if (tags[projectTag] !== undefined) await store.upsertTags(tx, stack.id, { [projectTag]: target.project });
 
-    const latest = await findStackVersion(tx, stack.id);
+    const latest = await loadStackVersion(tx, this.deps.blobs, stack.id);
     const from = { organization: stack.organization_name, project: stack.project_name, stack: stack.name };
     const checkpoint = latest && {
       deployment: rewriteStackIdentity(latest.deployment, from, target),

@@ -1,14 +1,16 @@
 import type { Caller } from '../../auth/caller.js';
+import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import type { UpdateKind } from '../../db/schema.js';
 import { updateStack, type StackRecord } from '../stacks/store.js';
 import { insertUpdate } from '../updates/store.js';
-import { insertStackVersion } from './store.js';
+import { addStackVersion } from './versions.js';
 
 export interface CheckpointDeps {
   clock: Clock;
   ids: IdGenerator;
+  blobs: BlobStore;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function appendCheckpoint(
   });
   if (checkpoint) {
     const { deployment, resourceCount } = checkpoint;
-    await insertStackVersion(tx, { stack_id: stack.id, version, deployment, resource_count: resourceCount, created_at: now });
+    await addStackVersion(tx, deps.blobs, { stack_id: stack.id, version, deployment, resource_count: resourceCount, created_at: now });
   }
   await updateStack(tx, stack.id, { version, active_update_id: updateId });
   return { updateId, version };

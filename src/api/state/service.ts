@@ -1,4 +1,5 @@
 import type { Caller } from '../../auth/caller.js';
+import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { transaction } from '../../db/transaction.js';
@@ -11,14 +12,17 @@ import { appendCheckpoint } from './checkpoints.js';
 import { containsSecret, emptyDeployment, inspectUntypedDeployment } from './deployment.js';
 import { presentResources, type StackResourcesView } from './resources.js';
 import { findStackVersion } from './store.js';
+import { loadStackVersion } from './versions.js';
 
 export class StateService {
-  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService; materializer: StateMaterializer }) {}
+  constructor(
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; stacks: StackService; materializer: StateMaterializer },
+  ) {}
 
   /** The bytes of the newest checkpoint, or of `version`, exactly as they were stored. */
   async export(caller: Caller, ref: StackRef, version?: number): Promise<Buffer> {
     const stack = await this.readableStack(caller, ref);
-    const row = await findStackVersion(this.deps.db, stack.id, version);
+    const row = await loadStackVersion(this.deps.db, this.deps.blobs, stack.id, version);
     if (row) return row.deployment;
     if (version === undefined) return emptyDeployment(stack.created_at);
     throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
@@ -55,7 +59,7 @@ export class StateService {
 
   async resources(caller: Caller, ref: StackRef, version?: number): Promise<StackResourcesView> {
     const stack = await this.readableStack(caller, ref);
-    const row = await findStackVersion(this.deps.db, stack.id, version);
+    const row = await loadStackVersion(this.deps.db, this.deps.blobs, stack.id, version);
     if (!row && version !== undefined) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
     return presentResources(row?.deployment, version ?? stack.version);
   }

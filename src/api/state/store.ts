@@ -7,34 +7,26 @@ export async function insertStackVersion(db: Executor, row: StackVersionRow): Pr
   await db.insertInto('stack_versions').values(row).execute();
 }
 
-/** The checkpoint of one version, or the newest one when `version` is omitted. */
-export async function findStackVersion(
-  db: Executor,
-  stackId: string,
-  version?: number,
-): Promise<(StackVersionRow & { deployment: Buffer }) | undefined> {
+/** The row of one version, or of the newest one when `version` is omitted. */
+export async function findStackVersion(db: Executor, stackId: string, version?: number): Promise<StackVersionRow | undefined> {
   let query = db.selectFrom('stack_versions').selectAll().where('stack_id', '=', stackId);
   query = version === undefined ? query.orderBy('version', 'desc').limit(1) : query.where('version', '=', version);
   const row = await query.executeTakeFirst();
-  return row && { ...row, deployment: toBuffer(row.deployment), resource_count: Number(row.resource_count) };
-}
-
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return row && { ...row, resource_count: Number(row.resource_count) };
 }
 
 /** Starts `toVersion` as a copy of the newest stored state, inside the database. */
 export async function copyStackVersion(db: Executor, stackId: string, toVersion: number, createdAt: number): Promise<void> {
   await db
     .insertInto('stack_versions')
-    .columns(['stack_id', 'version', 'deployment', 'resource_count', 'created_at'])
+    .columns(['stack_id', 'version', 'deployment_key', 'resource_count', 'created_at'])
     .expression((eb) =>
       eb
         .selectFrom('stack_versions as source')
         .select((s) => [
           'source.stack_id',
           s.val(toVersion).as('version'),
-          'source.deployment',
+          'source.deployment_key',
           'source.resource_count',
           s.val(createdAt).as('created_at'),
         ])
@@ -46,12 +38,12 @@ export async function copyStackVersion(db: Executor, stackId: string, toVersion:
     .execute();
 }
 
-/** Replaces the bytes of a version that an update is writing. */
-export async function writeStackVersion(db: Executor, stackId: string, version: number, deployment: Buffer, createdAt: number) {
+/** Points a version that an update is writing at other bytes. */
+export async function writeStackVersion(db: Executor, stackId: string, version: number, deploymentKey: string, createdAt: number) {
   await db
     .insertInto('stack_versions')
-    .values({ stack_id: stackId, version, deployment, resource_count: 0, created_at: createdAt })
-    .onConflict((oc) => oc.columns(['stack_id', 'version']).doUpdateSet({ deployment }))
+    .values({ stack_id: stackId, version, deployment_key: deploymentKey, resource_count: 0, created_at: createdAt })
+    .onConflict((oc) => oc.columns(['stack_id', 'version']).doUpdateSet({ deployment_key: deploymentKey }))
     .execute();
 }
 
@@ -64,15 +56,14 @@ export async function setResourceCount(db: Executor, stackId: string, version: n
     .execute();
 }
 
-/** The newest state stored before `version`: what an update at `version` started from. */
-export async function findStackVersionBefore(db: Executor, stackId: string, version: number) {
-  const row = await db
+/** The newest version stored before `version`: what an update at `version` started from. */
+export async function findStackVersionBefore(db: Executor, stackId: string, version: number): Promise<{ deployment_key: string } | undefined> {
+  return db
     .selectFrom('stack_versions')
-    .select('deployment')
+    .select('deployment_key')
     .where('stack_id', '=', stackId)
     .where('version', '<', version)
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row && { deployment: toBuffer(row.deployment) };
 }

@@ -1,6 +1,7 @@
+import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Clock } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
-import { findStackVersion, findStackVersionBefore, writeStackVersion } from '../state/store.js';
+import { loadStackVersion, loadStateBefore, writeStackState } from '../state/versions.js';
 import { applyDelta } from './delta.js';
 import { PieceText } from './piece-text.js';
 import { begunOperationsToLoad, recordOfRow, replayJournal } from './journal.js';
@@ -24,17 +25,17 @@ const deltasBetweenWholeStates = 64;
 export class StateMaterializer {
   private readonly working = new Map<string, { sequence: number; text: PieceText }>();
 
-  constructor(private readonly deps: { clock: Clock }) {}
+  constructor(private readonly deps: { clock: Clock; blobs: BlobStore }) {}
 
   /** Returns the stored state's text when this process has it at hand, so callers need not read it back. */
   async materialize(tx: Executor, update: UpdateRow): Promise<Buffer | undefined> {
     if (update.journal_version > 0 && update.materialized_entry_count < update.journal_entry_count) {
-      const base = await findStackVersionBefore(tx, update.stack_id, update.version);
+      const base = await loadStateBefore(tx, this.deps.blobs, update.stack_id, update.version);
       const rows = await listJournalEntries(tx, update.id);
       const begun = await listBegunEntries(tx, update.id, begunOperationsToLoad(rows));
       const records = rows.map((row) => recordOfRow(row.entry === null ? { ...row, entry: begun.get(row.operation_id) ?? null } : row));
-      const bytes = replayJournal(base?.deployment, records, update.cli_version, this.deps.clock.now());
-      await writeStackVersion(tx, update.stack_id, update.version, bytes, this.deps.clock.now());
+      const bytes = replayJournal(base, records, update.cli_version, this.deps.clock.now());
+      await writeStackState(tx, this.deps.blobs, update.stack_id, update.version, bytes, this.deps.clock.now());
       await changeUpdate(tx, update.id, { materialized_entry_count: update.journal_entry_count });
       return bytes;
     }
@@ -51,7 +52,7 @@ export class StateMaterializer {
     if (update.checkpoint_sequence === 0) return undefined;
     const working = this.textAtHand(update);
     if (working) return working;
-    const stored = (await findStackVersion(tx, update.stack_id, update.version))?.deployment;
+    const stored = (await loadStackVersion(tx, this.deps.blobs, update.stack_id, update.version))?.deployment;
     if (!stored) return undefined;
     let text = PieceText.of(stored);
     for (const delta of await listCheckpointDeltas(tx, update.id, update.materialized_checkpoint_sequence)) {
@@ -62,7 +63,7 @@ export class StateMaterializer {
 
   /** Stores `text` as the whole state of the update's version at `sequence`. */
   async storeWhole(tx: Executor, update: UpdateRow, sequence: number, text: PieceText | undefined): Promise<void> {
-    if (text) await writeStackVersion(tx, update.stack_id, update.version, text.bytes(), this.deps.clock.now());
+    if (text) await writeStackState(tx, this.deps.blobs, update.stack_id, update.version, text.bytes(), this.deps.clock.now());
     await deleteCheckpointDeltas(tx, update.id);
     await changeUpdate(tx, update.id, { checkpoint_sequence: sequence, materialized_checkpoint_sequence: sequence });
   }

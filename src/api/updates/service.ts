@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashAccessToken } from '../../auth/tokens.js';
 import type { Caller } from '../../auth/caller.js';
+import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { transaction } from '../../db/transaction.js';
@@ -11,7 +12,8 @@ import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../stacks/store.js';
 import { countResources, inspectFullCheckpoint, inspectUntypedDeploymentBytes } from '../state/deployment.js';
-import { copyStackVersion, findStackVersion, setResourceCount } from '../state/store.js';
+import { copyStackVersion, setResourceCount } from '../state/store.js';
+import { loadStackVersion } from '../state/versions.js';
 import { applyDelta, diffText, sha256Hex } from './delta.js';
 import { PieceText } from './piece-text.js';
 import { journalRow, validateJournalEntry } from './journal.js';
@@ -41,7 +43,15 @@ const finished: UpdateStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export class UpdateService {
   constructor(
-    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; stacks: StackService; materializer: StateMaterializer; journaling: boolean },
+    private readonly deps: {
+      db: Executor;
+      clock: Clock;
+      ids: IdGenerator;
+      blobs: BlobStore;
+      stacks: StackService;
+      materializer: StateMaterializer;
+      journaling: boolean;
+    },
   ) {}
 
   async create(
@@ -344,7 +354,7 @@ export class UpdateService {
     this.deps.materializer.forget(update.id);
     const now = this.deps.clock.now();
     const writesState = update.dry_run === 0 && update.started_at !== null;
-    const text = writesState ? (materialized ?? (await findStackVersion(tx, stack.id, update.version))?.deployment) : undefined;
+    const text = writesState ? (materialized ?? (await loadStackVersion(tx, this.deps.blobs, stack.id, update.version))?.deployment) : undefined;
     let resourceCount: number | undefined;
     if (text) {
       resourceCount = countResources(text);

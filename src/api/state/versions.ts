@@ -1,0 +1,45 @@
+import type { BlobStore } from '../../blobs/blob-store.js';
+import { checkpointKey } from '../../blobs/blob-store.js';
+import type { Executor } from '../../db/executor.js';
+import { findStackVersion, findStackVersionBefore, insertStackVersion, writeStackVersion, type StackVersionRow } from './store.js';
+
+/** A stack version with its state's bytes, read from the blob store the row names. */
+export type StackVersion = StackVersionRow & { deployment: Buffer };
+
+async function bytesOf(tx: Executor, blobs: BlobStore, key: string): Promise<Buffer> {
+  const bytes = await blobs.get(tx, key);
+  // A committed row names bytes stored before it: missing ones mean the store lost them.
+  if (!bytes) throw new Error(`the blob store (${blobs.description}) has no '${key}'`);
+  return bytes;
+}
+
+/** One version, or the newest when `version` is omitted. */
+export async function loadStackVersion(tx: Executor, blobs: BlobStore, stackId: string, version?: number): Promise<StackVersion | undefined> {
+  const row = await findStackVersion(tx, stackId, version);
+  return row && { ...row, deployment: await bytesOf(tx, blobs, row.deployment_key) };
+}
+
+/** The state of the newest version before `version`: what an update at `version` started from. */
+export async function loadStateBefore(tx: Executor, blobs: BlobStore, stackId: string, version: number): Promise<Buffer | undefined> {
+  const row = await findStackVersionBefore(tx, stackId, version);
+  return row && bytesOf(tx, blobs, row.deployment_key);
+}
+
+/** Stores the bytes, then points a version being written at them. */
+export async function writeStackState(tx: Executor, blobs: BlobStore, stackId: string, version: number, deployment: Buffer, now: number): Promise<void> {
+  const key = checkpointKey(deployment);
+  await blobs.put(tx, key, deployment);
+  await writeStackVersion(tx, stackId, version, key, now);
+}
+
+/** Stores the bytes, then adds a new version naming them. */
+export async function addStackVersion(
+  tx: Executor,
+  blobs: BlobStore,
+  row: { stack_id: string; version: number; deployment: Buffer; resource_count: number; created_at: number },
+): Promise<void> {
+  const { deployment, ...rest } = row;
+  const key = checkpointKey(deployment);
+  await blobs.put(tx, key, deployment);
+  await insertStackVersion(tx, { ...rest, deployment_key: key });
+}

@@ -1,0 +1,24 @@
+import type { Executor } from '../db/executor.js';
+import type { BlobStore } from './blob-store.js';
+
+/** Blobs in the database's `blobs` table, written in the caller's transaction: the default store. */
+export function databaseBlobStore(clock: { now(): number }): BlobStore {
+  return {
+    description: 'database',
+    async put(tx: Executor, key: string, bytes: Buffer) {
+      await tx
+        .insertInto('blobs')
+        .values({ key, bytes, created_at: clock.now() })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+    },
+    // The database's own readiness check covers it.
+    async check() {},
+    async get(tx: Executor, key: string) {
+      const row = await tx.selectFrom('blobs').select('bytes').where('key', '=', key).executeTakeFirst();
+      if (!row) return undefined;
+      const bytes = row.bytes;
+      return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+  };
+}

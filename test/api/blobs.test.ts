@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HeadObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Kysely } from 'kysely';
+import { readiness } from '../../src/api/health/service.js';
+import { s3BlobStore } from '../../src/blobs/s3.js';
+import { connectDatabase } from '../../src/db/open.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { databaseUrlOf } from '../helpers/database.js';
+import { createStack } from '../helpers/factories.js';
+import { ApiClient } from '../helpers/http.js';
+import { startMinio, type MinioServer } from '../helpers/minio.js';
+import { startReplica, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { beginUpdate, withLease } from '../helpers/updates.js';
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+const stateText = (label: string) =>
+  `{"version":3,"deployment":{"manifest":{"time":"2026-11-28T10:00:00Z","magic":"","version":"v3.274.1"},"metadata":{},` +
+  `"resources":[{"urn":"urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev","custom":false,"type":"pulumi:pulumi:Stack","outputs":{"label":"${label}"}}]}}`;
+
+/** One update that saves `text` as a verbatim checkpoint and succeeds. */
+async function updateTo(api: ApiClient, stack: string, text: string): Promise<void> {
+  const { updateId, token } = await beginUpdate(api, stack);
+  const saved = await api.request('PATCH', `${stack}/update/${updateId}/checkpointverbatim`, withLease(token, {
+    rawBody: `{"version":3,"untypedDeployment":${text},"sequenceNumber":1}`,
+    gzip: true,
+  }));
+  assert.equal(saved.status, 204, saved.text);
+  const completed = await api.post(`${stack}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token));
+  assert.equal(completed.status, 204, completed.text);
+}
+
+async function exportText(api: ApiClient, stack: string): Promise<string> {
+  const reply = await api.get(`${stack}/export`);
+  assert.equal(reply.status, 200, reply.text);
+  return reply.text;
+}
+
+/** The `blobs` table of a server's database: the default store's rows. */
+async function databaseBlobs(server: TestServer): Promise<Array<{ key: string; bytes: Buffer }>> {
+  const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+  try {
+    const rows = await handle.db.selectFrom('blobs').select(['key', 'bytes']).orderBy('key').execute();
+    return rows.map((row) => ({ key: row.key, bytes: Buffer.from(row.bytes) }));
+  } finally {
+    await handle.db.destroy();
+  }
+}
+
+describe('the database blob store (the default)', () => {
+  let server: TestServer;
+  let api: ApiClient;
+  before(async () => {
+    server = await startTestServer();
+    api = new ApiClient(server.url, server.adminToken);
+  });
+  after(() => server.close());
+
+  it('keeps each state once, named by its SHA-256, and versions name it', async () => {
+    await createStack(api, 'stackyard', 'proj', 'db');
+    const text = stateText('kept in the database');
+    await updateTo(api, '/api/stacks/stackyard/proj/db', text);
+    // A second update to the same bytes shares the blob.
+    await updateTo(api, '/api/stacks/stackyard/proj/db', text);
+    assert.equal(await exportText(api, '/api/stacks/stackyard/proj/db'), text);
+    const blobs = (await databaseBlobs(server)).filter((blob) => blob.bytes.toString() === text);
+    assert.deepEqual(blobs.map((blob) => blob.key), [`checkpoints/${sha256(text)}`]);
+  });
+
+  it('moves the states of a database migrated from before blob stores into its blobs', async () => {
+    const url = await databaseUrlOf(tempDir('premigration'));
+    const handle = connectDatabase(url);
+    try {
+      await migrateToLatest(handle, '0003_incremental_state');
+      const db = handle.db as unknown as Kysely<any>;
+      await db.insertInto('organizations').values({ id: 'o1', name: 'old-org', display_name: 'Old', created_at: 1 }).execute();
+      await db.insertInto('projects').values({ id: 'p1', organization_id: 'o1', name: 'proj', created_at: 1 }).execute();
+      await db.insertInto('stacks').values({ id: 's1', project_id: 'p1', name: 'dev', version: 3, active_update_id: '', created_at: 1 }).execute();
+      const states = [stateText('one'), stateText('two'), stateText('two')];
+      await db
+        .insertInto('stack_versions')
+        .values(states.map((text, i) => ({ stack_id: 's1', version: i + 1, deployment: Buffer.from(text), resource_count: 1, created_at: i })))
+        .execute();
+
+      await migrateToLatest(handle);
+      const versions = await db.selectFrom('stack_versions').selectAll().orderBy('version').execute();
+      assert.deepEqual(
+        versions.map((v) => [v.version, v.deployment_key, 'deployment' in v]),
+        states.map((text, i) => [i + 1, `checkpoints/${sha256(text)}`, false]),
+      );
+      const blobs = await db.selectFrom('blobs').select(['key', 'bytes']).orderBy('key').execute();
+      assert.deepEqual(
+        blobs.map((b) => [b.key, Buffer.from(b.bytes).toString()]),
+        [...new Set(states)].map((text) => [`checkpoints/${sha256(text)}`, text]).sort(),
+      );
+    } finally {
+      await handle.db.destroy();
+    }
+  });
+});
+
+describe('the file blob store', () => {
+  let server: TestServer;
+  let api: ApiClient;
+  const dir = tempDir('blobs');
+  before(async () => {
+    server = await startTestServer();
+    api = new ApiClient(server.url, server.adminToken);
+  });
+  after(async () => {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes states as files and still reads those the database held before the move', async () => {
+    await createStack(api, 'stackyard', 'proj', 'moved');
+    const before = stateText('stored before the move');
+    await updateTo(api, '/api/stacks/stackyard/proj/moved', before);
+
+    const onDisk = await startReplica(server, {}, ['--blob-store', `file:${dir}`]);
+    try {
+      const diskApi = new ApiClient(onDisk.url, server.adminToken);
+      assert.equal(await exportText(diskApi, '/api/stacks/stackyard/proj/moved'), before);
+      const text = stateText('stored as a file');
+      await updateTo(diskApi, '/api/stacks/stackyard/proj/moved', text);
+      assert.equal(await exportText(diskApi, '/api/stacks/stackyard/proj/moved'), text);
+      assert.equal(fs.readFileSync(path.join(dir, 'checkpoints', sha256(text)), 'utf8'), text);
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'checkpoints')), [sha256(text)]);
+      assert.equal((await databaseBlobs(server)).some((blob) => blob.bytes.toString() === text), false);
+      assert.equal((await api.get('/api/stacks/stackyard/proj/moved/export/1')).text, before);
+    } finally {
+      await onDisk.close();
+    }
+  });
+});
+
+describe('the S3 blob store, on a real MinIO server', () => {
+  let minio: MinioServer;
+  let server: TestServer;
+  let api: ApiClient;
+  before(async () => {
+    minio = await startMinio();
+    await minio.createBucket('stackyard-states');
+    server = await startTestServer({
+      args: [
+        ...['--blob-store', 's3://stackyard-states/prod/yard', '--s3-endpoint', minio.endpoint],
+        ...['--s3-access-key-id', minio.accessKeyId, '--s3-secret-access-key', minio.secretAccessKey],
+      ],
+    });
+    api = new ApiClient(server.url, server.adminToken);
+  });
+  after(async () => {
+    await server?.close();
+    await minio?.stop();
+  });
+
+  it('is ready only while its bucket answers', async () => {
+    assert.deepEqual((await api.get('/readyz', { token: null })).body.checks, { database: 'ok', migrations: 'ok', blobs: 'ok' });
+    const store = s3BlobStore({
+      bucket: 'no-such-bucket',
+      prefix: '',
+      endpoint: minio.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    });
+    const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+    try {
+      const { ready, checks } = await readiness(handle, store);
+      assert.deepEqual([ready, checks], [false, { database: 'ok', migrations: 'ok', blobs: 'unavailable: no such bucket' }]);
+    } finally {
+      await handle.db.destroy();
+    }
+  });
+
+  it('stores states as objects under the prefix, a large one in parts, and reads them back byte for byte', async () => {
+    await createStack(api, 'stackyard', 'proj', 's3');
+    const small = stateText('a small state');
+    await updateTo(api, '/api/stacks/stackyard/proj/s3', small);
+    // Over 8 MiB: uploaded in two parts.
+    const large = stateText('x'.repeat(9 * 1024 * 1024));
+    await updateTo(api, '/api/stacks/stackyard/proj/s3', large);
+
+    assert.equal(await exportText(api, '/api/stacks/stackyard/proj/s3'), large);
+    assert.equal((await api.get('/api/stacks/stackyard/proj/s3/export/1')).text, small);
+    const head = await minio.client.send(new HeadObjectCommand({ Bucket: 'stackyard-states', Key: `prod/yard/checkpoints/${sha256(large)}` }));
+    assert.equal(head.ContentLength, Buffer.byteLength(large));
+    assert.match(head.ETag!, /-2"$/, 'a multipart upload of two parts');
+    const object = await minio.client.send(new GetObjectCommand({ Bucket: 'stackyard-states', Key: `prod/yard/checkpoints/${sha256(small)}` }));
+    assert.equal(await object.Body!.transformToString(), small);
+    assert.equal((await databaseBlobs(server)).some((blob) => blob.key.endsWith(sha256(large)) || blob.key.endsWith(sha256(small))), false);
+  });
+});
