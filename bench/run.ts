@@ -1,9 +1,9 @@
-// `npm run bench`: times the real Pulumi CLI against Stackyard (journaling, verbatim + delta
-// checkpoints, full checkpoints) and against the CLI's own file:// backend, then replays a large
-// journal in-process, and opens a large ESC environment. A benchmark, not a test: it asserts
-// nothing and prints tables.
+// `npm run bench`: times the real Pulumi CLI against Stackyard on SQLite (journaling, verbatim +
+// delta checkpoints, full checkpoints) and on PostgreSQL with states in MinIO (journaling), and
+// against the CLI's own file:// backend, then replays a large journal in-process, and opens a
+// large ESC environment. A benchmark, not a test: it asserts nothing and prints tables.
 // BENCH_SIZES=100,1000 chooses the resource counts (default 100,1000,3000; empty: replay only); BENCH_BACKENDS=journal,file
-// the backends (default all four). BENCH_PROFILE=<dir> writes each server's CPU profile there.
+// the backends (default all five). BENCH_PROFILE=<dir> writes each server's CPU profile there.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JournalRow } from '../src/api/updates/journal.js';
+import { startMinio } from '../test/helpers/minio.js';
+import { startThrowawayPostgres } from '../test/helpers/postgres.js';
 import { escBenchmark } from './esc.js';
 
 // The compiled code the server runs (built above by `npm run bench`), not the TypeScript sources.
@@ -18,7 +20,7 @@ const { journalRow, recordOfRow, replayJournal } = (await import('../dist/api/up
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sizes = (process.env.BENCH_SIZES ?? '100,1000,3000').split(',').filter(Boolean).map(Number);
-const allConfigs = ['journal', 'delta', 'full', 'file'] as const;
+const allConfigs = ['journal', 'delta', 'full', 'postgres', 'file'] as const;
 type BenchConfig = (typeof allConfigs)[number];
 const configs = (process.env.BENCH_BACKENDS?.split(',') ?? allConfigs).map((name) => {
   if (!(allConfigs as readonly string[]).includes(name)) throw new Error(`unknown backend '${name}'; choose from ${allConfigs.join(', ')}`);
@@ -63,14 +65,33 @@ interface Backend {
   close(): Promise<void>;
 }
 
+/** A throwaway PostgreSQL server and a MinIO server with a bucket, and the server flags that use them. */
+async function startScaleOutServices(): Promise<{ args: string[]; stop(): Promise<void> }> {
+  const postgres = await startThrowawayPostgres();
+  const minio = await startMinio();
+  await minio.createBucket('bench');
+  return {
+    args: [
+      ...['--database-url', postgres.url, '--blob-store', 's3://bench/states', '--s3-endpoint', minio.endpoint],
+      ...['--s3-access-key-id', minio.accessKeyId, '--s3-secret-access-key', minio.secretAccessKey],
+    ],
+    stop: async () => {
+      await minio.stop();
+      postgres.stop();
+    },
+  };
+}
+
 /** A Stackyard process behind a byte-counting proxy, so the table can say what the CLI sent. */
 async function startStackyard(config: BenchConfig): Promise<Backend> {
   const dataDir = tempDir('data');
+  const services = config === 'postgres' ? await startScaleOutServices() : undefined;
   const port = await freePort();
   const proxyPort = await freePort();
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_PROFILE)] : [];
   const args = [...profile, path.join(root, 'bin/stackyard.js'), 'serve', '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn'];
-  args.push('--public-url', `http://127.0.0.1:${proxyPort}`, '--journaling', config === 'journal' ? 'on' : 'off');
+  args.push('--public-url', `http://127.0.0.1:${proxyPort}`, '--journaling', config === 'journal' || config === 'postgres' ? 'on' : 'off');
+  args.push(...(services?.args ?? []));
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -104,6 +125,7 @@ async function startStackyard(config: BenchConfig): Promise<Backend> {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
+      await services?.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
