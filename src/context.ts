@@ -14,6 +14,8 @@ import type { DatabaseHandle } from './db/dialect.js';
 import { openDatabase } from './db/open.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { openBlobStore } from './blobs/open.js';
+import { jobHandlers } from './jobs/handlers.js';
+import { JobRunner } from './jobs/runner.js';
 
 export interface Services {
   users: UserService;
@@ -30,6 +32,8 @@ export interface AppContext {
   config: Config;
   database: DatabaseHandle;
   blobs: BlobStore;
+  /** Background work; `startServer` runs it, commands that only open the context do not. */
+  jobs: JobRunner;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -67,10 +71,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = database.db;
   const blobs = openBlobStore(config.blobStore, clock);
+  const jobs = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs }) });
 
   const users = new UserService({ db, clock, ids });
   const organizations = new OrganizationService({ clock, ids });
-  const stacks = new StackService({ db, clock, ids, blobs });
+  const stacks = new StackService({ db, clock, ids, blobs, jobs });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {
     users,
@@ -81,5 +86,5 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, organizations }),
   };
-  return { config, database, blobs, clock, ids, logger, services, close: () => db.destroy() };
+  return { config, database, blobs, jobs, clock, ids, logger, services, close: () => db.destroy() };
 }

@@ -17,12 +17,14 @@ export async function startServer(config: Config, overrides: ContextOverrides = 
   const firstBoot = await ctx.services.admin.bootstrap(config.bootstrap.adminLogin, config.bootstrap.organization);
   const app = buildServer(ctx);
   await app.listen({ host: config.host, port: config.port });
+  ctx.jobs.start();
   return {
     ctx,
     app,
     firstBoot,
     close: async () => {
       await app.close();
+      await ctx.jobs.stop();
       await ctx.close();
     },
   };

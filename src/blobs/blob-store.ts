@@ -14,15 +14,29 @@ export interface BlobStore {
   /** `tx` is the caller's transaction, which the database store writes in. */
   put(tx: Executor, key: string, bytes: Buffer): Promise<void>;
   get(tx: Executor, key: string): Promise<Buffer | undefined>;
+  /** Deletes every blob whose key starts with `prefix` (a `stackFolder`); run by a background job. */
+  deletePrefix(tx: Executor, prefix: string): Promise<void>;
   /** Throws, saying why, when the store cannot be written: the readiness check. */
   check(): Promise<void>;
 }
 
-/** The key of a checkpoint's bytes. */
-export const checkpointKey = (bytes: Buffer): string => `checkpoints/${createHash('sha256').update(bytes).digest('hex')}`;
+/**
+ * The key of a stack's checkpoint: under the stack's folder, so that deleting the stack can
+ * delete the folder, with no other stack's rows to consult. (States moved by migration 0004 are
+ * `checkpoints/<hex>`, in the database.)
+ */
+export const checkpointKey = (stackId: string, bytes: Buffer): string => `${stackFolder(stackId)}${createHash('sha256').update(bytes).digest('hex')}`;
 
-/** Keys as this module makes them: a folder and a hex name, safe as a file path and an object key. */
-export const isBlobKey = (key: string): boolean => /^[a-z]+\/[0-9a-f]{64}$/.test(key);
+/** Everything stored for a stack lives under this prefix. */
+export const stackFolder = (stackId: string): string => {
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(stackId)) throw new Error(`not a stack id: '${stackId}'`);
+  return `stacks/${stackId}/`;
+};
+
+/** Keys as this module makes them: safe as a file path and an object key. */
+export const isBlobKey = (key: string): boolean => /^(checkpoints|stacks\/[A-Za-z0-9-]{1,64})\/[0-9a-f]{64}$/.test(key);
+/** Prefixes as `stackFolder` makes them. */
+export const isBlobPrefix = (prefix: string): boolean => /^stacks\/[A-Za-z0-9-]{1,64}\/$/.test(prefix);
 
 /**
  * A store moved to from the database's own keeps finding what was stored before the move: reads
@@ -33,6 +47,10 @@ export function withDatabaseFallback(primary: BlobStore, database: BlobStore): B
     description: primary.description,
     put: (tx, key, bytes) => primary.put(tx, key, bytes),
     get: async (tx, key) => (await primary.get(tx, key)) ?? database.get(tx, key),
+    deletePrefix: async (tx, prefix) => {
+      await primary.deletePrefix(tx, prefix);
+      await database.deletePrefix(tx, prefix);
+    },
     check: () => primary.check(),
   };
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/executor.js';
-import type { BlobStore } from './blob-store.js';
+import { isBlobPrefix, type BlobStore } from './blob-store.js';
 
 /** Blobs in the database's `blobs` table, written in the caller's transaction: the default store. */
 export function databaseBlobStore(clock: { now(): number }): BlobStore {
@@ -11,6 +11,11 @@ export function databaseBlobStore(clock: { now(): number }): BlobStore {
         .values({ key, bytes, created_at: clock.now() })
         .onConflict((oc) => oc.column('key').doNothing())
         .execute();
+    },
+    async deletePrefix(tx: Executor, prefix: string) {
+      if (!isBlobPrefix(prefix)) throw new Error(`not a blob prefix: '${prefix}'`);
+      // Prefixes hold no LIKE wildcards (checked above), so this matches them literally.
+      await tx.deleteFrom('blobs').where('key', 'like', `${prefix}%`).execute();
     },
     // The database's own readiness check covers it.
     async check() {},

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isBlobKey, type BlobStore } from './blob-store.js';
+import { isBlobKey, isBlobPrefix, type BlobStore } from './blob-store.js';
 
 /**
  * Blobs as files under a folder, one per key (`<dir>/checkpoints/<hex>`). A file appears whole or
@@ -27,6 +27,10 @@ export function diskBlobStore(dir: string): BlobStore {
         await handle.close();
       }
       await fs.rename(temporary, file);
+    },
+    async deletePrefix(_tx, prefix) {
+      if (!isBlobPrefix(prefix)) throw new Error(`not a blob prefix: '${prefix}'`);
+      await fs.rm(path.join(dir, prefix), { recursive: true, force: true });
     },
     async check() {
       await fs.mkdir(dir, { recursive: true });

@@ -1,6 +1,6 @@
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { isBlobKey, type BlobStore } from './blob-store.js';
+import { isBlobKey, isBlobPrefix, type BlobStore } from './blob-store.js';
 
 export interface S3Location {
   bucket: string;
@@ -41,6 +41,18 @@ export function s3BlobStore(location: S3Location): BlobStore {
         if (!(error instanceof NotFound)) throw error;
       }
       await new Upload({ client, params: { Bucket, Key, Body: bytes }, partSize: s3PartBytes, queueSize: 4 }).done();
+    },
+    async deletePrefix(_tx, prefix) {
+      if (!isBlobPrefix(prefix)) throw new Error(`not a blob prefix: '${prefix}'`);
+      const Prefix = location.prefix ? `${location.prefix}/${prefix}` : prefix;
+      // A page of keys at a time; DeleteObjects takes up to 1,000, as a page holds.
+      for (;;) {
+        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix }));
+        const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
+        if (keys.length === 0) return;
+        const deleted = await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }));
+        if (deleted.Errors?.length) throw new Error(`S3 did not delete ${deleted.Errors.map((e) => `${e.Key}: ${e.Message}`).join('; ')}`);
+      }
     },
     async check() {
       await client.send(new HeadBucketCommand({ Bucket }));

@@ -11,6 +11,11 @@ export interface DialectInfo {
   serialPrimaryKey(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** Column type for unix-millisecond timestamps. */
   timeType: 'integer' | 'bigint';
+  /**
+   * Whether `SELECT … FOR UPDATE SKIP LOCKED` exists: PostgreSQL's way for concurrent workers to
+   * take different rows. SQLite has no row locks and no need: one writer at a time.
+   */
+  skipLocked: boolean;
 }
 
 export interface DatabaseHandle {

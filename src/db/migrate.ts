@@ -4,6 +4,7 @@ import { migration0001 } from './migrations/0001_initial.js';
 import { migration0002 } from './migrations/0002_update_protocol.js';
 import { migration0003 } from './migrations/0003_incremental_state.js';
 import { migration0004 } from './migrations/0004_blob_store.js';
+import { migration0005 } from './migrations/0005_jobs.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -11,6 +12,7 @@ const migrations = {
   '0002_update_protocol': migration0002,
   '0003_incremental_state': migration0003,
   '0004_blob_store': migration0004,
+  '0005_jobs': migration0005,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

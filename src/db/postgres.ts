@@ -25,6 +25,7 @@ export function openPostgres(url: string): DatabaseHandle {
       serialType: 'serial',
       serialPrimaryKey: (column) => column.primaryKey(),
       timeType: 'bigint',
+      skipLocked: true,
     },
   };
 }

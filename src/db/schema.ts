@@ -16,6 +16,20 @@ export interface Database {
   update_checkpoint_deltas: UpdateCheckpointDeltasTable;
   stack_secret_keys: StackSecretKeysTable;
   blobs: BlobsTable;
+  jobs: JobsTable;
+}
+
+/** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  run_after: number;
+  attempts: Generated<number>;
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
 }
 
 /** The database's own blob store (src/blobs/database.ts), the default one. */

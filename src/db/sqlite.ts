@@ -1,9 +1,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { DatabaseHandle } from './dialect.js';
 import type { Database } from './schema.js';
+
+/**
+ * Transactions begin IMMEDIATE, taking the write lock up front: a deferred one that reads and then
+ * writes fails at once (SQLITE_BUSY, no waiting) when another connection, such as an admin
+ * command's or another process's, wrote in between; an immediate one waits its turn (busy_timeout).
+ */
+class ImmediateTransactionsDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateTransactionsDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateTransactionsDriver(this.settings);
+  }
+}
 
 export function openSqlite(file: string): DatabaseHandle {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -17,13 +38,14 @@ export function openSqlite(file: string): DatabaseHandle {
   connection.pragma('busy_timeout = 5000');
   connection.pragma('synchronous = NORMAL');
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) }),
+    db: new Kysely<Database>({ dialect: new ImmediateTransactionsDialect({ database: connection }) }),
     dialect: {
       name: 'sqlite',
       binaryType: 'blob',
       serialType: 'integer',
       serialPrimaryKey: (column) => column.primaryKey().autoIncrement(),
       timeType: 'integer',
+      skipLocked: false,
     },
     // SQLite's online backup copies pages while writers carry on, restarting if they change any.
     backup: async (target) => {

@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HeadObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Kysely } from 'kysely';
 import { readiness } from '../../src/api/health/service.js';
 import { s3BlobStore } from '../../src/blobs/s3.js';
 import { connectDatabase } from '../../src/db/open.js';
+import { listJobs } from '../../src/jobs/store.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { databaseUrlOf } from '../helpers/database.js';
 import { createStack } from '../helpers/factories.js';
@@ -31,6 +32,22 @@ async function updateTo(api: ApiClient, stack: string, text: string): Promise<vo
   assert.equal(saved.status, 204, saved.text);
   const completed = await api.post(`${stack}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token));
   assert.equal(completed.status, 204, completed.text);
+}
+
+/** Deletes a stack and waits for the background job that deletes its blobs to have run. */
+async function deleteStack(server: TestServer, api: ApiClient, stack: string): Promise<void> {
+  const deleted = await api.request('DELETE', `${stack}?force=true`);
+  assert.equal(deleted.status, 204, deleted.text);
+  const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+  try {
+    const deadline = Date.now() + 30_000;
+    while ((await listJobs(handle.db)).length > 0) {
+      if (Date.now() > deadline) throw new Error(`jobs left: ${JSON.stringify(await listJobs(handle.db))}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await handle.db.destroy();
+  }
 }
 
 async function exportText(api: ApiClient, stack: string): Promise<string> {
@@ -67,7 +84,16 @@ describe('the database blob store (the default)', () => {
     await updateTo(api, '/api/stacks/stackyard/proj/db', text);
     assert.equal(await exportText(api, '/api/stacks/stackyard/proj/db'), text);
     const blobs = (await databaseBlobs(server)).filter((blob) => blob.bytes.toString() === text);
-    assert.deepEqual(blobs.map((blob) => blob.key), [`checkpoints/${sha256(text)}`]);
+    assert.equal(blobs.length, 1);
+    assert.match(blobs[0]!.key, new RegExp(`^stacks/[0-9a-f-]{36}/${sha256(text)}$`));
+
+    // Deleting the stack deletes its blobs, in the background, and no other stack's.
+    await createStack(api, 'stackyard', 'proj', 'kept');
+    await updateTo(api, '/api/stacks/stackyard/proj/kept', stateText('another stack'));
+    await deleteStack(server, api, '/api/stacks/stackyard/proj/db');
+    const left = (await databaseBlobs(server)).map((blob) => blob.bytes.toString());
+    assert.equal(left.includes(text), false);
+    assert.ok(left.includes(stateText('another stack')));
   });
 
   it('moves the states of a database migrated from before blob stores into its blobs', async () => {
@@ -127,10 +153,16 @@ describe('the file blob store', () => {
       const text = stateText('stored as a file');
       await updateTo(diskApi, '/api/stacks/stackyard/proj/moved', text);
       assert.equal(await exportText(diskApi, '/api/stacks/stackyard/proj/moved'), text);
-      assert.equal(fs.readFileSync(path.join(dir, 'checkpoints', sha256(text)), 'utf8'), text);
-      assert.deepEqual(fs.readdirSync(path.join(dir, 'checkpoints')), [sha256(text)]);
+      // stacks/<stack id>/<SHA-256>, the stack's only file.
+      const [stackId] = fs.readdirSync(path.join(dir, 'stacks'));
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'stacks', stackId!)), [sha256(text)]);
+      assert.equal(fs.readFileSync(path.join(dir, 'stacks', stackId!, sha256(text)), 'utf8'), text);
       assert.equal((await databaseBlobs(server)).some((blob) => blob.bytes.toString() === text), false);
       assert.equal((await api.get('/api/stacks/stackyard/proj/moved/export/1')).text, before);
+
+      await deleteStack(server, diskApi, '/api/stacks/stackyard/proj/moved');
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'stacks')), []);
+      assert.equal((await databaseBlobs(server)).some((blob) => blob.bytes.toString() === before), false);
     } finally {
       await onDisk.close();
     }
@@ -185,11 +217,20 @@ describe('the S3 blob store, on a real MinIO server', () => {
 
     assert.equal(await exportText(api, '/api/stacks/stackyard/proj/s3'), large);
     assert.equal((await api.get('/api/stacks/stackyard/proj/s3/export/1')).text, small);
-    const head = await minio.client.send(new HeadObjectCommand({ Bucket: 'stackyard-states', Key: `prod/yard/checkpoints/${sha256(large)}` }));
+    const keys = async () =>
+      ((await minio.client.send(new ListObjectsV2Command({ Bucket: 'stackyard-states' }))).Contents ?? []).map((object) => object.Key!).sort();
+    const stored = await keys();
+    assert.equal(stored.length, 2);
+    const folder = /^prod\/yard\/stacks\/[0-9a-f-]{36}\//.exec(stored[0]!)![0];
+    assert.deepEqual(stored, [`${folder}${sha256(large)}`, `${folder}${sha256(small)}`].sort());
+    const head = await minio.client.send(new HeadObjectCommand({ Bucket: 'stackyard-states', Key: `${folder}${sha256(large)}` }));
     assert.equal(head.ContentLength, Buffer.byteLength(large));
     assert.match(head.ETag!, /-2"$/, 'a multipart upload of two parts');
-    const object = await minio.client.send(new GetObjectCommand({ Bucket: 'stackyard-states', Key: `prod/yard/checkpoints/${sha256(small)}` }));
+    const object = await minio.client.send(new GetObjectCommand({ Bucket: 'stackyard-states', Key: `${folder}${sha256(small)}` }));
     assert.equal(await object.Body!.transformToString(), small);
     assert.equal((await databaseBlobs(server)).some((blob) => blob.key.endsWith(sha256(large)) || blob.key.endsWith(sha256(small))), false);
+
+    await deleteStack(server, api, '/api/stacks/stackyard/proj/s3');
+    assert.deepEqual(await keys(), []);
   });
 });

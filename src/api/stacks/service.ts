@@ -11,6 +11,8 @@ import { appendCheckpoint } from '../state/checkpoints.js';
 import { inspectUntypedDeployment, rewriteStackIdentity, type StackIdentity } from '../state/deployment.js';
 import { findStackVersion } from '../state/store.js';
 import { addStackVersion, loadStackVersion } from '../state/versions.js';
+import { deleteStackBlobs } from '../../jobs/handlers.js';
+import { enqueueJob } from '../../jobs/runner.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
 import { findRunningUpdate } from '../updates/store.js';
 import { validateProjectName, validateStackName, validateTag } from './names.js';
@@ -66,7 +68,7 @@ const defaultPageSize = 100;
 export const stackLabel = (ref: StackRef) => `${ref.organization}/${ref.project}/${ref.stack}`;
 
 export class StackService {
-  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore }) {}
+  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; jobs: { wake(): void } }) {}
 
   /** The stack, if the caller may act on it with `role`; 404 otherwise. */
   async resolve(db: Executor, caller: Caller, ref: StackRef, role: 'member' | 'admin' = 'member'): Promise<store.StackRecord> {
@@ -169,7 +171,10 @@ export class StackService {
         throw new ApiError('bad_request', 'Stack still contains resources.');
       }
       await store.deleteStack(tx, stack.id);
+      // Its states' bytes go in the background: a bucket may hold thousands of them.
+      await enqueueJob(tx, this.deps.clock, deleteStackBlobs, { stackId: stack.id });
     });
+    this.deps.jobs.wake();
   }
 
   async list(caller: Caller, query: ListStacksQuery): Promise<{ stacks: StackSummaryView[]; continuationToken?: string }> {

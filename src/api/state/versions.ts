@@ -27,7 +27,7 @@ export async function loadStateBefore(tx: Executor, blobs: BlobStore, stackId: s
 
 /** Stores the bytes, then points a version being written at them. */
 export async function writeStackState(tx: Executor, blobs: BlobStore, stackId: string, version: number, deployment: Buffer, now: number): Promise<void> {
-  const key = checkpointKey(deployment);
+  const key = checkpointKey(stackId, deployment);
   await blobs.put(tx, key, deployment);
   await writeStackVersion(tx, stackId, version, key, now);
 }
@@ -39,7 +39,7 @@ export async function addStackVersion(
   row: { stack_id: string; version: number; deployment: Buffer; resource_count: number; created_at: number },
 ): Promise<void> {
   const { deployment, ...rest } = row;
-  const key = checkpointKey(deployment);
+  const key = checkpointKey(row.stack_id, deployment);
   await blobs.put(tx, key, deployment);
   await insertStackVersion(tx, { ...rest, deployment_key: key });
 }
