@@ -60,7 +60,8 @@ export function s3BlobStore(location: S3Location): BlobStore {
     async get(_tx, key) {
       try {
         const reply = await client.send(new GetObjectCommand({ Bucket, Key: objectKey(key) }));
-        return Buffer.from(await reply.Body!.transformToByteArray());
+        const bytes = await reply.Body!.transformToByteArray();
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       } catch (error) {
         if (error instanceof NoSuchKey) return undefined;
         throw error;
