@@ -29,7 +29,7 @@ class ImmediateTransactionsDialect extends SqliteDialect {
 export function openSqlite(file: string): DatabaseHandle {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const connection = new SQLite(file);
-  // States are large blobs: bigger pages make their overflow chains shorter (a 7 MB state writes
+  // States are large blobs: bigger pages make their overflow chains shorter (a multi-MB state writes
   // and reads back in about half the time of 4 KiB pages). Only a new file takes it, before WAL.
   connection.pragma('page_size = 16384');
   // WAL lets the admin command and a running server share the file.
