@@ -16,6 +16,7 @@ import { ApiClient } from '../helpers/http.js';
 import { startMinio, type MinioServer } from '../helpers/minio.js';
 import { startReplica, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { beginUpdate, withLease } from '../helpers/updates.js';
+import { waitFor } from '../helpers/wait.js';
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const stateText = (label: string) =>
@@ -40,11 +41,7 @@ async function deleteStack(server: TestServer, api: ApiClient, stack: string): P
   assert.equal(deleted.status, 204, deleted.text);
   const handle = connectDatabase(await databaseUrlOf(server.dataDir));
   try {
-    const deadline = Date.now() + 30_000;
-    while ((await listJobs(handle.db)).length > 0) {
-      if (Date.now() > deadline) throw new Error(`jobs left: ${JSON.stringify(await listJobs(handle.db))}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor('the job deleting its blobs', async () => ((await listJobs(handle.db)).length === 0 ? true : undefined), 30_000);
   } finally {
     await handle.db.destroy();
   }

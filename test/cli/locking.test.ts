@@ -6,6 +6,7 @@ import { automationSetup, inlineStack, loadProgram, runUpScript } from '../helpe
 import { PulumiCli } from '../helpers/cli.js';
 import { ApiClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 let server: TestServer;
 let api: ApiClient;
@@ -23,16 +24,6 @@ after(async () => {
   cli.cleanup();
   await server.close();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('one update at a time, with the real CLI', () => {
   it('runs exactly one of two concurrent `pulumi up`; the other gets the concurrent-update error', async () => {

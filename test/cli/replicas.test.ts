@@ -9,16 +9,7 @@ import { dropDatabase, testDatabase } from '../helpers/database.js';
 import { ApiClient } from '../helpers/http.js';
 import { startRoundRobinProxy, type Proxy } from '../helpers/proxy.js';
 import { serveProcess, stopProcess, tempDir, type ServerProcess } from '../helpers/server.js';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { waitFor } from '../helpers/wait.js';
 
 const exported = async (cli: PulumiCli, stack: string) => JSON.parse((await cli.ok(['stack', 'export', '--stack', stack])).stdout);
 

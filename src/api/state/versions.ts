@@ -25,11 +25,16 @@ export async function loadStateBefore(tx: Executor, blobs: BlobStore, stackId: s
   return row && bytesOf(tx, blobs, row.deployment_key);
 }
 
-/** Stores the bytes, then points a version being written at them. */
-export async function writeStackState(tx: Executor, blobs: BlobStore, stackId: string, version: number, deployment: Buffer, now: number): Promise<void> {
+/** Puts a stack's state in the blob store and returns the key a version row names it by. */
+async function storeState(tx: Executor, blobs: BlobStore, stackId: string, deployment: Buffer): Promise<string> {
   const key = checkpointKey(stackId, deployment);
   await blobs.put(tx, key, deployment);
-  await writeStackVersion(tx, stackId, version, key, now);
+  return key;
+}
+
+/** Stores the bytes, then points a version being written at them. */
+export async function writeStackState(tx: Executor, blobs: BlobStore, stackId: string, version: number, deployment: Buffer, now: number): Promise<void> {
+  await writeStackVersion(tx, stackId, version, await storeState(tx, blobs, stackId, deployment), now);
 }
 
 /** Stores the bytes, then adds a new version naming them. */
@@ -39,7 +44,5 @@ export async function addStackVersion(
   row: { stack_id: string; version: number; deployment: Buffer; resource_count: number; created_at: number },
 ): Promise<void> {
   const { deployment, ...rest } = row;
-  const key = checkpointKey(row.stack_id, deployment);
-  await blobs.put(tx, key, deployment);
-  await insertStackVersion(tx, { ...rest, deployment_key: key });
+  await insertStackVersion(tx, { ...rest, deployment_key: await storeState(tx, blobs, row.stack_id, deployment) });
 }
