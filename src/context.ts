@@ -7,6 +7,9 @@ import { StateMaterializer } from './api/updates/materialize.js';
 import { UpdateService } from './api/updates/service.js';
 import { SecretsService } from './api/secrets/service.js';
 import { UserService } from './api/user/service.js';
+import { TokenService } from './api/tokens/service.js';
+import { TeamService } from './api/teams/service.js';
+import { AuditService } from './api/auditlogs/service.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from './clock.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
@@ -19,7 +22,10 @@ import { JobRunner } from './jobs/runner.js';
 
 export interface Services {
   users: UserService;
+  tokens: TokenService;
   organizations: OrganizationService;
+  teams: TeamService;
+  audit: AuditService;
   stacks: StackService;
   state: StateService;
   updates: UpdateService;
@@ -74,17 +80,21 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const jobs = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs }) });
 
   const users = new UserService({ db, clock, ids });
-  const organizations = new OrganizationService({ clock, ids });
+  const tokens = new TokenService({ db, clock, ids });
+  const organizations = new OrganizationService({ db, clock, ids });
   const stacks = new StackService({ db, clock, ids, blobs, jobs });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {
     users,
+    tokens,
     organizations,
+    teams: new TeamService({ db, clock, ids }),
+    audit: new AuditService({ db, clock }),
     stacks,
     state: new StateService({ db, clock, ids, blobs, stacks, materializer }),
     updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
-    admin: new AdminService({ db, users, organizations }),
+    admin: new AdminService({ db, users, tokens, organizations }),
   };
   return { config, database, blobs, jobs, clock, ids, logger, services, close: () => db.destroy() };
 }

@@ -1,5 +1,6 @@
 import type { OrganizationService } from '../api/orgs/service.js';
 import { countUsers } from '../api/user/store.js';
+import type { TokenService } from '../api/tokens/service.js';
 import type { UserService } from '../api/user/service.js';
 import type { Executor } from '../db/executor.js';
 import { transaction } from '../db/transaction.js';
@@ -7,7 +8,7 @@ import type { OrganizationRole } from '../db/schema.js';
 
 /** Operator actions: what `stackyard admin` and the first boot do, each in one transaction. */
 export class AdminService {
-  constructor(private readonly deps: { db: Executor; users: UserService; organizations: OrganizationService }) {}
+  constructor(private readonly deps: { db: Executor; users: UserService; tokens: TokenService; organizations: OrganizationService }) {}
 
   async createUser(input: {
     login: string;
@@ -19,7 +20,7 @@ export class AdminService {
     return transaction(this.deps.db, async (tx) => {
       const user = await this.deps.users.createUser(tx, input);
       if (input.organization) await this.deps.organizations.addMember(tx, input.organization, user.id, input.role ?? 'member');
-      return { token: (await this.deps.users.createAccessToken(tx, user.id, 'created by stackyard admin')).token };
+      return { token: (await this.deps.tokens.issuePersonalToken(tx, user.id, 'created by stackyard admin')).token };
     });
   }
 
@@ -39,7 +40,7 @@ export class AdminService {
   async createToken(login: string, description: string): Promise<{ token: string }> {
     return transaction(this.deps.db, async (tx) => {
       const user = await this.deps.users.findUser(tx, login);
-      return { token: (await this.deps.users.createAccessToken(tx, user.id, description)).token };
+      return { token: (await this.deps.tokens.issuePersonalToken(tx, user.id, description)).token };
     });
   }
 
@@ -53,7 +54,7 @@ export class AdminService {
       await this.deps.organizations.create(tx, organization);
       const user = await this.deps.users.createUser(tx, { login: adminLogin, siteAdmin: true });
       await this.deps.organizations.addMember(tx, organization, user.id, 'admin');
-      const { token } = await this.deps.users.createAccessToken(tx, user.id, 'created at first boot');
+      const { token } = await this.deps.tokens.issuePersonalToken(tx, user.id, 'created at first boot');
       return { login: adminLogin, organization, token };
     });
   }

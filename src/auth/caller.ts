@@ -1,7 +1,18 @@
 import type { UserRow } from '../api/user/store.js';
+import type { TokenKind } from '../db/schema.js';
+
+/** What a token acts as: a person, or an organization or team through its token. */
+export type Principal =
+  | { kind: 'person' }
+  | { kind: 'organization'; organizationId: string; organizationName: string; admin: boolean }
+  | { kind: 'team'; organizationId: string; organizationName: string; teamId: string; teamName: string };
 
 /** Who is making a request, as established by the Authorization header. */
 export interface Caller {
+  /** The person, or the machine identity of an organization or team token: the author of what it does. */
   user: UserRow;
-  tokenId: string;
+  principal: Principal;
+  token: { id: string; name: string; kind: TokenKind };
+  /** The client's address, for audit events. */
+  sourceIp: string;
 }

@@ -5,6 +5,7 @@ import { migration0002 } from './migrations/0002_update_protocol.js';
 import { migration0003 } from './migrations/0003_incremental_state.js';
 import { migration0004 } from './migrations/0004_blob_store.js';
 import { migration0005 } from './migrations/0005_jobs.js';
+import { migration0006 } from './migrations/0006_identity_and_access.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -13,6 +14,7 @@ const migrations = {
   '0003_incremental_state': migration0003,
   '0004_blob_store': migration0004,
   '0005_jobs': migration0005,
+  '0006_identity_and_access': migration0006,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

@@ -17,6 +17,10 @@ export interface Database {
   stack_secret_keys: StackSecretKeysTable;
   blobs: BlobsTable;
   jobs: JobsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  team_stack_permissions: TeamStackPermissionsTable;
+  audit_events: AuditEventsTable;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
@@ -47,13 +51,19 @@ export interface UsersTable {
   avatar_url: string;
   site_admin: number;
   created_at: number;
+  /** `person`, or the machine identity an organization or team token acts as (login `org:<org>`, `team:<org>/<team>`). */
+  kind: UserKind;
 }
+
+export type UserKind = 'person' | 'organization' | 'team';
 
 export interface OrganizationsTable {
   id: string;
   name: string;
   display_name: string;
   created_at: number;
+  /** What every member may do with every stack: a StackPermission (0, 101, 102, 103). */
+  default_stack_permission: number;
 }
 
 export type OrganizationRole = 'admin' | 'member';
@@ -65,15 +75,76 @@ export interface OrganizationMembersTable {
   created_at: number;
 }
 
+export type TokenKind = 'personal' | 'organization' | 'team';
+
 export interface AccessTokensTable {
   id: string;
-  user_id: string;
+  kind: TokenKind;
+  /** The person a personal token belongs to. */
+  user_id: string | null;
+  /** The organization of an organization or team token. */
+  organization_id: string | null;
+  team_id: string | null;
+  /** Organization and team tokens are named, uniquely in their organization (revoked ones included). */
+  name: string | null;
+  description: string;
+  /** 1 for an organization token with the admin role. */
+  admin: number;
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
-  description: string;
+  created_by_user_id: string | null;
   created_at: number;
+  expires_at: number | null;
   last_used_at: number | null;
   revoked_at: number | null;
+}
+
+export interface TeamsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  kind: 'pulumi';
+  created_at: number;
+}
+
+export type TeamRole = 'member' | 'admin';
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  role: TeamRole;
+  created_at: number;
+}
+
+/** A team's StackPermission (101 read, 102 edit, 103 admin) on one stack. */
+export interface TeamStackPermissionsTable {
+  team_id: string;
+  stack_id: string;
+  permission: number;
+}
+
+/** One audit log entry, written in the transaction of what it records. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  organization_id: string;
+  occurred_at: number;
+  source_ip: string;
+  /** The event id (`stack-created`); display names and flags come from the catalog. */
+  event: string;
+  description: string;
+  user_id: string | null;
+  /** Who acted, as they were named then. */
+  user_login: string;
+  user_name: string;
+  user_avatar_url: string;
+  token_id: string | null;
+  token_name: string | null;
+  actor_name: string | null;
+  req_org_admin: number;
+  req_stack_admin: number;
+  auth_failure: number;
 }
 
 export interface ProjectsTable {
@@ -92,6 +163,8 @@ export interface StacksTable {
   /** Id of the most recent update, completed or running; '' when there is none. */
   active_update_id: string;
   created_at: number;
+  /** Who created it (a person or a token's machine identity): they hold admin on it. Null before 0006. */
+  created_by_user_id: string | null;
 }
 
 export interface StackTagsTable {

@@ -1,22 +1,24 @@
-import type { UserService } from '../api/user/service.js';
+import type { Services } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { App } from './types.js';
 
 const authorizationHeader = /^(token|update-token)\s+(\S+)\s*$/i;
+const invalidCredentials = 'No credentials provided or are invalid.';
 
 /**
  * Routes need `Authorization: token <access token>` unless they say otherwise: public routes need
  * nothing, and the calls an update makes while it runs carry `update-token <lease>`, which the
- * update service checks against that update.
+ * update service checks against that update. A token that does not authenticate on a route of an
+ * existing organization is recorded in that organization's audit log.
  */
-export function registerAuthentication(app: App, users: UserService): void {
+export function registerAuthentication(app: App, services: Pick<Services, 'tokens' | 'audit'>): void {
   app.decorateRequest('caller', null as never);
   app.decorateRequest('leaseToken', '');
   app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config.auth ?? 'user';
     if (request.is404 || mode === 'public') return;
     const header = request.headers.authorization;
-    if (!header) throw new ApiError('unauthorized', 'No credentials provided or are invalid.');
+    if (!header) throw new ApiError('unauthorized', invalidCredentials);
     const match = authorizationHeader.exec(header);
     const scheme = match?.[1]!.toLowerCase();
     const expected = mode === 'update' ? 'update-token' : 'token';
@@ -27,8 +29,14 @@ export function registerAuthentication(app: App, users: UserService): void {
       request.leaseToken = match[2]!;
       return;
     }
-    const caller = await users.authenticate(match[2]!);
-    if (!caller) throw new ApiError('unauthorized', 'No credentials provided or are invalid.');
+    const caller = await services.tokens.authenticate(match[2]!, request.ip);
+    if (!caller) {
+      const orgName = (request.params as { orgName?: unknown } | undefined)?.orgName;
+      if (typeof orgName === 'string') {
+        await services.audit.recordAuthenticationFailure(orgName, request.ip, `${request.method} ${request.routeOptions.url ?? ''}`);
+      }
+      throw new ApiError('unauthorized', invalidCredentials);
+    }
     request.caller = caller;
   });
 }

@@ -1,4 +1,6 @@
 import type { FastifyError } from 'fastify';
+import { PermissionDenied } from '../auth/permissions.js';
+import type { AuditService } from '../api/auditlogs/service.js';
 import { ApiError, type ApiErrorCode } from '../errors.js';
 import type { App } from './types.js';
 
@@ -27,9 +29,16 @@ function toApiError(error: FastifyError & { code?: string }, bodyLimit: number):
   return code ? new ApiError(code, error.message) : new ApiError('internal', 'an unexpected error occurred');
 }
 
-export function registerErrorHandling(app: App, bodyLimit: number): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+export function registerErrorHandling(app: App, bodyLimit: number, audit: AuditService): void {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const apiError = toApiError(error, bodyLimit);
+    if (error instanceof PermissionDenied) {
+      try {
+        await audit.recordDenial(request.caller, error);
+      } catch (auditError) {
+        request.log.error({ err: auditError }, 'recording a refused request in the audit log failed');
+      }
+    }
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(apiError.status).send(apiError.toBody());
   });

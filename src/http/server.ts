@@ -7,6 +7,10 @@ import { registerStackRoutes } from '../api/stacks/routes.js';
 import { registerStateRoutes } from '../api/state/routes.js';
 import { registerUpdateRoutes } from '../api/updates/routes.js';
 import { registerUserRoutes } from '../api/user/routes.js';
+import { registerTokenRoutes } from '../api/tokens/routes.js';
+import { registerOrganizationRoutes } from '../api/orgs/routes.js';
+import { registerTeamRoutes } from '../api/teams/routes.js';
+import { registerAuditLogRoutes } from '../api/auditlogs/routes.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
 import { registerBodyHandling } from './body.js';
@@ -30,9 +34,9 @@ export function buildServer(ctx: AppContext): App {
     reply.header('X-Pulumi-Request-ID', request.id);
   });
   registerValidation(app);
-  registerErrorHandling(app, ctx.config.bodyLimitBytes);
+  registerErrorHandling(app, ctx.config.bodyLimitBytes, ctx.services.audit);
   registerBodyHandling(app);
-  registerAuthentication(app, ctx.services.users);
+  registerAuthentication(app, ctx.services);
 
   registerHealthRoutes(app, ctx);
   registerServiceRoutes(app, ctx);
@@ -41,5 +45,9 @@ export function buildServer(ctx: AppContext): App {
   registerStateRoutes(app, ctx.services);
   registerUpdateRoutes(app, ctx.services);
   registerSecretsRoutes(app, ctx.services);
+  registerTokenRoutes(app, ctx.services);
+  registerOrganizationRoutes(app, ctx.services);
+  registerTeamRoutes(app, ctx.services);
+  registerAuditLogRoutes(app, ctx.services);
   return app;
 }

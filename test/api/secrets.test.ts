@@ -95,8 +95,8 @@ describe('the master key', () => {
     // A second server process over the same data directory reads the same key.
     const ctx = await createContext(parseConfig(['--data-dir', dataDir, ...(await databaseArgs(dataDir))], {}));
     try {
-      const caller = await ctx.services.users.authenticate(server.adminToken);
-      const [plaintext] = await ctx.services.secrets.decrypt(caller!, { organization: 'stackyard', project: 'sec', stack: 'a' }, [ciphertext]);
+      const caller = await ctx.services.tokens.authenticate(server.adminToken, '127.0.0.1');
+      const [plaintext] = await ctx.services.secrets.decrypt(caller!, { organization: 'stackyard', project: 'sec', stack: 'a' }, [ciphertext], false);
       assert.equal(text(plaintext!), 'survives restarts');
     } finally {
       await ctx.close();
@@ -109,9 +109,9 @@ describe('the master key', () => {
     const otherKey = Buffer.alloc(32, 7).toString('base64');
     const ctx = await createContext(parseConfig(['--data-dir', dataDir, '--master-key', otherKey, ...(await databaseArgs(dataDir))], {}));
     try {
-      const caller = await ctx.services.users.authenticate(server.adminToken);
+      const caller = await ctx.services.tokens.authenticate(server.adminToken, '127.0.0.1');
       await assert.rejects(
-        ctx.services.secrets.decrypt(caller!, { organization: 'stackyard', project: 'sec', stack: 'a' }, [ciphertext]),
+        ctx.services.secrets.decrypt(caller!, { organization: 'stackyard', project: 'sec', stack: 'a' }, [ciphertext], false),
         /does not open with the configured master key/,
       );
     } finally {

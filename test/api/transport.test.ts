@@ -39,10 +39,10 @@ describe('authentication', () => {
   it('answers 401 for a revoked token', async () => {
     const token = await createUser(server, 'revoked-user');
     assert.equal((await api.get('/api/user', { token })).status, 200);
-    const { users } = server.server.ctx.services;
-    const caller = await users.authenticate(token);
-    const { revokeAccessToken } = await import('../../src/api/user/store.js');
-    await revokeAccessToken(server.server.ctx.database.db, caller!.tokenId, Date.now());
+    const { tokens } = server.server.ctx.services;
+    const caller = await tokens.authenticate(token, '127.0.0.1');
+    const { revokeAccessToken } = await import('../../src/api/tokens/store.js');
+    await revokeAccessToken(server.server.ctx.database.db, caller!.token.id, Date.now());
     const reply = await api.get('/api/user', { token });
     assert.equal(reply.status, 401);
     assert.deepEqual(reply.body, { code: 401, message: 'Unauthorized: No credentials provided or are invalid.' });

@@ -41,9 +41,13 @@ export async function listMemberships(
   return db
     .selectFrom('organization_members as m')
     .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-    .select(['o.id', 'o.name', 'o.display_name', 'o.created_at', 'm.role'])
+    .select(['o.id', 'o.name', 'o.display_name', 'o.created_at', 'o.default_stack_permission', 'm.role'])
     .where('m.user_id', '=', userId)
     .orderBy('m.created_at')
     .orderBy('o.name')
     .execute();
+}
+
+export async function findOrganizationById(db: Executor, id: string): Promise<OrganizationRow | undefined> {
+  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
 }

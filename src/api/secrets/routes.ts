@@ -22,7 +22,7 @@ export function registerSecretsRoutes(app: App, services: Services): void {
     `${base}/decrypt`,
     { schema: { params: StackParams, body: Type.Object({ ciphertext: Type.String() }) } },
     async (request) => {
-      const [plaintext] = await secrets.decrypt(request.caller, stackRef(request.params), [request.body.ciphertext]);
+      const [plaintext] = await secrets.decrypt(request.caller, stackRef(request.params), [request.body.ciphertext], false);
       return { plaintext };
     },
   );
@@ -39,7 +39,7 @@ export function registerSecretsRoutes(app: App, services: Services): void {
     { schema: { params: StackParams, body: Type.Object({ ciphertexts: Type.Array(Type.String()) }) } },
     async (request) => {
       const { ciphertexts } = request.body;
-      const plaintexts = await secrets.decrypt(request.caller, stackRef(request.params), ciphertexts);
+      const plaintexts = await secrets.decrypt(request.caller, stackRef(request.params), ciphertexts, true);
       return { plaintexts: Object.fromEntries(ciphertexts.map((c, i) => [c, plaintexts[i]])) };
     },
   );

@@ -5,6 +5,8 @@ import type { Clock } from '../../clock.js';
 import { open, seal } from '../../crypto/aead.js';
 import type { Executor } from '../../db/executor.js';
 import { ApiError } from '../../errors.js';
+import { transaction } from '../../db/transaction.js';
+import type { StackRecord } from '../stacks/store.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { findWrappedKey, insertWrappedKey } from './store.js';
 
@@ -26,28 +28,37 @@ export class SecretsService {
   ) {}
 
   async encrypt(caller: Caller, ref: StackRef, plaintexts: string[]): Promise<string[]> {
-    const { stackId, key } = await this.stackKey(caller, ref);
+    const { stack, key } = await this.stackKey(caller, ref);
+    const stackId = stack.id;
     return plaintexts.map((p) => seal(key, decodeBase64(p, 'plaintext'), stackId).toString('base64'));
   }
 
   /** Plaintexts in request order; a ciphertext of another stack or a damaged one is a 400. */
-  async decrypt(caller: Caller, ref: StackRef, ciphertexts: string[]): Promise<string[]> {
-    const { stackId, key } = await this.stackKey(caller, ref);
-    return ciphertexts.map((c) => {
-      const plaintext = open(key, decodeBase64(c, 'ciphertext'), stackId);
+  async decrypt(caller: Caller, ref: StackRef, ciphertexts: string[], batch: boolean): Promise<string[]> {
+    const { stack, key } = await this.stackKey(caller, ref);
+    const plaintexts = ciphertexts.map((c) => {
+      const plaintext = open(key, decodeBase64(c, 'ciphertext'), stack.id);
       if (!plaintext) throw new ApiError('bad_request', `a ciphertext could not be decrypted for stack '${stackLabel(ref)}'`);
       return plaintext.toString('base64');
     });
+    const name = `${stack.project_name}/${stack.name}`;
+    await transaction(this.deps.db, (tx) =>
+      batch
+        ? this.deps.stacks.audit(tx, caller, stack, 'secrets-batch-decrypted', `Decrypted ${ciphertexts.length} secret values for stack "${name}"`)
+        : this.deps.stacks.audit(tx, caller, stack, 'secret-decrypted', `Decrypted secret value for stack "${name}" (cipher text suffix: "${ciphertexts[0]?.slice(-8) ?? ''}")`),
+    );
+    return plaintexts;
   }
 
   /** The CLI reports revealed secrets; they go to the log until audit logs exist. */
   async logDecryption(caller: Caller, ref: StackRef, detail: { secretName?: string; commandName?: string }): Promise<void> {
-    await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     this.deps.logger.info({ user: caller.user.login, stack: stackLabel(ref), ...detail }, 'secrets revealed to a client');
   }
 
-  private async stackKey(caller: Caller, ref: StackRef): Promise<{ stackId: string; key: Buffer }> {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+  /** Encrypting and decrypting both need edit on the stack. */
+  private async stackKey(caller: Caller, ref: StackRef): Promise<{ stack: StackRecord; key: Buffer }> {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'edit');
     const context = `stack-key:${stack.id}`;
     let wrapped = await findWrappedKey(this.deps.db, stack.id);
     if (!wrapped) {
@@ -56,6 +67,6 @@ export class SecretsService {
     }
     const key = open(this.deps.masterKey, wrapped, context);
     if (!key) throw new ApiError('internal', `the secrets key of stack '${stackLabel(ref)}' does not open with the configured master key`);
-    return { stackId: stack.id, key };
+    return { stack, key };
   }
 }

@@ -39,3 +39,12 @@ export function validateTag(name: string, value: string): void {
   }
   if (value.length > 256) reject(`invalid value for tag '${name}': tag values are limited to 256 characters`);
 }
+
+/** A stack's address: organization, project and stack names. */
+export interface StackRef {
+  organization: string;
+  project: string;
+  stack: string;
+}
+
+export const stackLabel = (ref: StackRef) => `${ref.organization}/${ref.project}/${ref.stack}`;

@@ -1,6 +1,7 @@
 import type { Caller } from '../../auth/caller.js';
 import type { BlobStore } from '../../blobs/blob-store.js';
-import { requireOrganizationRole } from '../../auth/permissions.js';
+import { requireOrganization, requireStack, stackVisibility, StackPermission, type StackAction } from '../../auth/permissions.js';
+import { recordAudit, type AuditActor, type AuditEntry } from '../../audit/record.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { transaction } from '../../db/transaction.js';
@@ -15,14 +16,11 @@ import { deleteStackBlobs } from '../../jobs/handlers.js';
 import { enqueueJob } from '../../jobs/runner.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
 import { findRunningUpdate } from '../updates/store.js';
-import { validateProjectName, validateStackName, validateTag } from './names.js';
+import { stackLabel, validateProjectName, validateStackName, validateTag, type StackRef } from './names.js';
+import { deleteStackPermissionsOfStack, findTeamByName, upsertTeamStackPermission } from '../teams/store.js';
 import * as store from './store.js';
 
-export interface StackRef {
-  organization: string;
-  project: string;
-  stack: string;
-}
+export { stackLabel, type StackRef } from './names.js';
 
 export interface CreateStackInput {
   stackName: string;
@@ -65,17 +63,20 @@ export interface ListStacksQuery {
 const projectTag = 'pulumi:project';
 const defaultPageSize = 100;
 
-export const stackLabel = (ref: StackRef) => `${ref.organization}/${ref.project}/${ref.stack}`;
+/** What teams named at creation may do with the new stack. */
+const createdForTeamPermission = StackPermission.edit;
 
 export class StackService {
   constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; jobs: { wake(): void } }) {}
 
-  /** The stack, if the caller may act on it with `role`; 404 otherwise. */
-  async resolve(db: Executor, caller: Caller, ref: StackRef, role: 'member' | 'admin' = 'member'): Promise<store.StackRecord> {
-    const org = await requireOrganizationRole(db, caller, ref.organization, role);
-    const stack = await store.findStack(db, org.id, ref.project, ref.stack);
-    if (!stack) throw new ApiError('not_found', `stack '${stackLabel(ref)}' not found`);
-    return stack;
+  /** The stack, if the caller may `action` it (src/auth/permissions.ts); 404 or 403 otherwise. */
+  async resolve(db: Executor, caller: Caller, ref: StackRef, action: StackAction): Promise<store.StackRecord> {
+    return requireStack(db, caller, ref, action);
+  }
+
+  /** Records an audit event about a stack in its organization, in the change's transaction. */
+  async audit(tx: Executor, caller: AuditActor, stack: store.StackRecord, event: AuditEntry['event'], description: string): Promise<void> {
+    await recordAudit(tx, this.deps.clock, caller, { organizationId: stack.organization_id, event, description });
   }
 
   /** The stack by its names alone, for calls whose credential is an update's lease, not a user. */
@@ -94,9 +95,6 @@ export class StackService {
     if (tags[projectTag] !== undefined && tags[projectTag] !== project) {
       throw new ApiError('bad_request', `tag '${projectTag}' must name the stack's project '${project}'`);
     }
-    if (input.teams && input.teams.length > 0) {
-      throw new ApiError('bad_request', 'assigning teams to a stack is not supported by this server yet');
-    }
     if (input.config !== undefined && input.config !== null) {
       throw new ApiError('bad_request', 'stacks with configuration stored in the service are not supported by this server yet');
     }
@@ -105,7 +103,13 @@ export class StackService {
 
     const ref = { organization, project, stack: input.stackName };
     await transaction(this.deps.db, async (tx) => {
-      const org = await requireOrganizationRole(tx, caller, organization, 'member');
+      const org = await requireOrganization(tx, caller, organization, 'member');
+      const teams = [];
+      for (const name of input.teams ?? []) {
+        const team = await findTeamByName(tx, org.id, name);
+        if (!team) throw new ApiError('bad_request', `team '${name}' not found in organization '${organization}'`);
+        teams.push(team);
+      }
       const projectRow = await this.findOrCreateProject(tx, org, project);
       if (await store.findStack(tx, org.id, project, input.stackName)) {
         throw new ApiError('conflict', `stack '${stackLabel(ref)}' already exists`);
@@ -119,8 +123,17 @@ export class StackService {
         version: 0,
         active_update_id: '',
         created_at: now,
+        created_by_user_id: caller.user.id,
       });
+      // A team token's stack belongs to its team; teams named in the request may edit it.
+      if (caller.principal.kind === 'team') await upsertTeamStackPermission(tx, caller.principal.teamId, stackId, StackPermission.admin);
+      for (const team of teams) await upsertTeamStackPermission(tx, team.id, stackId, createdForTeamPermission);
       await store.upsertTags(tx, stackId, tags);
+      await recordAudit(tx, this.deps.clock, caller, {
+        organizationId: org.id,
+        event: 'stack-created',
+        description: `Created stack "${project}/${input.stackName}"`,
+      });
       if (stateSummary) {
         // An initial state is the stack's version 0: readable by export, not an update of its own.
         await addStackVersion(tx, this.deps.blobs, {
@@ -135,13 +148,13 @@ export class StackService {
   }
 
   async projectExists(caller: Caller, organization: string, project: string): Promise<boolean> {
-    const org = await requireOrganizationRole(this.deps.db, caller, organization, 'member');
+    const org = await requireOrganization(this.deps.db, caller, organization, 'member');
     return (await store.findProject(this.deps.db, org.id, project)) !== undefined;
   }
 
   async get(caller: Caller, ref: StackRef): Promise<StackView> {
     const db = this.deps.db;
-    const stack = await this.resolve(db, caller, ref);
+    const stack = await this.resolve(db, caller, ref, 'read');
     const running = await findRunningUpdate(db, stack.id);
     return {
       id: stack.id,
@@ -163,7 +176,7 @@ export class StackService {
 
   async remove(caller: Caller, ref: StackRef, force: boolean): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
-      const stack = await this.resolve(tx, caller, ref);
+      const stack = await this.resolve(tx, caller, ref, 'admin');
       await assertNoRunningUpdate(tx, stack.id);
       const latest = await findStackVersion(tx, stack.id);
       if (!force && latest && latest.resource_count > 0) {
@@ -171,6 +184,7 @@ export class StackService {
         throw new ApiError('bad_request', 'Stack still contains resources.');
       }
       await store.deleteStack(tx, stack.id);
+      await this.audit(tx, caller, stack, 'stack-deleted', `Deleted stack "${stack.project_name}/${stack.name}"`);
       // Its states' bytes go in the background: a bucket may hold thousands of them.
       await enqueueJob(tx, this.deps.clock, deleteStackBlobs, { stackId: stack.id });
     });
@@ -184,7 +198,7 @@ export class StackService {
     const pageSize = query.maxResults ?? defaultPageSize;
     const after = query.continuationToken === undefined ? undefined : decodeStackListKey(query.continuationToken);
     const rows = await store.listStacks(this.deps.db, {
-      userId: caller.user.id,
+      visibility: await stackVisibility(this.deps.db, caller),
       organization: query.organization,
       project: query.project,
       tagName: query.tagName,
@@ -213,11 +227,12 @@ export class StackService {
   async addTag(caller: Caller, ref: StackRef, name: string, value: string): Promise<void> {
     validateTag(name, value);
     await transaction(this.deps.db, async (tx) => {
-      const stack = await this.resolve(tx, caller, ref);
+      const stack = await this.resolve(tx, caller, ref, 'edit');
       const tags = await store.listTags(tx, stack.id);
       if (tags[name] !== undefined) throw new ApiError('bad_request', `tag '${name}' already exists on stack '${stackLabel(ref)}'`);
       this.checkProjectTag(stack, name, value);
       await store.upsertTags(tx, stack.id, { [name]: value });
+      await this.audit(tx, caller, stack, 'stack-tag-created', `Set tag "${name}" on stack "${stack.project_name}/${stack.name}"`);
     });
   }
 
@@ -225,7 +240,7 @@ export class StackService {
   async updateTag(caller: Caller, ref: StackRef, tagName: string, name: string, value: string): Promise<void> {
     validateTag(name, value);
     await transaction(this.deps.db, async (tx) => {
-      const stack = await this.resolve(tx, caller, ref);
+      const stack = await this.resolve(tx, caller, ref, 'edit');
       const tags = await store.listTags(tx, stack.id);
       if (tags[tagName] === undefined) throw new ApiError('not_found', `tag '${tagName}' not found on stack '${stackLabel(ref)}'`);
       if (name !== tagName && tags[name] !== undefined) {
@@ -234,15 +249,17 @@ export class StackService {
       this.checkProjectTag(stack, name, value);
       await store.deleteTag(tx, stack.id, tagName);
       await store.upsertTags(tx, stack.id, { [name]: value });
+      await this.audit(tx, caller, stack, 'stack-tag-updated', `Changed tag "${tagName}" of stack "${stack.project_name}/${stack.name}"`);
     });
   }
 
   async removeTag(caller: Caller, ref: StackRef, name: string): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
-      const stack = await this.resolve(tx, caller, ref);
+      const stack = await this.resolve(tx, caller, ref, 'edit');
       if (!(await store.deleteTag(tx, stack.id, name))) {
         throw new ApiError('not_found', `tag '${name}' not found on stack '${stackLabel(ref)}'`);
       }
+      await this.audit(tx, caller, stack, 'stack-tag-deleted', `Removed tag "${name}" from stack "${stack.project_name}/${stack.name}"`);
     });
   }
 
@@ -250,11 +267,12 @@ export class StackService {
   async replaceTags(caller: Caller, ref: StackRef, tags: Record<string, string>): Promise<void> {
     for (const [name, value] of Object.entries(tags)) validateTag(name, value);
     await transaction(this.deps.db, async (tx) => {
-      const stack = await this.resolve(tx, caller, ref);
+      const stack = await this.resolve(tx, caller, ref, 'edit');
       const projectValue = tags[projectTag];
       if (projectValue !== undefined) this.checkProjectTag(stack, projectTag, projectValue);
       await store.deleteAllTags(tx, stack.id);
       await store.upsertTags(tx, stack.id, tags);
+      await this.audit(tx, caller, stack, 'stack-tag-updated', `Replaced the tags of stack "${stack.project_name}/${stack.name}"`);
     });
   }
 
@@ -263,26 +281,31 @@ export class StackService {
     validateProjectName(target.project);
     validateStackName(target.stack);
     return transaction(this.deps.db, async (tx) => {
-      const stack = await this.resolve(tx, caller, ref);
+      const stack = await this.resolve(tx, caller, ref, 'admin');
       if (target.project === stack.project_name && target.stack === stack.name) {
         throw new ApiError('bad_request', 'no rename to apply: the new name and project are the current ones');
       }
       await assertNoRunningUpdate(tx, stack.id);
-      const org = await requireOrganizationRole(tx, caller, ref.organization, 'member');
-      return this.moveStack(tx, caller, stack, org, target);
+      const org = await requireOrganization(tx, caller, ref.organization, 'member');
+      const moved = await this.moveStack(tx, caller, stack, org, target);
+      await this.audit(tx, caller, stack, 'stack-renamed', `Renamed stack "${stack.project_name}/${stack.name}" to "${target.project}/${target.stack}"`);
+      return moved;
     });
   }
 
   async transfer(caller: Caller, ref: StackRef, toOrg: string): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
-      // Moving a stack out of an organization is an admin's decision; the receiving side needs a member.
+      // Moving a stack out of an organization needs admin on it; the receiving side needs a member.
       const stack = await this.resolve(tx, caller, ref, 'admin');
-      const destination = await requireOrganizationRole(tx, caller, toOrg, 'member');
+      const destination = await requireOrganization(tx, caller, toOrg, 'member');
       if (destination.id === stack.organization_id) {
         throw new ApiError('bad_request', `stack '${stackLabel(ref)}' is already in organization '${toOrg}'`);
       }
       await assertNoRunningUpdate(tx, stack.id);
       await this.moveStack(tx, caller, stack, destination, { organization: toOrg, project: stack.project_name, stack: stack.name });
+      // Grants of the old organization's teams do not follow the stack into another organization.
+      await deleteStackPermissionsOfStack(tx, stack.id);
+      await this.audit(tx, caller, stack, 'stack-transferred-to-organization', `Transferred stack "${stack.project_name}/${stack.name}" to organization "${toOrg}"`);
     });
   }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 import type { ProjectsTable, StacksTable } from '../../db/schema.js';
+import type { StackVisibility } from '../../auth/permissions.js';
 import { deleteStackUpdates } from '../updates/store.js';
 
 export type ProjectRow = ProjectsTable;
@@ -101,7 +102,7 @@ export async function deleteAllTags(db: Executor, stackId: string): Promise<void
 export type StackListKey = [organization: string, project: string, stack: string];
 
 export interface StackListFilter {
-  userId: string;
+  visibility: StackVisibility;
   organization?: string;
   project?: string;
   tagName?: string;
@@ -119,15 +120,31 @@ export interface StackSummaryRecord {
   resource_count: number | null;
 }
 
-/** Stacks of the organizations the user belongs to, in key order, after `after`. */
+/** The stacks `visibility` lets the caller read, in key order, after `after`. */
 export async function listStacks(db: Executor, filter: StackListFilter): Promise<StackSummaryRecord[]> {
+  const { allOf, createdIn, creatorUserId, teamIds } = filter.visibility;
   let query = db
     .selectFrom('stacks as s')
     .innerJoin('projects as p', 'p.id', 's.project_id')
     .innerJoin('organizations as o', 'o.id', 'p.organization_id')
-    .innerJoin('organization_members as m', (join) =>
-      join.onRef('m.organization_id', '=', 'o.id').on('m.user_id', '=', filter.userId),
-    )
+    .where((eb) => {
+      const readable = [];
+      if (allOf.length > 0) readable.push(eb('o.id', 'in', allOf));
+      if (createdIn.length > 0) readable.push(eb.and([eb('o.id', 'in', createdIn), eb('s.created_by_user_id', '=', creatorUserId)]));
+      if (teamIds.length > 0) {
+        readable.push(
+          eb.exists(
+            eb
+              .selectFrom('team_stack_permissions as g')
+              .select('g.stack_id')
+              .whereRef('g.stack_id', '=', 's.id')
+              .where('g.team_id', 'in', teamIds)
+              .where('g.permission', '>=', 101),
+          ),
+        );
+      }
+      return readable.length > 0 ? eb.or(readable) : eb.val(false);
+    })
     .leftJoin('stack_versions as v', (join) => join.onRef('v.stack_id', '=', 's.id').onRef('v.version', '=', 's.version'))
     .select((eb) => [
       's.id as id',

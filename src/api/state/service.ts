@@ -23,16 +23,18 @@ export class StateService {
   async export(caller: Caller, ref: StackRef, version?: number): Promise<Buffer> {
     const stack = await this.readableStack(caller, ref);
     const row = await loadStackVersion(this.deps.db, this.deps.blobs, stack.id, version);
-    if (row) return row.deployment;
-    if (version === undefined) return emptyDeployment(stack.created_at);
-    throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
+    if (!row && version !== undefined) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
+    await transaction(this.deps.db, (tx) =>
+      this.deps.stacks.audit(tx, caller, stack, 'stack-exported', `Exported stack "${stack.project_name}/${stack.name}"${version === undefined ? '' : ` at version ${version}`}`),
+    );
+    return row ? row.deployment : emptyDeployment(stack.created_at);
   }
 
   /** Replaces the stack's state with the client's deployment; `raw` is stored byte for byte. */
   async import(caller: Caller, ref: StackRef, raw: Buffer, parsed: unknown): Promise<{ updateId: string }> {
     const summary = inspectUntypedDeployment(parsed);
     return transaction(this.deps.db, async (tx) => {
-      const stack = await this.deps.stacks.resolve(tx, caller, ref);
+      const stack = await this.deps.stacks.resolve(tx, caller, ref, 'edit');
       const provider = summary.secretsProvider;
       if (provider?.type === 'service' && containsSecret(parsed)) {
         const owner = provider.state?.['owner'];
@@ -47,6 +49,7 @@ export class StateService {
         deployment: raw,
         resourceCount: summary.resourceCount,
       });
+      await this.deps.stacks.audit(tx, caller, stack, 'stack-imported', `Imported a checkpoint into stack "${stack.project_name}/${stack.name}"`);
       return { updateId };
     });
   }
@@ -66,7 +69,7 @@ export class StateService {
 
   /** The stack, with what a running update sent apart from its state folded in first, so reads see it. */
   private async readableStack(caller: Caller, ref: StackRef) {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     if (await findUnmaterializedUpdate(this.deps.db, stack.id)) {
       await transaction(this.deps.db, async (tx) => {
         const update = await findUnmaterializedUpdate(tx, stack.id);

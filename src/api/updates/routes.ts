@@ -101,7 +101,7 @@ export function registerUpdateRoutes(app: App, services: Services): void {
     `${updatePath}/complete`,
     { config: leased, schema: { params: schema.UpdateParams, body: schema.CompleteUpdateRequest } },
     async (request, reply) => {
-      await updates.complete(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.status);
+      await updates.complete(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.status, request.ip);
       return reply.status(204).send();
     },
   );

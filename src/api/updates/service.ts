@@ -7,6 +7,7 @@ import type { Executor } from '../../db/executor.js';
 import { transaction } from '../../db/transaction.js';
 import type { UpdateStatus } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
+import { findUserById } from '../user/store.js';
 import { rawJsonMembers } from '../../http/raw-json.js';
 import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
@@ -61,8 +62,9 @@ export class UpdateService {
     program: UpdateProgramRequest,
     cliVersion = '',
   ): Promise<{ updateID: string }> {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
     const dryRun = kind === 'preview' || program.options.dryRun === true;
+    // Previews read; everything that can change the stack needs edit.
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, dryRun ? 'read' : 'edit');
     const { config = {}, metadata = {}, ...rest } = program;
     const updateID = this.deps.ids.next();
     await store.insertUpdate(this.deps.db, {
@@ -95,8 +97,9 @@ export class UpdateService {
   ): Promise<{ version: number; token: string; tokenExpiration: number; journalVersion?: number }> {
     for (const [name, value] of Object.entries(tags ?? {})) validateTag(name, value);
     return transaction(this.deps.db, async (tx) => {
-      const stack = await this.deps.stacks.resolve(tx, caller, ref);
+      let stack = await this.deps.stacks.resolve(tx, caller, ref, 'read');
       const update = await this.findUpdate(tx, stack, updateId);
+      if (update.dry_run === 0) stack = await this.deps.stacks.resolve(tx, caller, ref, 'edit');
       if (update.status !== 'not started') {
         throw new ApiError('conflict', `update '${updateId}' has already been started (status: ${update.status})`);
       }
@@ -113,6 +116,7 @@ export class UpdateService {
           await deleteAllTags(tx, stack.id);
           await upsertTags(tx, stack.id, tags);
         }
+        await this.deps.stacks.audit(tx, caller, stack, 'stack-update-started', `Started ${update.kind} "${update.id}" for stack "${stack.project_name}/${stack.name}"`);
       }
       const token = `${update.id}.${randomBytes(24).toString('base64url')}`;
       const leaseExpiresAt = now + leaseMs;
@@ -238,7 +242,7 @@ export class UpdateService {
   }
 
   /** Ends the update and frees the stack; repeating the same completion is a no-op. */
-  async complete(ref: StackRef, updateId: string, lease: string, status: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+  async complete(ref: StackRef, updateId: string, lease: string, status: 'succeeded' | 'failed' | 'cancelled', sourceIp: string): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
       const { stack, update } = await this.holdLease(tx, ref, updateId, lease, { allowFinished: true });
       if (finished.includes(update.status)) {
@@ -246,31 +250,39 @@ export class UpdateService {
         throw new ApiError('conflict', `update '${updateId}' has already ended (status: ${update.status})`);
       }
       await this.end(tx, stack, update, status);
+      if (update.dry_run === 0) {
+        // The lease is the only credential here: the event names the update's author.
+        const author = await findUserById(tx, update.author_user_id);
+        if (author) {
+          await this.deps.stacks.audit(tx, { user: author, sourceIp }, stack, 'stack-update-completed', `Completed ${update.kind} "${update.id}" for stack "${stack.project_name}/${stack.name}" (${status})`);
+        }
+      }
     });
   }
 
   /** `pulumi cancel`: ends a running update with the user's token and invalidates its lease. */
   async cancel(caller: Caller, ref: StackRef, updateId: string): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
-      const stack = await this.deps.stacks.resolve(tx, caller, ref);
+      const stack = await this.deps.stacks.resolve(tx, caller, ref, 'edit');
       const update = await this.findUpdate(tx, stack, updateId);
       if (update.status === 'cancelled') return;
       if (finished.includes(update.status)) {
         throw new ApiError('conflict', `update '${updateId}' has already ended (status: ${update.status}) and cannot be cancelled`);
       }
       await this.end(tx, stack, update, 'cancelled');
+      await this.deps.stacks.audit(tx, caller, stack, 'stack-update-canceled', `Canceled ${update.kind} "${update.id}" for stack "${stack.project_name}/${stack.name}"`);
     });
   }
 
   /** `UpdateResults`: what the CLI polls after `stack import`; a token while it can still change. */
   async results(caller: Caller, ref: StackRef, updateId: string) {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     const update = await this.findUpdate(this.deps.db, stack, updateId);
     return { status: update.status, events: [], ...(!finished.includes(update.status) && { continuationToken: '0' }) };
   }
 
   async events(caller: Caller, ref: StackRef, updateId: string, continuationToken: string | undefined, types: string[]) {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     const update = await this.findUpdate(this.deps.db, stack, updateId);
     const after = continuationToken === undefined ? -1 : Number(continuationToken);
     if (!Number.isInteger(after) || after < -1) throw new ApiError('bad_request', 'invalid continuation token');
@@ -282,7 +294,7 @@ export class UpdateService {
   }
 
   async history(caller: Caller, ref: StackRef, query: { outputType?: string; page?: number; pageSize?: number }) {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     const { limit, offset } = paging(query.page, query.pageSize);
     const rows = await store.listUpdates(this.deps.db, stack.id, { dryRun: false, newestFirst: true, limit, offset });
     if (query.outputType === 'service') {
@@ -296,7 +308,7 @@ export class UpdateService {
   }
 
   async latest(caller: Caller, ref: StackRef) {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     const [row] = await store.listUpdates(this.deps.db, stack.id, { dryRun: false, newestFirst: true, limit: 1 });
     if (!row) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no updates`);
     return serviceUpdate(row, stack.version);
@@ -304,7 +316,7 @@ export class UpdateService {
 
   /** Previews created since the stack's latest update. */
   async latestPreviews(caller: Caller, ref: StackRef, query: { asc?: boolean; page?: number; pageSize?: number }) {
-    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref);
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     const { limit, offset } = paging(query.page, query.pageSize);
     const afterSeq = await store.latestUpdateSeq(this.deps.db, stack.id);
     const rows = await store.listUpdates(this.deps.db, stack.id, { dryRun: true, afterSeq, newestFirst: query.asc === false, limit, offset });

@@ -1,9 +1,8 @@
 import type { Caller } from '../../auth/caller.js';
-import { generateAccessToken, hashAccessToken } from '../../auth/tokens.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { ApiError } from '../../errors.js';
-import { listMemberships } from '../orgs/store.js';
+import { findOrganizationByName, listMemberships } from '../orgs/store.js';
 import * as store from './store.js';
 
 /** `GET /api/user`: the CLI requires a non-empty githubLogin here and in every organization. */
@@ -19,47 +18,54 @@ export interface UserView {
   hasMFA: boolean;
   isOrgManaged: boolean;
   isManagedByMultiOrg: boolean;
+  /** For organization and team tokens: which token, and what it acts for. */
+  tokenInfo?: { name: string; organization: string; team: string };
 }
 
 const loginPattern = /^[a-zA-Z0-9][a-zA-Z0-9-_]{0,38}[a-zA-Z0-9]$/;
-/** Tokens are only looked up again for last-used bookkeeping this often. */
-const touchIntervalMs = 60_000;
 
 export class UserService {
   constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator }) {}
 
-  /** The caller a token belongs to, or undefined for an unknown or revoked token. */
-  async authenticate(token: string): Promise<Caller | undefined> {
-    const found = await store.findActiveToken(this.deps.db, hashAccessToken(token));
-    if (!found) return undefined;
-    const now = this.deps.clock.now();
-    if (found.token.last_used_at === null || now - found.token.last_used_at > touchIntervalMs) {
-      await store.touchAccessToken(this.deps.db, found.token.id, now);
-    }
-    return { user: found.user, tokenId: found.token.id };
-  }
-
   async currentUser(caller: Caller): Promise<UserView> {
-    const { user } = caller;
-    const memberships = await listMemberships(this.deps.db, user.id);
+    const { user, principal } = caller;
+    const organizations = await this.organizationsOf(caller);
+    // An organization or team token is shown as what it acts as, named as Pulumi Cloud names it.
+    const login = principal.kind === 'organization' ? principal.organizationName : principal.kind === 'team' ? principal.teamName : user.login;
     return {
       id: user.id,
-      githubLogin: user.login,
+      githubLogin: login,
       name: user.name,
       email: user.email,
       avatarUrl: user.avatar_url,
-      organizations: memberships.map((m) => ({ githubLogin: m.name, name: m.display_name, avatarUrl: '', role: m.role })),
+      organizations: organizations.map((m) => ({ githubLogin: m.name, name: m.display_name, avatarUrl: '', role: m.role })),
       identities: [],
       siteAdmin: user.site_admin === 1,
       hasMFA: false,
       isOrgManaged: false,
       isManagedByMultiOrg: false,
+      ...(principal.kind !== 'person' && {
+        tokenInfo: {
+          name: caller.token.name,
+          organization: principal.organizationName,
+          team: principal.kind === 'team' ? principal.teamName : '',
+        },
+      }),
     };
+  }
+
+  /** The organizations the caller acts in, oldest membership first (the first is the default). */
+  private async organizationsOf(caller: Caller): Promise<Array<{ name: string; display_name: string; role: string }>> {
+    const principal = caller.principal;
+    if (principal.kind === 'person') return listMemberships(this.deps.db, caller.user.id);
+    const org = await findOrganizationByName(this.deps.db, principal.organizationName);
+    const role = principal.kind === 'organization' && principal.admin ? 'admin' : 'member';
+    return org ? [{ name: org.name, display_name: org.display_name, role }] : [];
   }
 
   /** The organization stacks go to when a stack name has no owner: the user's first. */
   async defaultOrganization(caller: Caller): Promise<{ GitHubLogin: string; Messages: unknown[] }> {
-    const [first] = await listMemberships(this.deps.db, caller.user.id);
+    const [first] = await this.organizationsOf(caller);
     if (!first) throw new ApiError('bad_request', `user '${caller.user.login}' is not a member of any organization`);
     return { GitHubLogin: first.name, Messages: [] };
   }
@@ -83,25 +89,10 @@ export class UserService {
       avatar_url: '',
       site_admin: input.siteAdmin ? 1 : 0,
       created_at: this.deps.clock.now(),
+      kind: 'person',
     };
     await store.insertUser(db, user);
     return user;
-  }
-
-  /** Issues a new access token; the returned value is the only time it is seen in clear. */
-  async createAccessToken(db: Executor, userId: string, description: string): Promise<{ id: string; token: string }> {
-    const token = generateAccessToken();
-    const id = this.deps.ids.next();
-    await store.insertAccessToken(db, {
-      id,
-      user_id: userId,
-      token_hash: hashAccessToken(token),
-      description,
-      created_at: this.deps.clock.now(),
-      last_used_at: null,
-      revoked_at: null,
-    });
-    return { id, token };
   }
 
   async findUser(db: Executor, login: string): Promise<store.UserRow> {

@@ -1,8 +1,8 @@
 import type { Executor } from '../../db/executor.js';
-import type { AccessTokensTable, UsersTable } from '../../db/schema.js';
+import type { Clock, IdGenerator } from '../../clock.js';
+import type { UserKind, UsersTable } from '../../db/schema.js';
 
 export type UserRow = UsersTable;
-export type AccessTokenRow = AccessTokensTable;
 
 export async function insertUser(db: Executor, user: UserRow): Promise<void> {
   await db.insertInto('users').values(user).execute();
@@ -21,30 +21,20 @@ export async function countUsers(db: Executor): Promise<number> {
   return Number(row.n);
 }
 
-export async function insertAccessToken(db: Executor, token: AccessTokenRow): Promise<void> {
-  await db.insertInto('access_tokens').values(token).execute();
-}
-
-/** The token with this hash and its user, unless it was revoked. */
-export async function findActiveToken(
+/**
+ * The machine identity an organization or team token acts as, made on first use: a user of that
+ * kind, never a member of anything, whose login (`org:acme`) no person's login can take.
+ */
+export async function ensureMachineUser(
   db: Executor,
-  tokenHash: string,
-): Promise<{ token: AccessTokenRow; user: UserRow } | undefined> {
-  const token = await db
-    .selectFrom('access_tokens')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!token) return undefined;
-  const user = await findUserById(db, token.user_id);
-  return user && { token, user };
-}
-
-export async function touchAccessToken(db: Executor, id: string, usedAt: number): Promise<void> {
-  await db.updateTable('access_tokens').set({ last_used_at: usedAt }).where('id', '=', id).execute();
-}
-
-export async function revokeAccessToken(db: Executor, id: string, revokedAt: number): Promise<void> {
-  await db.updateTable('access_tokens').set({ revoked_at: revokedAt }).where('id', '=', id).execute();
+  deps: { clock: Clock; ids: IdGenerator },
+  kind: Exclude<UserKind, 'person'>,
+  login: string,
+  name: string,
+): Promise<UserRow> {
+  const existing = await findUserByLogin(db, login);
+  if (existing) return existing;
+  const user: UserRow = { id: deps.ids.next(), login, name, email: '', avatar_url: '', site_admin: 0, created_at: deps.clock.now(), kind };
+  await db.insertInto('users').values(user).onConflict((oc) => oc.column('login').doNothing()).execute();
+  return (await findUserByLogin(db, login))!;
 }

@@ -1,0 +1,67 @@
+import { insertAuditEvent } from '../api/auditlogs/store.js';
+import type { Caller } from '../auth/caller.js';
+import type { Clock } from '../clock.js';
+import type { Executor } from '../db/executor.js';
+import { auditEventKind, type AuditEventId } from './catalog.js';
+
+export interface AuditEntry {
+  organizationId: string;
+  event: AuditEventId;
+  description: string;
+}
+
+/**
+ * Who an event names: a request's caller, or, for what a running update does on its lease alone,
+ * the update's author.
+ */
+export type AuditActor = Pick<Caller, 'user' | 'sourceIp'> & Partial<Pick<Caller, 'token' | 'principal'>>;
+
+/**
+ * Writes one audit event. Called with the transaction of the change it records, so a rolled-back
+ * change leaves no event and a committed one always has it.
+ */
+export async function recordAudit(tx: Executor, clock: Clock, caller: AuditActor, entry: AuditEntry): Promise<void> {
+  const kind = auditEventKind(entry.event);
+  await insertAuditEvent(tx, {
+    organization_id: entry.organizationId,
+    occurred_at: clock.now(),
+    source_ip: caller.sourceIp,
+    event: entry.event,
+    description: entry.description,
+    user_id: caller.user.id,
+    user_login: caller.user.login,
+    user_name: caller.user.name,
+    user_avatar_url: caller.user.avatar_url,
+    token_id: caller.token?.id ?? null,
+    token_name: caller.token?.name || null,
+    actor_name: caller.principal && caller.principal.kind !== 'person' ? caller.user.name : null,
+    req_org_admin: kind.orgAdmin ? 1 : 0,
+    req_stack_admin: kind.stackAdmin ? 1 : 0,
+    auth_failure: kind.authFailure ? 1 : 0,
+  });
+}
+
+/** A failed authentication (unknown, expired or revoked token) against an organization: no caller is known. */
+export async function recordAuthenticationFailure(
+  db: Executor,
+  clock: Clock,
+  entry: { organizationId: string; sourceIp: string; description: string },
+): Promise<void> {
+  await insertAuditEvent(db, {
+    organization_id: entry.organizationId,
+    occurred_at: clock.now(),
+    source_ip: entry.sourceIp,
+    event: 'user-login-failed',
+    description: entry.description,
+    user_id: null,
+    user_login: '',
+    user_name: '',
+    user_avatar_url: '',
+    token_id: null,
+    token_name: null,
+    actor_name: null,
+    req_org_admin: 0,
+    req_stack_admin: 0,
+    auth_failure: 1,
+  });
+}
