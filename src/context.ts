@@ -89,7 +89,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     tokens,
     organizations,
     teams: new TeamService({ db, clock, ids }),
-    audit: new AuditService({ db, clock }),
+    audit: new AuditService({ db, clock, publicHost: new URL(config.publicUrl).hostname }),
     stacks,
     state: new StateService({ db, clock, ids, blobs, stacks, materializer }),
     updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling }),

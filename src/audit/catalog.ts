@@ -1,3 +1,12 @@
+interface CatalogEntry {
+  displayName: string;
+  /** What happened, in a sentence: shown by `GET /api/orgs/{org}/auditlogs/event-types`. */
+  description: string;
+  orgAdmin?: boolean;
+  stackAdmin?: boolean;
+  authFailure?: boolean;
+}
+
 /**
  * The audit events Stackyard records: Pulumi Cloud's ids, display names and flags where its
  * catalog has the event, and the same style for the few it lacks (stack tags, personal tokens).
@@ -5,37 +14,37 @@
  * stack, `authFailure` the request was refused for lack of credentials or permission.
  */
 const catalog = {
-  'stack-created': { displayName: 'Stack Created' },
-  'stack-deleted': { displayName: 'Stack Deleted', stackAdmin: true },
-  'stack-renamed': { displayName: 'Stack Renamed', stackAdmin: true },
-  'stack-transferred-to-organization': { displayName: 'Stack Transferred to Organization', stackAdmin: true },
-  'stack-update-started': { displayName: 'Stack Update Started' },
-  'stack-update-completed': { displayName: 'Stack Update Completed' },
-  'stack-update-canceled': { displayName: 'Stack Update Canceled' },
-  'stack-exported': { displayName: 'Stack Exported' },
-  'stack-imported': { displayName: 'Stack Imported' },
-  'stack-tag-created': { displayName: 'Stack Tag Created' },
-  'stack-tag-updated': { displayName: 'Stack Tag Updated' },
-  'stack-tag-deleted': { displayName: 'Stack Tag Deleted' },
-  'secret-decrypted': { displayName: 'Secret Decrypted' },
-  'secrets-batch-decrypted': { displayName: 'Secrets Batch Decrypted' },
-  'member-added': { displayName: 'Member Added', orgAdmin: true },
-  'member-removed': { displayName: 'Member Removed', orgAdmin: true },
-  'member-role-changed': { displayName: 'Member Role Changed', orgAdmin: true },
-  'organization-settings-changed': { displayName: 'Organization Settings Changed', orgAdmin: true },
-  'team-created': { displayName: 'Team Created', orgAdmin: true },
-  'team-updated': { displayName: 'Team Updated', orgAdmin: true },
-  'team-deleted': { displayName: 'Team Deleted', orgAdmin: true },
-  'organization-token-created': { displayName: 'Organization Token Created', orgAdmin: true },
-  'organization-token-deleted': { displayName: 'Organization Token Deleted', orgAdmin: true },
-  'team-token-created': { displayName: 'Team Token Created', orgAdmin: true },
-  'team-token-deleted': { displayName: 'Team Token Deleted', orgAdmin: true },
-  'personal-token-created': { displayName: 'Personal Token Created' },
-  'personal-token-deleted': { displayName: 'Personal Token Deleted' },
-  'user-login-failed': { displayName: 'User Login Failed', authFailure: true },
-  'auth-failure-organization-role': { displayName: 'Auth Failure Organization Role', authFailure: true },
-  'auth-failure-stack-permission': { displayName: 'Auth Failure Stack Permission', authFailure: true },
-} as const satisfies Record<string, { displayName: string; orgAdmin?: boolean; stackAdmin?: boolean; authFailure?: boolean }>;
+  'stack-created': { displayName: 'Stack Created', description: 'A stack was created.' },
+  'stack-deleted': { displayName: 'Stack Deleted', description: 'A stack was deleted.', stackAdmin: true },
+  'stack-renamed': { displayName: 'Stack Renamed', description: 'A stack was renamed or moved to another project.', stackAdmin: true },
+  'stack-transferred-to-organization': { displayName: 'Stack Transferred to Organization', description: 'A stack was transferred to another organization.', stackAdmin: true },
+  'stack-update-started': { displayName: 'Stack Update Started', description: 'A stack update, refresh or destroy started.' },
+  'stack-update-completed': { displayName: 'Stack Update Completed', description: 'A stack update, refresh or destroy finished.' },
+  'stack-update-canceled': { displayName: 'Stack Update Canceled', description: 'A running stack update was canceled before it finished.' },
+  'stack-exported': { displayName: 'Stack Exported', description: "A stack's state was exported." },
+  'stack-imported': { displayName: 'Stack Imported', description: "A stack's state was replaced by an imported checkpoint." },
+  'stack-tag-created': { displayName: 'Stack Tag Created', description: 'A tag was added to a stack.' },
+  'stack-tag-updated': { displayName: 'Stack Tag Updated', description: "A stack's tag was renamed or revalued, or its tags replaced." },
+  'stack-tag-deleted': { displayName: 'Stack Tag Deleted', description: 'A tag was removed from a stack.' },
+  'secret-decrypted': { displayName: 'Secret Decrypted', description: 'A stack secret was decrypted.' },
+  'secrets-batch-decrypted': { displayName: 'Secrets Batch Decrypted', description: 'A batch of stack secrets was decrypted in one request.' },
+  'member-added': { displayName: 'Member Added', description: 'A member was added to the organization.', orgAdmin: true },
+  'member-removed': { displayName: 'Member Removed', description: 'A member was removed from the organization.', orgAdmin: true },
+  'member-role-changed': { displayName: 'Member Role Changed', description: "A member's organization role was changed.", orgAdmin: true },
+  'organization-settings-changed': { displayName: 'Organization Settings Changed', description: "The organization's settings were changed.", orgAdmin: true },
+  'team-created': { displayName: 'Team Created', description: 'A team was created.', orgAdmin: true },
+  'team-updated': { displayName: 'Team Updated', description: "A team's name, description, members or stack permissions were changed.", orgAdmin: true },
+  'team-deleted': { displayName: 'Team Deleted', description: 'A team was deleted.', orgAdmin: true },
+  'organization-token-created': { displayName: 'Organization Token Created', description: 'An organization access token was created.', orgAdmin: true },
+  'organization-token-deleted': { displayName: 'Organization Token Deleted', description: 'An organization access token was deleted.', orgAdmin: true },
+  'team-token-created': { displayName: 'Team Token Created', description: 'A team access token was created.', orgAdmin: true },
+  'team-token-deleted': { displayName: 'Team Token Deleted', description: 'A team access token was deleted.', orgAdmin: true },
+  'personal-token-created': { displayName: 'Personal Token Created', description: 'A member created a personal access token.' },
+  'personal-token-deleted': { displayName: 'Personal Token Deleted', description: 'A member deleted a personal access token.' },
+  'user-login-failed': { displayName: 'User Login Failed', description: 'A request carried an access token that is unknown, expired or revoked.', authFailure: true },
+  'auth-failure-organization-role': { displayName: 'Auth Failure Organization Role', description: 'An operation was refused: it needs an organization role the caller does not hold.', authFailure: true },
+  'auth-failure-stack-permission': { displayName: 'Auth Failure Stack Permission', description: 'An operation was refused: it needs a stack permission the caller does not hold.', authFailure: true },
+} as const satisfies Record<string, CatalogEntry>;
 
 export type AuditEventId = keyof typeof catalog;
 
@@ -47,7 +56,7 @@ export interface AuditEventKind {
 }
 
 export function auditEventKind(id: string): AuditEventKind {
-  const entry = (catalog as Record<string, { displayName: string; orgAdmin?: boolean; stackAdmin?: boolean; authFailure?: boolean }>)[id];
+  const entry = (catalog as Record<string, CatalogEntry>)[id];
   return {
     displayName: entry?.displayName ?? id,
     orgAdmin: entry?.orgAdmin ?? false,
@@ -57,3 +66,33 @@ export function auditEventKind(id: string): AuditEventKind {
 }
 
 export const auditEventIds = Object.keys(catalog) as AuditEventId[];
+
+export function isAuditEventId(id: string): id is AuditEventId {
+  return Object.hasOwn(catalog, id);
+}
+
+/** One entry of `GET /api/orgs/{org}/auditlogs/event-types`, as Pulumi's event reference reads it. */
+export interface AuditEventType {
+  event: AuditEventId;
+  displayName: string;
+  description: string;
+  requiresOrgAdmin: boolean;
+  requiresStackAdmin: boolean;
+  authenticationFailure: boolean;
+  deprecated: boolean;
+}
+
+export function auditEventTypes(): AuditEventType[] {
+  return auditEventIds.map((event) => {
+    const entry: CatalogEntry = catalog[event];
+    return {
+      event,
+      displayName: entry.displayName,
+      description: entry.description,
+      requiresOrgAdmin: entry.orgAdmin ?? false,
+      requiresStackAdmin: entry.stackAdmin ?? false,
+      authenticationFailure: entry.authFailure ?? false,
+      deprecated: false,
+    };
+  });
+}
