@@ -1,0 +1,665 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  buildPermissionWorld,
+  callerNames,
+  callerTitles,
+  grantTeams,
+  isPerson,
+  logins,
+  requestAs,
+  type CallerName,
+  type PermissionWorld,
+} from '../helpers/callers.js';
+import { ManualClock } from '../helpers/clock.js';
+import { createStack, createUser, deploymentWithResources } from '../helpers/factories.js';
+import type { Reply } from '../helpers/http.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { beginUpdate, program } from '../helpers/updates.js';
+
+// The permission matrix (issue 12): every endpoint × every kind of caller, one table, one loop.
+// Each row lists the exact status each caller gets, in the column order of `callerNames`:
+//
+//   anon  garb  exp   rev   out   lone  read  edit  tadm  crea  oadm  otok  aotk  ttok  lease
+//
+// anonymous; a garbled token; an expired and a revoked personal token; a member of another
+// organization; members of `mx-org` in no team, in team readers (101 on mx-org/app/dev), editors (102),
+// admins (103); the stack's creator; an organization admin; a member and an admin organization
+// token; the editors' team token; and the update token (lease) of another update. `mx-org` grants its
+// members nothing by default (setDefaultStackPermission 0); the world is in test/helpers/callers.ts.
+// Rows that change something make their own target per cell, so no cell depends on another.
+
+let server: TestServer;
+let world: PermissionWorld;
+const clock = new ManualClock();
+
+before(async () => {
+  server = await startTestServer({ overrides: { clock } });
+  world = await buildPermissionWorld(server, clock);
+});
+after(() => server.close());
+
+/** One cell: who calls, and a label no other cell uses, for the names of what it creates. */
+interface Cell {
+  caller: CallerName;
+  label: string;
+}
+
+interface Call {
+  path: string;
+  body?: unknown;
+  rawBody?: string;
+}
+
+interface Row {
+  method: string;
+  /** The route as the API reference writes it, and what the row does when the route has several uses. */
+  route: string;
+  /** One status per caller, in column order. */
+  expect: readonly number[];
+  /** The request of one cell; rows that change something create that cell's own target here. */
+  request: (cell: Cell) => Call | Promise<Call>;
+  /** Checks the body of a successful reply. */
+  ok: (reply: Reply, cell: Cell) => void;
+  /** What a 403 must name: the missing permission or role. */
+  denied?: RegExp;
+  /** Authenticated by an update's lease (`update-token`), not an access token. */
+  lease?: boolean;
+}
+
+let sequence = 0;
+/** A name no other cell uses: `s12`, `t13`… */
+const fresh = (prefix: string) => `${prefix}${++sequence}`;
+const dev = '/api/stacks/mx-org/app/dev';
+const nowSeconds = () => Math.floor(clock.now() / 1000);
+
+/** A stack of its own for one cell, made by `creator` and granted to the teams as mx-org/app/dev is. */
+async function freshStack(): Promise<{ name: string; path: string }> {
+  const name = fresh('s');
+  await createStack(world.creator, 'mx-org', 'fresh', name);
+  await grantTeams(world.admin, 'fresh', name);
+  return { name, path: `/api/stacks/mx-org/fresh/${name}` };
+}
+
+async function adminCall(method: string, path: string, body?: unknown, status = 200): Promise<Reply> {
+  const reply = await world.admin.request(method, path, { body });
+  assert.equal(reply.status, status, `${method} ${path} (setting up a cell): ${reply.text}`);
+  return reply;
+}
+
+/** A team of the admin's with no stack grants, for a cell that changes or deletes it. */
+async function freshTeam(grant?: number): Promise<string> {
+  const name = fresh('team');
+  await adminCall('POST', '/api/orgs/mx-org/teams/pulumi', { name, displayName: name, description: 'made for one cell' }, 201);
+  if (grant) {
+    await adminCall('PATCH', `/api/orgs/mx-org/teams/${name}`, { addStackPermission: { projectName: 'app', stackName: 'private', permission: grant } }, 204);
+  }
+  return name;
+}
+
+const emptyBody = (reply: Reply) => assert.equal(reply.text, '');
+const names = (items: Array<{ name: string }>) => items.map((item) => item.name).sort();
+
+/** What `GET /api/user/stacks` shows each caller that may list. */
+const visibleStacks: Partial<Record<CallerName, string[]>> = {
+  outsider: ['other/o/prod'],
+  loner: [],
+  reader: ['mx-org/app/dev'],
+  editor: ['mx-org/app/dev', 'mx-org/team/own'],
+  teamAdmin: ['mx-org/app/dev'],
+  creator: ['mx-org/app/dev'],
+  orgAdmin: ['mx-org/app/dev', 'mx-org/app/private', 'mx-org/lease/source', 'mx-org/lease/target', 'mx-org/team/own', 'mx-org/tok/own'],
+  orgToken: ['mx-org/tok/own'],
+  adminOrgToken: ['mx-org/app/dev', 'mx-org/app/private', 'mx-org/lease/source', 'mx-org/lease/target', 'mx-org/team/own', 'mx-org/tok/own'],
+  teamToken: ['mx-org/app/dev', 'mx-org/team/own'],
+};
+
+/** Each person's role in each team of `mx-org`: the admin made them all, so is their team admin. */
+const teamRoles: Record<keyof typeof logins, Record<string, string>> = {
+  outsider: {},
+  loner: { admins: 'none', editors: 'none', readers: 'none' },
+  reader: { admins: 'none', editors: 'none', readers: 'member' },
+  editor: { admins: 'none', editors: 'member', readers: 'none' },
+  teamAdmin: { admins: 'member', editors: 'none', readers: 'none' },
+  creator: { admins: 'none', editors: 'none', readers: 'none' },
+  orgAdmin: { admins: 'admin', editors: 'admin', readers: 'admin' },
+};
+
+/** Who `GET /api/user` says each caller is: tokens of an organization or team are named after it. */
+const whoami = (caller: CallerName) =>
+  isPerson(caller) ? logins[caller] : caller === 'teamToken' ? 'editors' : 'mx-org';
+
+const leasePath = (suffix: string) => `${world.leaseTarget.stackPath}/update/${world.leaseTarget.updateId}/${suffix}`;
+const fullCheckpoint = () => JSON.stringify({ version: 3, deployment: deploymentWithResources('lease', 'target', 0).deployment });
+
+const stackDenied = (action: string, stack = 'mx-org/app/dev') => new RegExp(`^Forbidden: ${action} permission on stack '${stack}' is required$`);
+const freshDenied = (action: string) => new RegExp(`^Forbidden: ${action} permission on stack 'mx-org/fresh/s\\d+' is required$`);
+const adminRole = /needs the 'admin' role in organization 'mx-org'/;
+const personOnly = /only a person's token may/;
+const foreignLease = /lease token does not belong to update/;
+
+// prettier-ignore
+const matrix: Row[] = [
+  // Public probes and service routes.
+  { method: 'GET', route: '/healthz',
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ path: '/healthz' }),
+    ok: (r) => assert.deepEqual(r.body, { status: 'ok' }) },
+  { method: 'GET', route: '/readyz',
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ path: '/readyz' }),
+    ok: (r) => assert.equal(r.body.status, 'ready') },
+  { method: 'GET', route: '/api/cli/version',
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ path: '/api/cli/version' }),
+    ok: (r) => assert.equal(typeof r.body.latestVersion, 'string') },
+  { method: 'GET', route: '/api/capabilities',
+    expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/capabilities' }),
+    ok: (r) => assert.ok(Array.isArray(r.body.capabilities)) },
+
+  // The caller itself.
+  { method: 'GET', route: '/api/user',
+    expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/user' }),
+    ok: (r, { caller }) => assert.equal(r.body.githubLogin, whoami(caller)) },
+  { method: 'GET', route: '/api/user/organizations/default',
+    expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/user/organizations/default' }),
+    ok: (r, { caller }) =>
+      assert.deepEqual(r.body, { GitHubLogin: caller === 'orgAdmin' ? 'stackyard' : caller === 'outsider' ? 'other' : 'mx-org', Messages: [] }) },
+  { method: 'GET', route: '/api/user/stacks',
+    expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/user/stacks' }),
+    ok: (r, { caller }) =>
+      assert.deepEqual(
+        r.body.stacks.map((s: { orgName: string; projectName: string; stackName: string }) => `${s.orgName}/${s.projectName}/${s.stackName}`).sort(),
+        visibleStacks[caller],
+      ) },
+  { method: 'GET', route: '/api/user/tokens',
+    expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 401],
+    request: () => ({ path: '/api/user/tokens' }),
+    ok: (r, { caller }) =>
+      assert.deepEqual(
+        r.body.tokens.map((t: { description: string }) => t.description),
+        [caller === 'orgAdmin' ? 'created at first boot' : 'created by stackyard admin'],
+      ),
+    denied: personOnly },
+
+  // Organization reads.
+  { method: 'GET', route: '/api/orgs/{org}',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/orgs/mx-org' }),
+    ok: (r) => assert.equal(r.body.githubLogin, 'mx-org') },
+  // Admin only, as the shared HTTP contract of issue 12 has it.
+  { method: 'GET', route: '/api/orgs/{org}/members',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/members?type=backend' }),
+    ok: (r) =>
+      assert.deepEqual(
+        r.body.members.map((m: { role: string; user: { githubLogin: string } }) => `${m.user.githubLogin}:${m.role}`).sort(),
+        ['admin:admin', 'creator:member', 'editor:member', 'loner:member', 'reader:member', 'teamadmin:member'],
+      ),
+    denied: adminRole },
+  { method: 'GET', route: '/api/orgs/{org}/teams',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/orgs/mx-org/teams' }),
+    ok: (r, { caller }) => {
+      const teams = r.body.teams as Array<{ kind: string; name: string; userRole: string }>;
+      assert.deepEqual(names(teams), ['admins', 'editors', 'readers']);
+      assert.ok(teams.every((t) => t.kind === 'pulumi'));
+      if (isPerson(caller)) assert.deepEqual(Object.fromEntries(teams.map((t) => [t.name, t.userRole])), teamRoles[caller]);
+    } },
+  { method: 'GET', route: '/api/orgs/{org}/teams/{team}',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/orgs/mx-org/teams/readers' }),
+    ok: (r, { caller }) => {
+      assert.equal(r.body.name, 'readers');
+      assert.deepEqual(
+        r.body.members.map((m: { githubLogin: string; role: string }) => `${m.githubLogin}:${m.role}`).sort(),
+        ['admin:admin', 'reader:member'],
+      );
+      assert.deepEqual(r.body.stacks, [{ projectName: 'app', stackName: 'dev', permission: 101 }]);
+      if (isPerson(caller)) assert.equal(r.body.userRole, teamRoles[caller].readers);
+    } },
+  { method: 'GET', route: '/api/orgs/{org}/tokens',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/tokens' }),
+    ok: (r) => assert.deepEqual(names(r.body.tokens), ['ci', 'ci-admin']),
+    denied: adminRole },
+  { method: 'GET', route: '/api/orgs/{org}/teams/{team}/tokens',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/teams/editors/tokens' }),
+    ok: (r) => assert.deepEqual(names(r.body.tokens), ['editors-ci']),
+    denied: adminRole },
+  { method: 'GET', route: '/api/orgs/{org}/auditlogs',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: `/api/orgs/mx-org/auditlogs?startTime=${nowSeconds() + 3600}` }),
+    ok: (r) => assert.ok(Array.isArray(r.body.auditLogEvents) && r.body.auditLogEvents.length > 0, r.text),
+    denied: adminRole },
+  { method: 'GET', route: '/api/orgs/{org}/auditlogs/export',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: `/api/orgs/mx-org/auditlogs/export?startTime=${nowSeconds() + 3600}` }),
+    ok: (r) => assert.ok(r.text.length > 0),
+    denied: adminRole },
+  { method: 'GET', route: '/api/orgs/{org}/auditlogs/v2',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/auditlogs/v2' }),
+    ok: (r) => assert.ok(Array.isArray(r.body.auditLogEvents) && r.body.auditLogEvents.length > 0, r.text),
+    denied: adminRole },
+  { method: 'GET', route: '/api/orgs/{org}/auditlogs/v2/export',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/auditlogs/v2/export?format=cef' }),
+    ok: (r) => assert.match(r.text, / CEF:0\|Pulumi\|/),
+    denied: adminRole },
+  { method: 'GET', route: '/api/orgs/{org}/auditlogs/event-types',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/auditlogs/event-types' }),
+    ok: (r) => assert.ok(r.text.includes('stack-created'), r.text),
+    denied: adminRole },
+
+  // Stack reads: read permission on mx-org/app/dev.
+  { method: 'HEAD', route: '/api/stacks/{org}/{project}',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/stacks/mx-org/app' }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: dev }),
+    ok: (r) => assert.deepEqual([r.body.orgName, r.body.projectName, r.body.stackName], ['mx-org', 'app', 'dev']) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/export',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/export` }),
+    ok: (r) => assert.equal(r.body.deployment.resources.length, 4) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/export/{version}',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/export/1` }),
+    ok: (r) => assert.equal(r.body.deployment.resources.length, 4) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/resources/count',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/resources/count` }),
+    ok: (r) => assert.deepEqual(r.body, { resourceCount: 4, version: 1 }) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/resources/latest',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/resources/latest` }),
+    ok: (r) => assert.deepEqual([r.body.resources.length, r.body.version], [4, 1]) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/resources/{version}',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/resources/1` }),
+    ok: (r) => assert.deepEqual([r.body.resources.length, r.body.version], [4, 1]) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/updates',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/updates` }),
+    ok: (r) => assert.deepEqual(r.body.updates.map((u: { kind: string }) => u.kind), ['import']) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/updates/latest',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/updates/latest` }),
+    ok: (r) => assert.equal(r.body.updateID, world.importUpdateId) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/updates/latest/previews',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/updates/latest/previews` }),
+    ok: (r) => assert.deepEqual(r.body.updates, []) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/update/${world.importUpdateId}` }),
+    ok: (r) => assert.deepEqual(r.body, { status: 'succeeded', events: [] }) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/events',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/update/${world.importUpdateId}/events` }),
+    ok: (r) => assert.deepEqual(r.body, { events: [], continuationToken: null }) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/decrypt/log-decryption',
+    expect: [401, 401, 401, 401, 404, 404, 204, 204, 204, 204, 204, 404, 204, 204, 401],
+    request: () => ({ path: `${dev}/decrypt/log-decryption`, body: { secretName: 'app:password' } }),
+    ok: emptyBody },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/decrypt/log-batch-decryption',
+    expect: [401, 401, 401, 401, 404, 404, 204, 204, 204, 204, 204, 404, 204, 204, 401],
+    request: () => ({ path: `${dev}/decrypt/log-batch-decryption`, body: { commandName: 'pulumi stack output' } }),
+    ok: emptyBody },
+
+  // Creating stacks needs membership; changing one needs edit.
+  { method: 'POST', route: '/api/stacks/{org}/{project}',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/stacks/mx-org/made', body: { stackName: fresh('s') } }),
+    ok: (r) => assert.deepEqual(r.body, {}) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/tags',
+    expect: [401, 401, 401, 401, 404, 404, 403, 204, 204, 204, 204, 404, 204, 204, 401],
+    request: () => ({ path: `${dev}/tags`, body: { name: fresh('tag'), value: 'v' } }),
+    ok: emptyBody, denied: stackDenied('edit') },
+  { method: 'PATCH', route: '/api/stacks/{org}/{project}/{stack}/tags',
+    expect: [401, 401, 401, 401, 404, 404, 403, 204, 204, 204, 204, 404, 204, 204, 401],
+    request: ({ label }) => ({ path: `${dev}/tags`, body: { 'pulumi:project': 'app', owner: label } }),
+    ok: emptyBody, denied: stackDenied('edit') },
+  { method: 'PATCH', route: '/api/stacks/{org}/{project}/{stack}/tags/{tagName}',
+    expect: [401, 401, 401, 401, 404, 404, 403, 204, 204, 204, 204, 404, 204, 204, 401],
+    request: async () => {
+      const tag = fresh('tag');
+      await adminCall('POST', `${dev}/tags`, { name: tag, value: 'v' }, 204);
+      return { path: `${dev}/tags/${tag}`, body: { name: `${tag}-renamed`, value: 'w' } };
+    },
+    ok: emptyBody, denied: stackDenied('edit') },
+  { method: 'DELETE', route: '/api/stacks/{org}/{project}/{stack}/tags/{tagName}',
+    expect: [401, 401, 401, 401, 404, 404, 403, 204, 204, 204, 204, 404, 204, 204, 401],
+    request: async () => {
+      const tag = fresh('tag');
+      await adminCall('POST', `${dev}/tags`, { name: tag, value: 'v' }, 204);
+      return { path: `${dev}/tags/${tag}` };
+    },
+    ok: emptyBody, denied: stackDenied('edit') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/encrypt',
+    expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/encrypt`, body: { plaintext: world.plaintext } }),
+    ok: (r) => assert.match(r.body.ciphertext, /^[A-Za-z0-9+/]+=*$/), denied: stackDenied('edit') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/decrypt',
+    expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/decrypt`, body: { ciphertext: world.ciphertext } }),
+    ok: (r) => assert.deepEqual(r.body, { plaintext: world.plaintext }), denied: stackDenied('edit') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/batch-encrypt',
+    expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/batch-encrypt`, body: { plaintexts: [world.plaintext, world.plaintext] } }),
+    ok: (r) => assert.equal(r.body.ciphertexts.length, 2), denied: stackDenied('edit') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/batch-decrypt',
+    expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/batch-decrypt`, body: { ciphertexts: [world.ciphertext] } }),
+    ok: (r) => assert.deepEqual(r.body, { plaintexts: { [world.ciphertext]: world.plaintext } }), denied: stackDenied('edit') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/import',
+    expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/import`, body: deploymentWithResources('app', 'dev', 2) }),
+    ok: (r) => assert.match(r.body.updateId, /^[0-9a-f-]{36}$/), denied: stackDenied('edit') },
+
+  // Updates: a preview needs read, everything that can change the stack needs edit.
+  ...(['preview', 'update', 'refresh', 'destroy'] as const).map((kind): Row => ({
+    method: 'POST', route: `/api/stacks/{org}/{project}/{stack}/${kind}`,
+    expect: kind === 'preview'
+      ? [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401]
+      : [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/${kind}`, body: program(kind === 'preview') }),
+    ok: (r) => assert.deepEqual(Object.keys(r.body), ['updateID']),
+    denied: stackDenied('edit'),
+  })),
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId} (a preview)',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: async () => {
+      const { body } = await adminCall('POST', `${dev}/preview`, program(true));
+      return { path: `${dev}/update/${body.updateID}`, body: { tags: { 'pulumi:project': 'app' }, journalVersion: 0 } };
+    },
+    // A preview runs on the stack's current version, which the import row moved on.
+    ok: (r) => assert.ok(Number.isInteger(r.body.version) && r.body.version >= 1 && typeof r.body.token === 'string', r.text) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId} (an update)',
+    expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: async () => {
+      const stack = await freshStack();
+      const { body } = await adminCall('POST', `${stack.path}/update`, program(false));
+      return { path: `${stack.path}/update/${body.updateID}`, body: { tags: { 'pulumi:project': 'fresh' }, journalVersion: 0 } };
+    },
+    ok: (r) => assert.deepEqual([r.body.version, typeof r.body.token], [1, 'string']),
+    denied: freshDenied('edit') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/cancel',
+    expect: [401, 401, 401, 401, 404, 404, 403, 204, 204, 204, 204, 404, 204, 204, 401],
+    request: async () => {
+      const stack = await freshStack();
+      const { updateId } = await beginUpdate(world.admin, stack.path);
+      return { path: `${stack.path}/update/${updateId}/cancel` };
+    },
+    ok: emptyBody, denied: freshDenied('edit') },
+
+  // Calls a running update makes with its lease: a user's token is the wrong scheme, another
+  // update's lease is refused.
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/renew_lease',
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 403],
+    request: () => ({ path: leasePath('renew_lease'), body: { token: '', duration: 300 } }),
+    ok: () => assert.fail('no caller holds this lease'), denied: foreignLease, lease: true },
+  { method: 'PATCH', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/checkpoint',
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 403],
+    request: () => ({ path: leasePath('checkpoint'), rawBody: fullCheckpoint() }),
+    ok: () => assert.fail('no caller holds this lease'), denied: foreignLease, lease: true },
+  { method: 'PATCH', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/checkpointverbatim',
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 403],
+    request: () => ({ path: leasePath('checkpointverbatim'), rawBody: `{"version":3,"untypedDeployment":${JSON.stringify(deploymentWithResources('lease', 'target', 0))},"sequenceNumber":1}` }),
+    ok: () => assert.fail('no caller holds this lease'), denied: foreignLease, lease: true },
+  { method: 'PATCH', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/checkpointdelta',
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 403],
+    request: () => ({ path: leasePath('checkpointdelta'), body: { version: 3, checkpointHash: '0'.repeat(64), sequenceNumber: 2, deploymentDelta: [] } }),
+    ok: () => assert.fail('no caller holds this lease'), denied: foreignLease, lease: true },
+  { method: 'PATCH', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/journalentries',
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 403],
+    request: () => ({ path: leasePath('journalentries'), body: { entries: [] } }),
+    ok: () => assert.fail('no caller holds this lease'), denied: foreignLease, lease: true },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/events/batch',
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 403],
+    request: () => ({ path: leasePath('events/batch'), body: { events: [] } }),
+    ok: () => assert.fail('no caller holds this lease'), denied: foreignLease, lease: true },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/complete',
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 403],
+    request: () => ({ path: leasePath('complete'), body: { status: 'succeeded' } }),
+    ok: () => assert.fail('no caller holds this lease'), denied: foreignLease, lease: true },
+
+  // Personal tokens belong to people; organization and team tokens are managed by organization admins.
+  { method: 'POST', route: '/api/user/tokens',
+    expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 401],
+    request: ({ label }) => ({ path: '/api/user/tokens', body: { description: `made by ${label}` } }),
+    ok: (r) => assert.deepEqual([typeof r.body.id, r.body.tokenValue.startsWith('pul-')], ['string', true]),
+    denied: personOnly },
+  { method: 'DELETE', route: "/api/user/tokens/{tokenId} (the caller's own)",
+    expect: [401, 401, 401, 401, 204, 204, 204, 204, 204, 204, 204, 403, 403, 403, 401],
+    request: async ({ caller, label }) => {
+      // A person deletes a token of their own; a machine token, which owns none, aims at the admin's.
+      const owner = isPerson(caller) ? requestAs(world, caller, 'POST', '/api/user/tokens', { body: { description: label } }) : world.admin.post('/api/user/tokens', { description: label });
+      const created = await owner;
+      assert.equal(created.status, 200, created.text);
+      return { path: `/api/user/tokens/${created.body.id}` };
+    },
+    ok: emptyBody, denied: personOnly },
+  { method: 'DELETE', route: "/api/user/tokens/{tokenId} (another person's)",
+    expect: [401, 401, 401, 401, 404, 404, 404, 404, 404, 404, 404, 403, 403, 403, 401],
+    request: async ({ label }) => {
+      const created = await world.admin.withToken(world.bystanderToken).post('/api/user/tokens', { description: label });
+      assert.equal(created.status, 200, created.text);
+      return { path: `/api/user/tokens/${created.body.id}` };
+    },
+    ok: () => assert.fail("nobody may delete another person's token"), denied: personOnly },
+  { method: 'POST', route: '/api/orgs/{org}/tokens',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/tokens', body: { name: fresh('org-token-'), description: 'one cell', admin: false } }),
+    ok: (r) => assert.deepEqual([typeof r.body.id, r.body.tokenValue.startsWith('pul-')], ['string', true]),
+    denied: adminRole },
+  { method: 'DELETE', route: '/api/orgs/{org}/tokens/{tokenId}',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => {
+      const { body } = await adminCall('POST', '/api/orgs/mx-org/tokens', { name: fresh('org-token-'), description: 'one cell' });
+      return { path: `/api/orgs/mx-org/tokens/${body.id}` };
+    },
+    ok: emptyBody, denied: adminRole },
+  { method: 'POST', route: '/api/orgs/{org}/teams/{team}/tokens',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/teams/editors/tokens', body: { name: fresh('team-token-'), description: 'one cell' } }),
+    ok: (r) => assert.deepEqual([typeof r.body.id, r.body.tokenValue.startsWith('pul-')], ['string', true]),
+    denied: adminRole },
+  { method: 'DELETE', route: '/api/orgs/{org}/teams/{team}/tokens/{tokenId}',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => {
+      const { body } = await adminCall('POST', '/api/orgs/mx-org/teams/editors/tokens', { name: fresh('team-token-'), description: 'one cell' });
+      return { path: `/api/orgs/mx-org/teams/editors/tokens/${body.id}` };
+    },
+    ok: emptyBody, denied: adminRole },
+
+  // Members, teams and settings: organization admins only.
+  { method: 'POST', route: '/api/orgs/{org}/members/{username}',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: async () => {
+      const login = fresh('user');
+      await createUser(server, login);
+      return { path: `/api/orgs/mx-org/members/${login}`, body: { role: 'member' } };
+    },
+    ok: (r, { label }) => {
+      assert.equal(r.body.role, 'member');
+      assert.match(r.body.user.githubLogin, /^user\d+$/, label);
+    },
+    denied: adminRole },
+  { method: 'PATCH', route: '/api/orgs/{org}/members/{username}',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => {
+      const login = fresh('user');
+      await createUser(server, login, { org: 'mx-org', role: 'member' });
+      return { path: `/api/orgs/mx-org/members/${login}`, body: { role: 'admin' } };
+    },
+    ok: emptyBody, denied: adminRole },
+  { method: 'DELETE', route: '/api/orgs/{org}/members/{username}',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => {
+      const login = fresh('user');
+      await createUser(server, login, { org: 'mx-org', role: 'member' });
+      return { path: `/api/orgs/mx-org/members/${login}` };
+    },
+    ok: emptyBody, denied: adminRole },
+  { method: 'POST', route: '/api/orgs/{org}/teams/pulumi',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 201, 403, 201, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/teams/pulumi', body: { name: fresh('team'), displayName: 'One cell', description: 'made by one cell' } }),
+    ok: (r) => assert.deepEqual([r.body.kind, r.body.displayName], ['pulumi', 'One cell']),
+    denied: adminRole },
+  // No organization here is backed by GitHub: an admin learns so; anyone else is refused first.
+  { method: 'POST', route: '/api/orgs/{org}/teams/github',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 400, 403, 400, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/teams/github', body: { name: fresh('team'), displayName: 'GitHub', description: '' } }),
+    ok: () => assert.fail('no GitHub team can be made'), denied: adminRole },
+  { method: 'PATCH', route: '/api/orgs/{org}/teams/{team} (newDisplayName, newDescription)',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => ({ path: `/api/orgs/mx-org/teams/${await freshTeam()}`, body: { newDisplayName: 'Renamed', newDescription: 'changed' } }),
+    ok: emptyBody, denied: adminRole },
+  { method: 'PATCH', route: '/api/orgs/{org}/teams/{team} (memberAction add)',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => ({ path: `/api/orgs/mx-org/teams/${await freshTeam()}`, body: { memberAction: 'add', member: logins.loner } }),
+    ok: emptyBody, denied: adminRole },
+  { method: 'POST', route: '/api/orgs/{org}/teams/{team} (memberAction add, as the seed sends it)',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => ({ path: `/api/orgs/mx-org/teams/${await freshTeam()}`, body: { memberAction: 'add', member: logins.loner } }),
+    ok: emptyBody, denied: adminRole },
+  { method: 'PATCH', route: '/api/orgs/{org}/teams/{team} (addStackPermission)',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => ({
+      path: `/api/orgs/mx-org/teams/${await freshTeam()}`,
+      body: { addStackPermission: { projectName: 'app', stackName: 'private', permission: 101 } },
+    }),
+    ok: emptyBody, denied: adminRole },
+  { method: 'PATCH', route: '/api/orgs/{org}/teams/{team} (editStackPermission)',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => ({
+      path: `/api/orgs/mx-org/teams/${await freshTeam(101)}`,
+      body: { editStackPermission: { projectName: 'app', stackName: 'private', permission: 102 } },
+    }),
+    ok: emptyBody, denied: adminRole },
+  { method: 'PATCH', route: '/api/orgs/{org}/teams/{team} (removeStack)',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => ({ path: `/api/orgs/mx-org/teams/${await freshTeam(101)}`, body: { removeStack: { projectName: 'app', stackName: 'private' } } }),
+    ok: emptyBody, denied: adminRole },
+  { method: 'DELETE', route: '/api/orgs/{org}/teams/{teamName}',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 204, 403, 204, 403, 401],
+    request: async () => ({ path: `/api/orgs/mx-org/teams/${await freshTeam()}` }),
+    ok: emptyBody, denied: adminRole },
+  { method: 'PATCH', route: '/api/orgs/{org}',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    // The value the world already has, so no other row sees a change.
+    request: () => ({ path: '/api/orgs/mx-org', body: { setDefaultStackPermission: 0 } }),
+    ok: (r) => assert.equal(r.body.defaultStackPermission, 0),
+    denied: adminRole },
+
+  // Admin on the stack: each cell its own stack.
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/rename',
+    expect: [401, 401, 401, 401, 404, 404, 403, 403, 200, 200, 200, 404, 200, 403, 401],
+    request: async () => {
+      const stack = await freshStack();
+      return { path: `${stack.path}/rename`, body: { newName: `${stack.name}-renamed` } };
+    },
+    ok: (r) => assert.match(r.body.updateId, /^[0-9a-f-]{36}$/), denied: freshDenied('admin') },
+  // Into `dest`, of which creator, teamadmin and the admin are members; an organization token of mx-org is not.
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/transfer',
+    expect: [401, 401, 401, 401, 404, 404, 403, 403, 204, 204, 204, 404, 404, 403, 401],
+    request: async () => ({ path: `${(await freshStack()).path}/transfer`, body: { toOrg: 'dest' } }),
+    ok: emptyBody, denied: freshDenied('admin') },
+  { method: 'DELETE', route: '/api/stacks/{org}/{project}/{stack}',
+    expect: [401, 401, 401, 401, 404, 404, 403, 403, 204, 204, 204, 404, 204, 403, 401],
+    request: async () => ({ path: (await freshStack()).path }),
+    ok: emptyBody, denied: freshDenied('admin') },
+];
+
+/**
+ * An outsider learns nothing of what an organization holds; a member who cannot read a stack is
+ * told the stack is not found, exactly as for a stack that does not exist.
+ */
+function notFoundMessage(caller: CallerName, path: string): RegExp {
+  if (caller === 'outsider' && path.includes('/mx-org')) return /^Not Found: organization 'mx-org' not found$/;
+  if ((caller === 'loner' || caller === 'orgToken') && path.startsWith('/api/stacks/mx-org/')) return /^Not Found: stack 'mx-org\/[^']+' not found$/;
+  return /not found/;
+}
+
+/** A lease on a user's route, or an access token on a lease's route, is the wrong scheme; a bad access token does not authenticate. */
+function unauthorizedMessage(caller: CallerName, row: Row): RegExp {
+  if (caller === 'anonymous') return /^Unauthorized: No credentials provided or are invalid\.$/;
+  if (caller === 'otherLease') return /^Unauthorized: malformed Authorization header; expected 'token <access token>'$/;
+  if (row.lease) return /^Unauthorized: malformed Authorization header; expected 'update-token <lease token>'$/;
+  return /^Unauthorized: No credentials provided or are invalid\.$/;
+}
+
+const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' };
+
+for (const row of matrix) {
+  describe(`${row.method} ${row.route}`, () => {
+    callerNames.forEach((caller, column) => {
+      const status = row.expect[column]!;
+      it(`${status} for ${callerTitles[caller]}`, async () => {
+        const cell = { caller, label: fresh('cell') };
+        const { path, body, rawBody } = await row.request(cell);
+        const reply = await requestAs(world, caller, row.method, path, { body, rawBody });
+        assert.equal(reply.status, status, `${row.method} ${path} as ${caller}: ${reply.text}`);
+        if (status < 400) return row.ok(reply, cell);
+        if (row.method === 'HEAD') return assert.equal(reply.text, '');
+        assert.deepEqual(Object.keys(reply.body ?? {}).sort(), ['code', 'message'], reply.text);
+        assert.equal(reply.body.code, status);
+        assert.match(reply.body.message, new RegExp(`^${reasons[status]}: \\S`));
+        if (status === 403 && row.denied) assert.match(reply.body.message, row.denied);
+        if (status === 404) assert.match(reply.body.message, notFoundMessage(caller, path));
+        if (status === 401) assert.match(reply.body.message, unauthorizedMessage(caller, row));
+      });
+    });
+  });
+}
+
+/**
+ * Every route the server registered, as `METHOD /path/:param`, read from Fastify's route tree
+ * (`├── /segment (GET, HEAD)`, children indented by four columns). The HEAD Fastify adds to each
+ * GET is left out.
+ */
+function registeredRoutes(): string[] {
+  const prefixes: string[] = [];
+  const routes: string[] = [];
+  for (const line of server.server.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^(.*?)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    const path = (depth > 0 ? prefixes[depth - 1]! : '') + match[2]!;
+    prefixes[depth] = path;
+    const methods = match[3]?.split(', ') ?? [];
+    for (const method of methods) if (method !== 'HEAD' || !methods.includes('GET')) routes.push(`${method} ${path}`);
+  }
+  return routes;
+}
+
+/** `GET /api/stacks/{org}/{project}/{stack} (what)` and `GET /api/stacks/:orgName/:projectName/:stackName` alike. */
+const routeKey = (route: string) => route.replace(/ \(.*\)$/, '').replace(/\{[^}]+\}|:\w+/g, '{}');
+
+describe('the permission matrix', () => {
+  const cells = matrix.length * callerNames.length;
+  it('has a row for every route the server serves, and only for those', () => {
+    const served = new Set(registeredRoutes().map(routeKey));
+    const covered = new Set(matrix.map((row) => routeKey(`${row.method} ${row.route}`)));
+    assert.ok(served.size > 60, `the route tree was read: ${[...served].join(', ')}`);
+    assert.deepEqual([...served].filter((route) => !covered.has(route)).sort(), [], 'routes without a row');
+    assert.deepEqual([...covered].filter((route) => !served.has(route)).sort(), [], 'rows without a route');
+  });
+
+  it(`has ${matrix.length} endpoint rows × ${callerNames.length} callers = ${cells} cells, each row one status per caller`, () => {
+    for (const row of matrix) assert.equal(row.expect.length, callerNames.length, `${row.method} ${row.route}`);
+    const rowNames = matrix.map((row) => `${row.method} ${row.route}`);
+    assert.equal(new Set(rowNames).size, rowNames.length, 'row names are unique');
+    console.log(`permission matrix: ${matrix.length} endpoints × ${callerNames.length} callers = ${cells} cells`);
+  });
+});
