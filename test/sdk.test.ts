@@ -1,0 +1,110 @@
+// Pulumi's generated Go client (github.com/pulumi/pulumi-cloud-sdk/go) against a real server: the
+// program in test/sdk/identity/ calls the identity and access API through the SDK's typed client,
+// so every response is decoded into Pulumi's own types. It is built once into the git-ignored
+// .cache/sdk/ with the Go toolchain and the module proxy, and rebuilt only when its sources change.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { createStack, createUser } from './helpers/factories.js';
+import { ApiClient } from './helpers/http.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sourceDir = path.join(root, 'test/sdk/identity');
+const binary = path.join(root, '.cache/sdk/identity-check');
+
+/** Builds the check unless the binary is newer than every source file. */
+function buildIdentityCheck(): string {
+  const sources = fs.readdirSync(sourceDir).filter((name) => /\.go$|^go\.(mod|sum)$/.test(name));
+  const newestSource = Math.max(...sources.map((name) => fs.statSync(path.join(sourceDir, name)).mtimeMs));
+  if (fs.existsSync(binary) && fs.statSync(binary).mtimeMs > newestSource) return binary;
+  fs.mkdirSync(path.dirname(binary), { recursive: true });
+  execFileSync('go', ['build', '-trimpath', '-o', `${binary}.tmp`, '.'], { cwd: sourceDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  fs.renameSync(`${binary}.tmp`, binary);
+  return binary;
+}
+
+function runCheck(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(binary, [], { env: { PATH: process.env.PATH, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const operations = [
+  'AddOrganizationMember',
+  'CreateOrgToken',
+  'CreatePersonalToken',
+  'CreatePulumiTeam',
+  'CreateTeamToken',
+  'DeleteOrgToken',
+  'DeleteOrganizationMember',
+  'DeletePersonalToken',
+  'DeleteTeam',
+  'DeleteTeamToken',
+  'GetCurrentUser',
+  'GetTeam',
+  'ListAuditLogEventsHandlerV1',
+  'ListAuditLogEventsHandlerV2',
+  'ListOrgTokens',
+  'ListOrganizationMembers',
+  'ListPersonalTokens',
+  'ListTeamTokens',
+  'ListTeams',
+  'UpdateOrganizationMember',
+  'UpdateTeam',
+];
+
+let server: TestServer;
+let api: ApiClient;
+let env: Record<string, string>;
+
+before(async () => {
+  buildIdentityCheck();
+  server = await startTestServer();
+  api = new ApiClient(server.url, server.adminToken);
+  await createUser(server, 'carol');
+  await createStack(api, server.org, 'proj', 'dev');
+  env = {
+    STACKYARD_URL: server.url,
+    STACKYARD_ADMIN_TOKEN: server.adminToken,
+    STACKYARD_ORG: server.org,
+    STACKYARD_MEMBER: 'carol',
+    STACKYARD_STACK: 'proj/dev',
+  };
+});
+after(async () => {
+  await server.close();
+});
+
+describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity and access API', () => {
+  it('creates, lists and deletes personal, organization and team tokens, members and teams, and reads the user and the audit log', async (t) => {
+    const result = await runCheck(env);
+    t.diagnostic(result.stdout.trim());
+    assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}${result.stdout}`);
+    const match = /^sdk identity check passed: (\d+) calls, (\d+) operations: (.+)\n$/.exec(result.stdout);
+    assert.ok(match, result.stdout);
+    assert.deepEqual(match[3]!.split(' '), operations);
+    assert.equal(Number(match[2]), operations.length);
+    assert.ok(Number(match[1]) >= 37, 'every call ran, each audit log listing at least one page');
+    assert.equal(result.stderr, '');
+
+    // The check cleaned up after itself: no team, carol is no member, no organization token.
+    assert.equal((await api.get(`/api/orgs/${server.org}/teams/sdk-team`)).status, 404);
+    const members = await api.get(`/api/orgs/${server.org}/members?type=backend`);
+    assert.equal(members.status, 200);
+    assert.deepEqual(members.body.members.map((m: { user: { githubLogin: string } }) => m.user.githubLogin), ['admin']);
+    assert.deepEqual((await api.get(`/api/orgs/${server.org}/tokens`)).body, { tokens: [] });
+  });
+
+  it('stops at the first failed call with exit 1 and the server’s status and message', async () => {
+    const result = await runCheck({ ...env, STACKYARD_ADMIN_TOKEN: 'pul-0000000000000000000000000000000000000000' });
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^sdk identity check failed: GetCurrentUser: HTTP 401: /);
+  });
+});
