@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createOrganization, createStack, createUser } from '../helpers/factories.js';
+import { auditAfter, auditMark } from '../helpers/audit.js';
 import { ApiClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -16,23 +17,6 @@ after(() => server.close());
 const db = () => server.server.ctx.database.db;
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-/** The newest audit event id: what a later `auditAfter` counts from. */
-async function auditMark(): Promise<number> {
-  const row = await db().selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-  return Number(row?.id ?? 0);
-}
-
-/** The organization's audit events written after `mark`, as the table holds them. */
-async function auditAfter(org: string, mark: number) {
-  const { id } = await db().selectFrom('organizations').select('id').where('name', '=', org).executeTakeFirstOrThrow();
-  return db()
-    .selectFrom('audit_events')
-    .select(['event', 'description', 'user_login', 'token_name', 'req_org_admin', 'req_stack_admin', 'auth_failure'])
-    .where('organization_id', '=', id)
-    .where('id', '>', mark)
-    .orderBy('id')
-    .execute();
-}
 
 const adminEvent = (event: string, description: string, user_login = 'admin') => ({
   event,
@@ -144,13 +128,13 @@ describe('GET /api/orgs/{org}/members', () => {
   it('is for organization admins: 403 to a member, a team token and a member organization token; 404 to outsiders; 401 without a token', async () => {
     const memberOrgToken = await orgToken(org, 'member-lister', false);
     const outsider = await createUser(server, 'lst-out');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const message = `Forbidden: listing organization members needs the 'admin' role in organization '${org}'`;
     for (const token of [memberToken, teamToken, memberOrgToken]) {
       const reply = await api.get(`/api/orgs/${org}/members`, { token });
       assert.deepEqual([reply.status, reply.body], [403, { code: 403, message }]);
     }
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       roleRefusal('lst-amy', 'listing organization members', org),
       roleRefusal('team:listing/ops', 'listing organization members', org, 'ops-token'),
       roleRefusal('org:listing', 'listing organization members', org, 'member-lister'),
@@ -174,11 +158,11 @@ describe('POST /api/orgs/{org}/members/{login}', () => {
 
   it('adds an existing user with the role asked, answers the OrganizationMember, and records member-added', async () => {
     const token = await createUser(server, 'add-bob');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.post(`/api/orgs/${org}/members/add-bob`, { role: 'admin' });
     assert.equal(reply.status, 200);
     assert.deepEqual(member(reply.body), expectedMember('add-bob', 'admin'));
-    assert.deepEqual(await auditAfter(org, mark), [adminEvent('member-added', `Added "add-bob" to organization "${org}" as admin`)]);
+    assert.deepEqual(await auditAfter(server, org, mark), [adminEvent('member-added', `Added "add-bob" to organization "${org}" as admin`)]);
     const user = await api.get('/api/user', { token });
     assert.deepEqual(user.body.organizations, [{ githubLogin: org, name: org, avatarUrl: '', role: 'admin' }]);
     const listed = await api.get(`/api/orgs/${org}/members`);
@@ -192,7 +176,7 @@ describe('POST /api/orgs/{org}/members/{login}', () => {
   it('answers 404 for an unknown user or a token’s machine user, 409 for a member, 400 for another role; none is recorded', async () => {
     await createUser(server, 'add-carl');
     await orgToken(org, 'adder', true);
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const unknown = await api.post(`/api/orgs/${org}/members/nobody`, { role: 'member' });
     assert.deepEqual([unknown.status, unknown.body], [404, { code: 404, message: "Not Found: user 'nobody' not found" }]);
     const machine = await api.post(`/api/orgs/${org}/members/${encodeURIComponent('org:adding')}`, { role: 'member' });
@@ -206,13 +190,13 @@ describe('POST /api/orgs/{org}/members/{login}', () => {
     const noRole = await api.post(`/api/orgs/${org}/members/add-carl`, {});
     assert.equal(noRole.status, 400);
     assert.match(noRole.body.message, /^Bad Request: .*role/);
-    assert.deepEqual(await auditAfter(org, mark), []);
+    assert.deepEqual(await auditAfter(server, org, mark), []);
   });
 
   it('is refused to a member (403, recorded) and an outsider (404), and adds nobody', async () => {
     const outsider = await createUser(server, 'add-out');
     await createUser(server, 'add-dan');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const refused = await api.post(`/api/orgs/${org}/members/add-dan`, { role: 'member' }, { token: memberToken });
     assert.deepEqual([refused.status, refused.body], [
       403,
@@ -220,7 +204,7 @@ describe('POST /api/orgs/{org}/members/{login}', () => {
     ]);
     const outside = await api.post(`/api/orgs/${org}/members/add-dan`, { role: 'member' }, { token: outsider });
     assert.deepEqual([outside.status, outside.body], [404, { code: 404, message: `Not Found: organization '${org}' not found` }]);
-    assert.deepEqual(await auditAfter(org, mark), [roleRefusal('add-member', 'adding organization members', org)]);
+    assert.deepEqual(await auditAfter(server, org, mark), [roleRefusal('add-member', 'adding organization members', org)]);
     const listed = await api.get(`/api/orgs/${org}/members`);
     assert.equal(listed.body.members.some((m: any) => m.user.githubLogin === 'add-dan'), false);
   });
@@ -228,11 +212,11 @@ describe('POST /api/orgs/{org}/members/{login}', () => {
   it('lets an admin organization token add members, recorded under the token’s name', async () => {
     const token = await orgToken(org, 'provisioner', true);
     await createUser(server, 'add-eve');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.post(`/api/orgs/${org}/members/add-eve`, { role: 'member' }, { token });
     assert.equal(reply.status, 200);
     assert.deepEqual(member(reply.body), expectedMember('add-eve', 'member'));
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       { ...adminEvent('member-added', `Added "add-eve" to organization "${org}" as member`, 'org:adding'), token_name: 'provisioner' },
     ]);
   });
@@ -251,24 +235,24 @@ describe('PATCH /api/orgs/{org}/members/{login}', () => {
     (await api.get(`/api/orgs/${org}/members`, { token })).body.members.find((m: any) => m.user.githubLogin === login)?.role;
 
   it('changes the role (204, no body) and records member-role-changed', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.patch(`/api/orgs/${org}/members/rol-bob`, { role: 'admin' });
     assert.deepEqual([reply.status, reply.text], [204, '']);
     assert.equal(await roleOf('rol-bob'), 'admin');
     const user = await api.get('/api/user', { token: memberToken });
     assert.deepEqual(user.body.organizations, [{ githubLogin: org, name: org, avatarUrl: '', role: 'admin' }]);
-    assert.deepEqual(await auditAfter(org, mark), [adminEvent('member-role-changed', 'Changed organization role for "rol-bob" to admin')]);
+    assert.deepEqual(await auditAfter(server, org, mark), [adminEvent('member-role-changed', 'Changed organization role for "rol-bob" to admin')]);
   });
 
   it('records nothing when the role is already the one asked', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     assert.equal((await api.patch(`/api/orgs/${org}/members/rol-bob`, { role: 'admin' })).status, 204);
-    assert.deepEqual(await auditAfter(org, mark), []);
+    assert.deepEqual(await auditAfter(server, org, mark), []);
   });
 
   it('answers 400 for demoting the last admin, and lets the other go while two are left', async () => {
     // rol-bob demotes the first-boot admin, leaving himself as the last admin.
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     assert.equal((await api.patch(`/api/orgs/${org}/members/admin`, { role: 'member' }, { token: memberToken })).status, 204);
     const last = await api.patch(`/api/orgs/${org}/members/rol-bob`, { role: 'member' }, { token: memberToken });
     assert.deepEqual([last.status, last.body], [
@@ -277,7 +261,7 @@ describe('PATCH /api/orgs/{org}/members/{login}', () => {
     ]);
     assert.equal(await roleOf('rol-bob', memberToken), 'admin');
     assert.equal(await roleOf('admin', memberToken), 'member');
-    assert.deepEqual(await auditAfter(org, mark), [adminEvent('member-role-changed', 'Changed organization role for "admin" to member', 'rol-bob')]);
+    assert.deepEqual(await auditAfter(server, org, mark), [adminEvent('member-role-changed', 'Changed organization role for "admin" to member', 'rol-bob')]);
     // Restored, so the rest of the file's admin calls work.
     assert.equal((await api.patch(`/api/orgs/${org}/members/admin`, { role: 'admin' }, { token: memberToken })).status, 204);
   });
@@ -294,14 +278,14 @@ describe('PATCH /api/orgs/{org}/members/{login}', () => {
   it('is refused to a member (403) and a team token (403)', async () => {
     const carl = await createUser(server, 'rol-carl', { org, role: 'member' });
     const teamToken = await teamWith(org, 'devs', 'rol-carl');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const message = `Forbidden: changing organization roles needs the 'admin' role in organization '${org}'`;
     for (const token of [carl, teamToken]) {
       const reply = await api.patch(`/api/orgs/${org}/members/rol-carl`, { role: 'admin' }, { token });
       assert.deepEqual([reply.status, reply.body], [403, { code: 403, message }]);
     }
     assert.equal(await roleOf('rol-carl'), 'member');
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       roleRefusal('rol-carl', 'changing organization roles', org),
       roleRefusal('team:roles/devs', 'changing organization roles', org, 'devs-token'),
     ]);
@@ -326,10 +310,10 @@ describe('DELETE /api/orgs/{org}/members/{login}', () => {
     assert.equal((await bob.get(`/api/stacks/${org}/app/shared`)).status, 200);
     assert.equal((await bob.get(`/api/stacks/${org}/app/bobs`)).status, 200);
 
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.delete(`/api/orgs/${org}/members/rm-bob`);
     assert.deepEqual([reply.status, reply.text], [204, '']);
-    assert.deepEqual(await auditAfter(org, mark), [adminEvent('member-removed', `Removed "rm-bob" from organization "${org}"`)]);
+    assert.deepEqual(await auditAfter(server, org, mark), [adminEvent('member-removed', `Removed "rm-bob" from organization "${org}"`)]);
 
     // Neither the stack they created nor the team's grant opens anything now.
     for (const stack of ['shared', 'bobs']) {
@@ -354,7 +338,7 @@ describe('DELETE /api/orgs/{org}/members/{login}', () => {
   });
 
   it('answers 400 for the last admin, 404 for an unknown user and for a non-member, and records nothing', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const last = await api.delete(`/api/orgs/${org}/members/admin`);
     assert.deepEqual([last.status, last.body], [
       400,
@@ -364,7 +348,7 @@ describe('DELETE /api/orgs/{org}/members/{login}', () => {
     assert.deepEqual([unknown.status, unknown.body], [404, { code: 404, message: "Not Found: user 'nobody' not found" }]);
     const outsider = await api.delete(`/api/orgs/${org}/members/rm-out`);
     assert.deepEqual([outsider.status, outsider.body], [404, { code: 404, message: `Not Found: user 'rm-out' is not a member of organization '${org}'` }]);
-    assert.deepEqual(await auditAfter(org, mark), []);
+    assert.deepEqual(await auditAfter(server, org, mark), []);
     assert.deepEqual((await api.get(`/api/orgs/${org}/members`)).body.members.map((m: any) => m.user.githubLogin), ['admin']);
   });
 
@@ -377,13 +361,13 @@ describe('DELETE /api/orgs/{org}/members/{login}', () => {
   it('is refused to a member (403) and a member organization token (403), who remove nobody', async () => {
     const dee = await createUser(server, 'rm-dee', { org, role: 'member' });
     const token = await orgToken(org, 'remover', false);
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const message = `Forbidden: removing organization members needs the 'admin' role in organization '${org}'`;
     for (const caller of [dee, token]) {
       const reply = await api.delete(`/api/orgs/${org}/members/rm-dee`, { token: caller });
       assert.deepEqual([reply.status, reply.body], [403, { code: 403, message }]);
     }
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       roleRefusal('rm-dee', 'removing organization members', org),
       roleRefusal('org:removing', 'removing organization members', org, 'remover'),
     ]);
@@ -427,7 +411,7 @@ describe('PATCH /api/orgs/{org}', () => {
   });
 
   it('sets the default stack permission, answers the metadata, and records organization-settings-changed', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.patch(`/api/orgs/${org}`, { setDefaultStackPermission: 0 });
     assert.equal(reply.status, 200);
     assert.match(reply.body.id, /^[0-9a-f-]{36}$/);
@@ -441,7 +425,7 @@ describe('PATCH /api/orgs/{org}', () => {
       stackCount: 1,
       userRole: 'admin',
     });
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       adminEvent('organization-settings-changed', `Changed the default stack permission of organization "${org}" from edit to none`),
     ]);
     assert.equal((await api.get(`/api/orgs/${org}`)).body.defaultStackPermission, 0);
@@ -451,13 +435,13 @@ describe('PATCH /api/orgs/{org}', () => {
   });
 
   it('takes every Pulumi value in turn: read lets members read but not edit', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     assert.equal((await api.patch(`/api/orgs/${org}`, { setDefaultStackPermission: 101 })).status, 200);
     assert.equal((await api.get(`/api/stacks/${org}/app/dev`, { token: memberToken })).status, 200);
     assert.equal((await api.post(`/api/stacks/${org}/app/dev/tags`, { name: 'k', value: 'v' }, { token: memberToken })).status, 403);
     assert.equal((await api.patch(`/api/orgs/${org}`, { setDefaultStackPermission: 103 })).status, 200);
     assert.equal((await api.patch(`/api/orgs/${org}`, { setDefaultStackPermission: 102 })).status, 200);
-    const events = (await auditAfter(org, mark)).filter((e) => e.event === 'organization-settings-changed');
+    const events = (await auditAfter(server, org, mark)).filter((e) => e.event === 'organization-settings-changed');
     assert.deepEqual(events.map((e) => e.description), [
       `Changed the default stack permission of organization "${org}" from none to read`,
       `Changed the default stack permission of organization "${org}" from read to admin`,
@@ -466,10 +450,10 @@ describe('PATCH /api/orgs/{org}', () => {
   });
 
   it('records nothing when the value does not change', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.patch(`/api/orgs/${org}`, { setDefaultStackPermission: 102 });
     assert.deepEqual([reply.status, reply.body.defaultStackPermission], [200, 102]);
-    assert.deepEqual(await auditAfter(org, mark), []);
+    assert.deepEqual(await auditAfter(server, org, mark), []);
   });
 
   it('answers 400 for another value, a missing one, a non-number and a setting Stackyard lacks', async () => {
@@ -497,7 +481,7 @@ describe('PATCH /api/orgs/{org}', () => {
     const memberOrgToken = await orgToken(org, 'settings-ci', false);
     const teamToken = await teamWith(org, 'ops');
     const outsider = await createUser(server, 'set-out');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const message = `Forbidden: changing organization settings needs the 'admin' role in organization '${org}'`;
     for (const token of [memberToken, memberOrgToken, teamToken]) {
       const reply = await api.patch(`/api/orgs/${org}`, { setDefaultStackPermission: 0 }, { token });
@@ -505,7 +489,7 @@ describe('PATCH /api/orgs/{org}', () => {
     }
     const outside = await api.patch(`/api/orgs/${org}`, { setDefaultStackPermission: 0 }, { token: outsider });
     assert.deepEqual([outside.status, outside.body], [404, { code: 404, message: `Not Found: organization '${org}' not found` }]);
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       roleRefusal('set-amy', 'changing organization settings', org),
       roleRefusal('org:settings', 'changing organization settings', org, 'settings-ci'),
       roleRefusal('team:settings/ops', 'changing organization settings', org, 'ops-token'),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createOrganization, createStack, createUser } from '../helpers/factories.js';
+import { auditAfter, auditMark } from '../helpers/audit.js';
 import { ApiClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -15,23 +16,6 @@ after(() => server.close());
 
 const db = () => server.server.ctx.database.db;
 
-/** The newest audit event id: what a later `auditAfter` counts from. */
-async function auditMark(): Promise<number> {
-  const row = await db().selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-  return Number(row?.id ?? 0);
-}
-
-/** The organization's audit events written after `mark`, as the table holds them. */
-async function auditAfter(org: string, mark: number) {
-  const { id } = await db().selectFrom('organizations').select('id').where('name', '=', org).executeTakeFirstOrThrow();
-  return db()
-    .selectFrom('audit_events')
-    .select(['event', 'description', 'user_login', 'token_name', 'req_org_admin', 'req_stack_admin', 'auth_failure'])
-    .where('organization_id', '=', id)
-    .where('id', '>', mark)
-    .orderBy('id')
-    .execute();
-}
 
 const teamEvent = (event: string, description: string, user_login = 'admin', token_name: string | null = null) => ({
   event,
@@ -89,7 +73,7 @@ describe('POST /api/orgs/{org}/teams/pulumi', () => {
   });
 
   it('creates the team (201, a Team), makes the creating person its admin, and records team-created', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.post(`/api/orgs/${org}/teams/pulumi`, { name: 'platform', displayName: 'Platform team', description: 'Runs the platform' });
     const expected = {
       kind: 'pulumi',
@@ -101,7 +85,7 @@ describe('POST /api/orgs/{org}/teams/pulumi', () => {
       userRole: 'admin',
     };
     assert.deepEqual([reply.status, reply.body], [201, expected]);
-    assert.deepEqual(await auditAfter(org, mark), [teamEvent('team-created', 'Created team "platform"')]);
+    assert.deepEqual(await auditAfter(server, org, mark), [teamEvent('team-created', 'Created team "platform"')]);
     assert.deepEqual((await api.get(`/api/orgs/${org}/teams/platform`)).body, expected);
   });
 
@@ -116,7 +100,7 @@ describe('POST /api/orgs/{org}/teams/pulumi', () => {
   });
 
   it('answers 400 for names Pulumi refuses and a display name over 100 characters, 409 for a taken name; none is recorded', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     for (const name of ['', 'x'.repeat(41), 'has space', 'slash/y', 'ümlaut', 'semi;colon']) {
       const reply = await api.post(`/api/orgs/${org}/teams/pulumi`, { name });
       assert.deepEqual([reply.status, reply.body], [
@@ -131,26 +115,26 @@ describe('POST /api/orgs/{org}/teams/pulumi', () => {
     const noName = await api.post(`/api/orgs/${org}/teams/pulumi`, { displayName: 'nameless' });
     assert.equal(noName.status, 400);
     assert.match(noName.body.message, /^Bad Request: .*name/);
-    assert.deepEqual(await auditAfter(org, mark), []);
+    assert.deepEqual(await auditAfter(server, org, mark), []);
     assert.deepEqual((await api.get(`/api/orgs/${org}/teams`)).body.teams.map((t: any) => t.name), ['A.b_c-9', 'platform', 'x'.repeat(40)]);
   });
 
   it('lets an admin organization token create a team, which starts with no members', async () => {
     const token = await orgToken(org, 'creator-ci', true);
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.post(`/api/orgs/${org}/teams/pulumi`, { name: 'bots' }, { token });
     assert.deepEqual([reply.status, reply.body], [
       201,
       { kind: 'pulumi', name: 'bots', displayName: 'bots', description: '', members: [], stacks: [], userRole: 'none' },
     ]);
-    assert.deepEqual(await auditAfter(org, mark), [teamEvent('team-created', 'Created team "bots"', 'org:tcreate', 'creator-ci')]);
+    assert.deepEqual(await auditAfter(server, org, mark), [teamEvent('team-created', 'Created team "bots"', 'org:tcreate', 'creator-ci')]);
   });
 
   it('is refused to a member, a member organization token and a team token (403), and to outsiders (404)', async () => {
     const memberOrgToken = await orgToken(org, 'member-ci', false);
     const platformToken = await teamToken(org, 'platform', 'platform-ci');
     const outsider = await createUser(server, 'cr-out');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     for (const token of [memberToken, memberOrgToken, platformToken]) {
       const reply = await api.post(`/api/orgs/${org}/teams/pulumi`, { name: 'sneaky' }, { token });
       assert.deepEqual([reply.status, reply.body], [403, { code: 403, message: `Forbidden: creating a team needs the 'admin' role in organization '${org}'` }]);
@@ -158,7 +142,7 @@ describe('POST /api/orgs/{org}/teams/pulumi', () => {
     const outside = await api.post(`/api/orgs/${org}/teams/pulumi`, { name: 'sneaky' }, { token: outsider });
     assert.deepEqual([outside.status, outside.body], [404, { code: 404, message: `Not Found: organization '${org}' not found` }]);
     assert.equal((await api.post(`/api/orgs/${org}/teams/pulumi`, { name: 'sneaky' }, { token: null })).status, 401);
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       adminRefusal('cr-amy', 'creating a team', org),
       adminRefusal('org:tcreate', 'creating a team', org, 'member-ci'),
       adminRefusal('team:tcreate/platform', 'creating a team', org, 'platform-ci'),
@@ -172,7 +156,7 @@ describe('POST /api/orgs/{org}/teams/github', () => {
   before(() => createOrganization(server, org, 'admin'));
 
   it('answers 400: no organization here is backed by GitHub', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.post(`/api/orgs/${org}/teams/github`, { githubTeamId: 42 });
     assert.deepEqual([reply.status, reply.body], [
       400,
@@ -181,7 +165,7 @@ describe('POST /api/orgs/{org}/teams/github', () => {
         message: `Bad Request: organization '${org}' is not backed by GitHub, so it has no GitHub teams; create a team with POST /api/orgs/${org}/teams/pulumi`,
       },
     ]);
-    assert.deepEqual(await auditAfter(org, mark), []);
+    assert.deepEqual(await auditAfter(server, org, mark), []);
     assert.deepEqual((await api.get(`/api/orgs/${org}/teams`)).body, { teams: [] });
   });
 
@@ -308,12 +292,12 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
   const team = async (name = 'ops') => (await api.get(`/api/orgs/${org}/teams/${name}`)).body;
 
   it('changes the display name and description, recording one team-updated', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     await updateTeam(org, 'ops', { newDisplayName: 'Operations', newDescription: 'Keeps things running' });
     assert.deepEqual([(await team()).displayName, (await team()).description], ['Operations', 'Keeps things running']);
     await updateTeam(org, 'ops', { newDescription: '' });
     assert.deepEqual([(await team()).displayName, (await team()).description], ['Operations', '']);
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       teamEvent('team-updated', 'Updated team "ops": display name set to "Operations"; description changed'),
       teamEvent('team-updated', 'Updated team "ops": description changed'),
     ]);
@@ -322,7 +306,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
   });
 
   it('adds, promotes, demotes and removes members, one event each', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     await updateTeam(org, 'ops', { memberAction: 'add', member: 'pt-amy' });
     assert.deepEqual((await team()).members, [person('admin', 'admin'), person('pt-amy', 'member')]);
     await updateTeam(org, 'ops', { memberAction: 'promote', member: 'pt-amy' });
@@ -331,7 +315,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     assert.deepEqual((await team()).members, [person('admin', 'admin'), person('pt-amy', 'member')]);
     await updateTeam(org, 'ops', { memberAction: 'remove', member: 'pt-amy' });
     assert.deepEqual((await team()).members, [person('admin', 'admin')]);
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       teamEvent('team-updated', 'Updated team "ops": added member "pt-amy"'),
       teamEvent('team-updated', 'Updated team "ops": made "pt-amy" a team admin'),
       teamEvent('team-updated', 'Updated team "ops": made "pt-amy" a team member'),
@@ -346,7 +330,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
   });
 
   it('answers 400 for adding a non-member or an unknown user, 409 for a team member, 404 for others not in the team, 400 for a bad action', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const cases: Array<[unknown, number, string]> = [
       [{ memberAction: 'add', member: 'pt-out' }, 400, `Bad Request: user 'pt-out' is not a member of organization '${org}'; only members can join its teams`],
       [{ memberAction: 'add', member: 'nobody' }, 400, `Bad Request: user 'nobody' is not a member of organization '${org}'; only members can join its teams`],
@@ -362,12 +346,12 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
       const reply = await api.patch(`/api/orgs/${org}/teams/ops`, body);
       assert.deepEqual([reply.status, reply.body], [status, { code: status, message }], JSON.stringify(body));
     }
-    assert.deepEqual(await auditAfter(org, mark), []);
+    assert.deepEqual(await auditAfter(server, org, mark), []);
     assert.deepEqual((await team()).members, [person('admin', 'admin'), person('pt-bob', 'member')]);
   });
 
   it('grants, changes and removes stack permissions, one event each', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     await updateTeam(org, 'ops', { addStackPermission: { projectName: 'app', stackName: 'prod', permission: 101 } });
     await updateTeam(org, 'ops', { addStackPermission: { projectName: 'app', stackName: 'dev', permission: 103 } });
     assert.deepEqual((await team()).stacks, [
@@ -381,7 +365,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     ]);
     await updateTeam(org, 'ops', { removeStack: { projectName: 'app', stackName: 'dev' } });
     assert.deepEqual((await team()).stacks, [{ projectName: 'app', stackName: 'prod', permission: 102 }]);
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       teamEvent('team-updated', 'Updated team "ops": granted read on stack "app/prod"'),
       teamEvent('team-updated', 'Updated team "ops": granted admin on stack "app/dev"'),
       teamEvent('team-updated', 'Updated team "ops": changed to edit on stack "app/prod"'),
@@ -390,7 +374,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
   });
 
   it('answers 400 for a permission other than 101, 102 or 103, 404 for a missing stack or a stack without a grant', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const cases: Array<[unknown, number, string]> = [];
     for (const field of ['addStackPermission', 'editStackPermission']) {
       for (const permission of [0, 100, 104]) {
@@ -411,19 +395,19 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     const text = await api.patch(`/api/orgs/${org}/teams/ops`, { addStackPermission: { projectName: 'app', stackName: 'dev', permission: 'read' } });
     assert.equal(text.status, 400);
     assert.match(text.body.message, /^Bad Request: .*permission/);
-    assert.deepEqual(await auditAfter(org, mark), []);
+    assert.deepEqual(await auditAfter(server, org, mark), []);
     assert.deepEqual((await team()).stacks, [{ projectName: 'app', stackName: 'prod', permission: 102 }]);
   });
 
   it('applies several fields of one request together, in one event, or none of them', async () => {
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     await updateTeam(org, 'ops', {
       newDisplayName: 'Ops',
       memberAction: 'add',
       member: 'pt-cy',
       addStackPermission: { projectName: 'app', stackName: 'dev', permission: 101 },
     });
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       teamEvent('team-updated', 'Updated team "ops": display name set to "Ops"; added member "pt-cy"; granted read on stack "app/dev"'),
     ]);
     // The grant fails, so the new display name and the removal are rolled back with it.
@@ -437,7 +421,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     const after = await team();
     assert.equal(after.displayName, 'Ops');
     assert.deepEqual(after.members.map((m: any) => m.githubLogin), ['admin', 'pt-bob', 'pt-cy']);
-    assert.equal((await auditAfter(org, mark)).length, 1);
+    assert.equal((await auditAfter(server, org, mark)).length, 1);
   });
 
   it('answers 400 for an empty request and for environment permissions, 404 for a missing team', async () => {
@@ -452,19 +436,19 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
   it('lets a team admin manage the members of their team, and nothing else', async () => {
     await updateTeam(org, 'ops', { memberAction: 'add', member: 'pt-amy' });
     await updateTeam(org, 'ops', { memberAction: 'promote', member: 'pt-amy' });
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     await updateTeam(org, 'ops', { memberAction: 'remove', member: 'pt-cy' }, amy);
     await updateTeam(org, 'ops', { memberAction: 'promote', member: 'pt-bob' }, amy);
     await updateTeam(org, 'ops', { memberAction: 'demote', member: 'pt-bob' }, amy);
     assert.deepEqual((await team()).members, [person('admin', 'admin'), person('pt-amy', 'admin'), person('pt-bob', 'member')]);
     const byTeamAdmin = (description: string) => ({ ...teamEvent('team-updated', description, 'pt-amy') });
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       byTeamAdmin('Updated team "ops": removed member "pt-cy"'),
       byTeamAdmin('Updated team "ops": made "pt-bob" a team admin'),
       byTeamAdmin('Updated team "ops": made "pt-bob" a team member'),
     ]);
 
-    const refusedMark = await auditMark();
+    const refusedMark = await auditMark(server);
     const grant = await api.patch(`/api/orgs/${org}/teams/ops`, { addStackPermission: { projectName: 'app', stackName: 'dev', permission: 103 } }, { token: amy });
     assert.deepEqual([grant.status, grant.body], [403, { code: 403, message: `Forbidden: changing team 'ops' needs the 'admin' role in organization '${org}'` }]);
     const rename = await api.patch(`/api/orgs/${org}/teams/ops`, { newDisplayName: 'Mine' }, { token: amy });
@@ -478,7 +462,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     assert.deepEqual([byMember.status, byMember.body], [403, { code: 403, message: membersMessage('ops') }]);
     const membersRefusal = (login: string, teamName: string) =>
       refusal(login, `Refused managing the members of team "${teamName}": the admin role in the organization or the team is required`);
-    assert.deepEqual(await auditAfter(org, refusedMark), [
+    assert.deepEqual(await auditAfter(server, org, refusedMark), [
       adminRefusal('pt-amy', "changing team 'ops'", org),
       adminRefusal('pt-amy', "changing team 'ops'", org),
       membersRefusal('pt-amy', 'other'),
@@ -494,7 +478,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     const opsToken = await teamToken(org, 'ops', 'ops-ci');
     const memberOrgToken = await orgToken(org, 'patch-ci', false);
     const outsider = await createUser(server, 'pt-far');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const membersMessage = `Forbidden: managing the members of team 'ops' needs the 'admin' role in organization '${org}' or in the team`;
     for (const token of [opsToken, memberOrgToken]) {
       const members = await api.patch(`/api/orgs/${org}/teams/ops`, { memberAction: 'add', member: 'pt-cy' }, { token });
@@ -506,7 +490,7 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     assert.deepEqual([outside.status, outside.body], [404, { code: 404, message: `Not Found: organization '${org}' not found` }]);
     const membersRefusal = (login: string, token: string) =>
       refusal(login, 'Refused managing the members of team "ops": the admin role in the organization or the team is required', token);
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       membersRefusal('team:tpatch/ops', 'ops-ci'),
       adminRefusal('team:tpatch/ops', "changing team 'ops'", org, 'ops-ci'),
       membersRefusal('org:tpatch', 'patch-ci'),
@@ -514,9 +498,9 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     ]);
 
     const adminOrgToken = await orgToken(org, 'patch-admin', true);
-    const adminMark = await auditMark();
+    const adminMark = await auditMark(server);
     await updateTeam(org, 'ops', { newDescription: 'by token' }, adminOrgToken);
-    assert.deepEqual(await auditAfter(org, adminMark), [teamEvent('team-updated', 'Updated team "ops": description changed', 'org:tpatch', 'patch-admin')]);
+    assert.deepEqual(await auditAfter(server, org, adminMark), [teamEvent('team-updated', 'Updated team "ops": description changed', 'org:tpatch', 'patch-admin')]);
   });
 });
 
@@ -609,10 +593,10 @@ describe('DELETE /api/orgs/{org}/teams/{team}', () => {
     assert.equal((await api.get(`/api/stacks/${org}/app/dev`, { token: amy })).status, 200);
     const { id: teamId } = await db().selectFrom('teams').select('id').where('name', '=', 'doomed').executeTakeFirstOrThrow();
 
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const reply = await api.delete(`/api/orgs/${org}/teams/doomed`);
     assert.deepEqual([reply.status, reply.text], [204, '']);
-    assert.deepEqual(await auditAfter(org, mark), [teamEvent('team-deleted', 'Deleted team "doomed"')]);
+    assert.deepEqual(await auditAfter(server, org, mark), [teamEvent('team-deleted', 'Deleted team "doomed"')]);
 
     const user = await api.get('/api/user', { token });
     assert.deepEqual([user.status, user.body], [401, { code: 401, message: 'Unauthorized: No credentials provided or are invalid.' }]);
@@ -642,7 +626,7 @@ describe('DELETE /api/orgs/{org}/teams/{team}', () => {
     const keptToken = await teamToken(org, 'kept', 'kept-ci');
     const memberOrgToken = await orgToken(org, 'delete-ci', false);
     const outsider = await createUser(server, 'del-out');
-    const mark = await auditMark();
+    const mark = await auditMark(server);
     const missing = await api.delete(`/api/orgs/${org}/teams/nope`);
     assert.deepEqual([missing.status, missing.body], [404, { code: 404, message: `Not Found: team 'nope' not found in organization '${org}'` }]);
     for (const token of [amy, memberOrgToken, keptToken]) {
@@ -651,7 +635,7 @@ describe('DELETE /api/orgs/{org}/teams/{team}', () => {
     }
     const outside = await api.delete(`/api/orgs/${org}/teams/kept`, { token: outsider });
     assert.deepEqual([outside.status, outside.body], [404, { code: 404, message: `Not Found: organization '${org}' not found` }]);
-    assert.deepEqual(await auditAfter(org, mark), [
+    assert.deepEqual(await auditAfter(server, org, mark), [
       adminRefusal('del-amy', 'deleting a team', org),
       adminRefusal('org:tdelete', 'deleting a team', org, 'delete-ci'),
       adminRefusal('team:tdelete/kept', 'deleting a team', org, 'kept-ci'),

@@ -107,11 +107,7 @@ export class TokenService {
   async deletePersonalToken(caller: Caller, tokenId: string): Promise<void> {
     this.requirePerson(caller, 'delete personal tokens');
     await transaction(this.deps.db, async (tx) => {
-      const row = await store.findTokenById(tx, tokenId);
-      if (!row || row.kind !== 'personal' || row.user_id !== caller.user.id || row.revoked_at !== null) {
-        throw new ApiError('not_found', `access token '${tokenId}' not found`);
-      }
-      await store.revokeAccessToken(tx, row.id, this.deps.clock.now());
+      const row = await this.revoke(tx, tokenId, (t) => t.kind === 'personal' && t.user_id === caller.user.id, 'access token');
       await this.auditPersonal(tx, caller, 'personal-token-deleted', `Deleted personal access token "${row.description}" of "${caller.user.login}"`);
     });
   }
@@ -148,11 +144,7 @@ export class TokenService {
   async deleteOrganizationToken(caller: Caller, orgName: string, tokenId: string): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
       const org = await requireOrganization(tx, caller, orgName, 'admin', 'deleting an organization token');
-      const row = await store.findTokenById(tx, tokenId);
-      if (!row || row.kind !== 'organization' || row.organization_id !== org.id || row.revoked_at !== null) {
-        throw new ApiError('not_found', `organization access token '${tokenId}' not found`);
-      }
-      await store.revokeAccessToken(tx, row.id, this.deps.clock.now());
+      const row = await this.revoke(tx, tokenId, (t) => t.kind === 'organization' && t.organization_id === org.id, 'organization access token');
       await recordAudit(tx, this.deps.clock, caller, {
         organizationId: org.id,
         event: 'organization-token-deleted',
@@ -193,17 +185,26 @@ export class TokenService {
   async deleteTeamToken(caller: Caller, orgName: string, teamName: string, tokenId: string): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
       const { org, team } = await this.teamOf(tx, caller, orgName, teamName, 'deleting a team token');
-      const row = await store.findTokenById(tx, tokenId);
-      if (!row || row.kind !== 'team' || row.team_id !== team.id || row.revoked_at !== null) {
-        throw new ApiError('not_found', `team access token '${tokenId}' not found`);
-      }
-      await store.revokeAccessToken(tx, row.id, this.deps.clock.now());
+      const row = await this.revoke(tx, tokenId, (t) => t.kind === 'team' && t.team_id === team.id, 'team access token');
       await recordAudit(tx, this.deps.clock, caller, {
         organizationId: org.id,
         event: 'team-token-deleted',
         description: `Deleted access token "${row.name}" of team "${team.name}"`,
       });
     });
+  }
+
+  /** Revokes a live token the owner check accepts; any other id is not found, so ids of others' tokens tell nothing. */
+  private async revoke(
+    tx: Executor,
+    tokenId: string,
+    ownedHere: (row: store.AccessTokenRow) => boolean,
+    what: string,
+  ): Promise<store.AccessTokenRow> {
+    const row = await store.findTokenById(tx, tokenId);
+    if (!row || row.revoked_at !== null || !ownedHere(row)) throw new ApiError('not_found', `${what} '${tokenId}' not found`);
+    await store.revokeAccessToken(tx, row.id, this.deps.clock.now());
+    return row;
   }
 
   /** Team tokens are managed by organization admins. */
