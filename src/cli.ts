@@ -115,6 +115,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`stackyard: ${error.toBody().message}\n`);
   } else if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`stackyard: ${(error as Error).message}\n`);
+  } else if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+    // A file or directory the server cannot use: the message names it and the reason, enough for
+    // an operator; a stack trace would only bury it.
+    process.stderr.write(`stackyard: ${(error as Error).message}\n`);
   } else {
     process.stderr.write(`stackyard: ${(error as Error).stack ?? String(error)}\n`);
   }

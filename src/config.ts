@@ -29,6 +29,16 @@ export interface Config {
   journaling: boolean;
   /** Checkpoints at least this large may be sent as deltas (capability delta-checkpoint-uploads-v2). */
   checkpointCutoffBytes: number;
+  /**
+   * How long a client may take over one request, headers and body (largest CLI uploads on a slow
+   * link included), and how long its body may stall before the connection is closed.
+   */
+  requestTimeoutMs: number;
+  bodyIdleTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** Connections one client address may hold at once; more are closed as they arrive. */
+  maxConnectionsPerAddress: number;
   /** What `GET /api/cli/version` reports. */
   cliVersion: { latest: string; oldestWithoutWarning: string; latestDev: string };
 }
@@ -48,6 +58,10 @@ const options = {
   'master-key': { type: 'string', env: 'STACKYARD_MASTER_KEY', default: '' },
   journaling: { type: 'string', env: 'STACKYARD_JOURNALING', default: 'on' },
   'checkpoint-cutoff-bytes': { type: 'string', env: 'STACKYARD_CHECKPOINT_CUTOFF_BYTES', default: String(1024 * 1024) },
+  'request-timeout': { type: 'string', env: 'STACKYARD_REQUEST_TIMEOUT_SECONDS', default: '600' },
+  'body-idle-timeout': { type: 'string', env: 'STACKYARD_BODY_IDLE_TIMEOUT_SECONDS', default: '30' },
+  'keep-alive-timeout': { type: 'string', env: 'STACKYARD_KEEP_ALIVE_TIMEOUT_SECONDS', default: '72' },
+  'max-connections-per-address': { type: 'string', env: 'STACKYARD_MAX_CONNECTIONS_PER_ADDRESS', default: '256' },
   'log-level': { type: 'string', env: 'STACKYARD_LOG_LEVEL', default: 'info' },
   'admin-login': { type: 'string', env: 'STACKYARD_ADMIN_LOGIN', default: 'admin' },
   'default-org': { type: 'string', env: 'STACKYARD_DEFAULT_ORG', default: 'stackyard' },
@@ -121,6 +135,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     masterKey: { base64: read('master-key') || undefined, file: path.join(dataDir, 'master.key') },
     journaling: onOff('journaling'),
     checkpointCutoffBytes: positiveInt('checkpoint-cutoff-bytes', 2 ** 31 - 1),
+    requestTimeoutMs: positiveInt('request-timeout', 86_400) * 1000,
+    bodyIdleTimeoutMs: positiveInt('body-idle-timeout', 86_400) * 1000,
+    keepAliveTimeoutMs: positiveInt('keep-alive-timeout', 86_400) * 1000,
+    maxConnectionsPerAddress: positiveInt('max-connections-per-address', 1_000_000),
     bootstrap: { adminLogin: read('admin-login'), organization: read('default-org') },
     cliVersion: {
       latest: read('cli-latest-version'),

@@ -8,6 +8,7 @@ const statusByCode = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,
+  insufficient_storage: 507,
 } as const;
 
 export type ApiErrorCode = keyof typeof statusByCode;
@@ -22,6 +23,7 @@ const reasonByStatus: Record<number, string> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   500: 'Internal Server Error',
+  507: 'Insufficient Storage',
 };
 
 export class ApiError extends Error {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext, type AppContext, type ContextOverrides } from './context.js';
 import { buildServer } from './http/server.js';
@@ -14,6 +16,7 @@ export interface RunningServer {
 /** Opens the database, creates the first admin on an empty one, and listens. */
 export async function startServer(config: Config, overrides: ContextOverrides = {}): Promise<RunningServer> {
   const ctx = await createContext(config, overrides);
+  warnIfOpenToOthers(config, ctx.logger);
   const firstBoot = await ctx.services.admin.bootstrap(config.bootstrap.adminLogin, config.bootstrap.organization);
   const app = buildServer(ctx);
   await app.listen({ host: config.host, port: config.port });
@@ -58,4 +61,19 @@ export async function serve(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * New data directories are made 0700 and their files 0600; one made before, or by the operator,
+ * keeps its mode (a group may be meant to read it), but the log says who else can.
+ */
+function warnIfOpenToOthers(config: Config, logger: Logger): void {
+  const paths = [config.dataDir, config.masterKey.file];
+  if (config.databaseUrl.startsWith('sqlite:')) paths.push(config.databaseUrl.slice('sqlite:'.length));
+  for (const file of paths) {
+    const mode = fs.statSync(file, { throwIfNoEntry: false })?.mode;
+    if (mode === undefined || (mode & 0o077) === 0) continue;
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
+    logger.warn({ path: file, mode: octal }, `${file} is open to other users (mode ${octal}); it holds the server's data and keys: chmod go-rwx it`);
+  }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
+import { makePrivateDirectory } from '../db/private-files.js';
 
 /** A configuration problem: `stackyard` reports it and exits before serving. */
 export class MasterKeyError extends ConfigError {}
@@ -13,7 +14,7 @@ export class MasterKeyError extends ConfigError {}
 export function loadMasterKey(source: { base64?: string; file: string }): Buffer {
   if (source.base64 !== undefined) return decode(source.base64, 'STACKYARD_MASTER_KEY');
   if (fs.existsSync(source.file)) return decode(fs.readFileSync(source.file, 'utf8').trim(), source.file);
-  fs.mkdirSync(path.dirname(source.file), { recursive: true });
+  makePrivateDirectory(path.dirname(source.file));
   const key = randomBytes(32);
   // 'wx' fails if another process created the file first; then read theirs.
   try {

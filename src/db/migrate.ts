@@ -6,6 +6,7 @@ import { migration0003 } from './migrations/0003_incremental_state.js';
 import { migration0004 } from './migrations/0004_blob_store.js';
 import { migration0005 } from './migrations/0005_jobs.js';
 import { migration0006 } from './migrations/0006_identity_and_access.js';
+import { migration0008 } from './migrations/0008_wide_sequences.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -15,6 +16,7 @@ const migrations = {
   '0004_blob_store': migration0004,
   '0005_jobs': migration0005,
   '0006_identity_and_access': migration0006,
+  '0008_wide_sequences': migration0008,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

@@ -14,6 +14,29 @@ const isRaceLost = (error: unknown): boolean => {
 };
 
 /**
+ * The database or the disk under it is out of space: SQLite's SQLITE_FULL, PostgreSQL's disk_full
+ * (53100), or ENOSPC from a file write such as the folder blob store's.
+ */
+export const isStorageFull = (error: unknown): boolean => {
+  const code = (error as { code?: unknown })?.code;
+  return code === 'SQLITE_FULL' || code === '53100' || code === 'ENOSPC';
+};
+
+/** How long after a write failed for want of space a server still reports it (readiness). */
+export const storageFullHoldMs = 30_000;
+
+const lastStorageFull = new WeakMap<Executor, { at: number; message: string }>();
+
+/**
+ * The last write on `db` that failed for want of space, when no write has succeeded since and it
+ * is recent; readiness reports it, so a load balancer sends traffic to a replica that can write.
+ */
+export function recentStorageFull(db: Executor, now = Date.now()): { at: number; message: string } | undefined {
+  const failure = lastStorageFull.get(db);
+  return failure && now - failure.at < storageFullHoldMs ? failure : undefined;
+}
+
+/**
  * Runs `work` in one serializable transaction, again from the start when it loses a race with
  * another process: every rule a service checks inside (a lease, the next sequence number, a free
  * name) then holds across replicas as it does within one process. `work` may run more than once,
@@ -22,8 +45,11 @@ const isRaceLost = (error: unknown): boolean => {
 export async function transaction<T>(db: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().setIsolationLevel('serializable').execute(work);
+      const result = await db.transaction().setIsolationLevel('serializable').execute(work);
+      lastStorageFull.delete(db);
+      return result;
     } catch (error) {
+      if (isStorageFull(error)) lastStorageFull.set(db, { at: Date.now(), message: (error as Error).message });
       if (attempt >= maxAttempts || !isRaceLost(error)) throw error;
       // Spread the retries so that the same transactions do not meet again.
       await sleep(Math.random() * 5 * 2 ** attempt);

@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ApiError } from '../errors.js';
 import { jsonSyntaxError } from './json-syntax.js';
@@ -6,9 +7,15 @@ import type { App } from './types.js';
 
 /**
  * Request bodies: JSON (kept raw as well, for opaque payloads), optionally gzip-compressed as the
- * CLI sends checkpoints and imports. The body limit counts decompressed bytes.
+ * CLI sends checkpoints and imports. The body limit counts decompressed bytes. A body that stops
+ * arriving for `idleTimeoutMs` has its connection closed, whether or not anything reads it.
  */
-export function registerBodyHandling(app: App): void {
+export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
+  // First of the hooks that can refuse a request: a refused request's body is still drained by Node.
+  app.addHook('onRequest', async (request, reply) => {
+    closeWhenBodyStalls(request.raw, reply.raw, idleTimeoutMs);
+  });
+
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
     if (!encoding || encoding === 'identity') return payload;
@@ -41,5 +48,36 @@ export function registerBodyHandling(app: App): void {
     } catch (error) {
       done(new ApiError('bad_request', `request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
+  });
+}
+
+/**
+ * Watches the socket's byte count rather than the body stream, so a body nobody reads (its request
+ * already refused) is timed as well, and Node's own socket timeouts are left alone.
+ */
+function closeWhenBodyStalls(request: IncomingMessage, response: ServerResponse, idleTimeoutMs: number): void {
+  const socket = request.socket;
+  if (request.complete || socket.destroyed) return;
+  let bytesRead = socket.bytesRead;
+  let lastProgress = Date.now();
+  const stop = () => clearInterval(timer);
+  const timer = setInterval(
+    () => {
+      if (request.complete || socket.destroyed) return stop();
+      // Bytes waiting for the server to read them are the server's delay, not the client's.
+      if (socket.bytesRead !== bytesRead || request.readableLength > 0) {
+        bytesRead = socket.bytesRead;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress >= idleTimeoutMs) {
+        stop();
+        socket.destroy();
+      }
+    },
+    Math.max(50, Math.floor(idleTimeoutMs / 4)),
+  );
+  timer.unref();
+  // Listeners go on the response, one per request, not on a keep-alive socket that serves many.
+  response.once('close', () => {
+    if (request.complete || socket.destroyed) stop();
   });
 }

@@ -1,7 +1,8 @@
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PermissionDenied } from '../auth/permissions.js';
 import type { AuditService } from '../api/auditlogs/service.js';
 import { ApiError, type ApiErrorCode } from '../errors.js';
+import { isStorageFull } from '../db/transaction.js';
 import type { App } from './types.js';
 
 const codeByStatus: Record<number, ApiErrorCode> = {
@@ -23,6 +24,9 @@ function toApiError(error: FastifyError & { code?: string }, bodyLimit: number):
   }
   if (typeof error.code === 'string' && error.code.startsWith('Z_')) {
     return new ApiError('bad_request', `request body is not valid gzip: ${error.message}`);
+  }
+  if (isStorageFull(error)) {
+    return new ApiError('insufficient_storage', `the server is out of storage space, nothing was saved: ${error.message}`);
   }
   const status = error.statusCode ?? 500;
   const code = codeByStatus[status] ?? (status >= 400 && status < 500 ? 'bad_request' : undefined);
@@ -47,4 +51,23 @@ export function registerErrorHandling(app: App, bodyLimit: number, audit: AuditS
     const error = new ApiError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.status(error.status).send(error.toBody());
   });
+}
+
+/**
+ * Errors Fastify answers before any route or hook runs (its `frameworkErrors` option): a path that
+ * is not valid percent-encoding, or a path parameter over the router's length limit (414, which the
+ * ApiError table has no code for, so its body is written here in the same form).
+ */
+export function renderFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('X-Pulumi-Request-ID', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send({ code: 414, message: 'URI Too Long: a part of the request path is longer than the router accepts' });
+    return;
+  }
+  const apiError =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new ApiError('bad_request', 'the request path is not valid percent-encoding')
+      : toApiError(error, 0);
+  if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+  void reply.status(apiError.status).send(apiError.toBody());
 }

@@ -1,3 +1,4 @@
+import type { Server, Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerHealthRoutes } from '../api/health/routes.js';
@@ -5,6 +6,7 @@ import { registerSecretsRoutes } from '../api/secrets/routes.js';
 import { registerServiceRoutes } from '../api/service/routes.js';
 import { registerStackRoutes } from '../api/stacks/routes.js';
 import { registerStateRoutes } from '../api/state/routes.js';
+import { LeaseGate } from '../api/updates/lease.js';
 import { registerUpdateRoutes } from '../api/updates/routes.js';
 import { registerUserRoutes } from '../api/user/routes.js';
 import { registerTokenRoutes } from '../api/tokens/routes.js';
@@ -14,7 +16,7 @@ import { registerAuditLogRoutes } from '../api/auditlogs/routes.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
 import { registerBodyHandling } from './body.js';
-import { registerErrorHandling } from './errors.js';
+import { registerErrorHandling, renderFrameworkError } from './errors.js';
 import type { App } from './types.js';
 import { registerValidation } from './validation.js';
 
@@ -27,16 +29,26 @@ export function buildServer(ctx: AppContext): App {
     requestIdHeader: false,
     // Slashes and long names are validated by the services; the router just routes.
     routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: renderFrameworkError,
+    // Node's own clock for the whole request (headers included); the body's idle timeout is in body.ts.
+    requestTimeout: ctx.config.requestTimeoutMs,
+    keepAliveTimeout: ctx.config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, ctx.config.requestTimeoutMs),
+      // Node checks those timeouts every so often (30 s by default); short timeouts want closer checks.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(ctx.config.requestTimeoutMs / 4))),
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  capConnectionsPerAddress(app.server, ctx.config.maxConnectionsPerAddress);
 
   app.addHook('onRequest', async (request, reply) => {
     // The CLI appends this id to 5xx messages, so operators can find the log line.
     reply.header('X-Pulumi-Request-ID', request.id);
   });
+  registerBodyHandling(app, ctx.config.bodyIdleTimeoutMs);
   registerValidation(app);
   registerErrorHandling(app, ctx.config.bodyLimitBytes, ctx.services.audit);
-  registerBodyHandling(app);
-  registerAuthentication(app, ctx.services);
+  registerAuthentication(app, ctx.services, new LeaseGate({ db: ctx.database.db, clock: ctx.clock }));
 
   registerHealthRoutes(app, ctx);
   registerServiceRoutes(app, ctx);
@@ -50,4 +62,23 @@ export function buildServer(ctx: AppContext): App {
   registerTeamRoutes(app, ctx.services);
   registerAuditLogRoutes(app, ctx.services);
   return app;
+}
+
+/** A client address holding `max` connections gets its next ones closed on arrival; other addresses are unaffected. */
+function capConnectionsPerAddress(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = open.get(address) ?? 0;
+    if (count >= max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }

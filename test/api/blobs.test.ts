@@ -187,7 +187,7 @@ describe('the S3 blob store, on a real MinIO server', () => {
   });
 
   it('is ready only while its bucket answers', async () => {
-    assert.deepEqual((await api.get('/readyz', { token: null })).body.checks, { database: 'ok', migrations: 'ok', blobs: 'ok' });
+    assert.deepEqual((await api.get('/readyz', { token: null })).body.checks, { database: 'ok', migrations: 'ok', disk: 'ok', blobs: 'ok', secrets: 'ok' });
     const store = s3BlobStore({
       bucket: 'no-such-bucket',
       prefix: '',
@@ -198,7 +198,7 @@ describe('the S3 blob store, on a real MinIO server', () => {
     const handle = connectDatabase(await databaseUrlOf(server.dataDir));
     try {
       const { ready, checks } = await readiness(handle, store);
-      assert.deepEqual([ready, checks], [false, { database: 'ok', migrations: 'ok', blobs: 'unavailable: no such bucket' }]);
+      assert.deepEqual([ready, checks], [false, { database: 'ok', migrations: 'ok', disk: 'ok', blobs: 'unavailable: no such bucket', secrets: 'ok' }]);
     } finally {
       await handle.db.destroy();
     }

@@ -8,8 +8,11 @@ import { databaseBlobStore } from '../../src/blobs/database.js';
 import { diskBlobStore } from '../../src/blobs/disk.js';
 import { systemClock } from '../../src/clock.js';
 import { openSqlite } from '../../src/db/sqlite.js';
+import { sql } from 'kysely';
+import { testDatabase } from '../helpers/database.js';
+import { createStack, deploymentWithResources } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startReplica, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 let api: ApiClient;
@@ -30,7 +33,7 @@ describe('GET /healthz and /readyz', () => {
   it('says it is ready once the database answers and has every migration, without a token', async () => {
     const reply = await api.get('/readyz', { token: null });
     assert.equal(reply.status, 200);
-    assert.deepEqual(reply.body, { status: 'ready', checks: { database: 'ok', migrations: 'ok', blobs: 'ok' } });
+    assert.deepEqual(reply.body, { status: 'ready', checks: { database: 'ok', migrations: 'ok', disk: 'ok', blobs: 'ok', secrets: 'ok' } });
   });
 });
 
@@ -53,6 +56,111 @@ describe('readiness checks', () => {
       assert.match(blocked.checks.blobs, /^unavailable: ENOTDIR/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a full disk', { skip: testDatabase !== 'sqlite' && 'SQLite caps its file with max_page_count; PostgreSQL has no such knob' }, () => {
+  it('answers 507 naming the real error, logs it, and is not ready until a write succeeds', async () => {
+    const full = await startTestServer({ captureLogs: true });
+    const fullApi = new ApiClient(full.url, full.adminToken);
+    try {
+      await createStack(fullApi, full.org, 'disk', 'full');
+      const state = deploymentWithResources('disk', 'full', 1);
+      (state.deployment.resources[0]!.outputs as Record<string, unknown>).padding = 'x'.repeat(2_000_000);
+      // The file may not grow past its current pages: the next large write finds the disk full.
+      const db = full.server.ctx.database.db;
+      const pages = (await sql<{ page_count: number }>`pragma page_count`.execute(db)).rows[0]!.page_count;
+      await sql.raw(`pragma max_page_count = ${pages}`).execute(db);
+
+      const refused = await fullApi.post(`/api/stacks/${full.org}/disk/full/import`, state);
+      assert.equal(refused.status, 507, refused.text);
+      assert.deepEqual(refused.body, {
+        code: 507,
+        message: 'Insufficient Storage: the server is out of storage space, nothing was saved: database or disk is full',
+      });
+      const logged = full.logs().filter((line) => line.level >= 50);
+      assert.equal(logged.length, 1, JSON.stringify(logged));
+      assert.equal(logged[0]!.err.code, 'SQLITE_FULL');
+      assert.equal(logged[0]!.err.message, 'database or disk is full');
+
+      const notReady = await fullApi.get('/readyz', { token: null });
+      assert.equal(notReady.status, 503);
+      assert.equal(notReady.body.status, 'not ready');
+      assert.match(notReady.body.checks.disk, /^full: a write failed \d+ s ago: database or disk is full$/);
+      assert.equal(notReady.body.checks.database, 'ok');
+
+      await sql.raw('pragma max_page_count = 1073741823').execute(db);
+      const saved = await fullApi.post(`/api/stacks/${full.org}/disk/full/import`, state);
+      assert.equal(saved.status, 200, saved.text);
+      const ready = await fullApi.get('/readyz', { token: null });
+      assert.equal(ready.status, 200, ready.text);
+      assert.equal(ready.body.checks.disk, 'ok');
+    } finally {
+      await full.close();
+    }
+  });
+});
+
+describe('a replica with another master key', () => {
+  it('is not ready, naming the secrets check, once a stack key is stored', async () => {
+    const primary = await startTestServer();
+    const primaryApi = new ApiClient(primary.url, primary.adminToken);
+    const otherKey = Buffer.alloc(32, 7).toString('base64');
+    const replica = await startReplica(primary, {}, ['--master-key', otherKey]);
+    try {
+      // No stack key yet: any master key will do.
+      const beforeKeys = await new ApiClient(replica.url).get('/readyz', { token: null });
+      assert.equal(beforeKeys.status, 200, beforeKeys.text);
+      assert.equal(beforeKeys.body.checks.secrets, 'ok');
+      await createStack(primaryApi, primary.org, 'keys', 'dev');
+      const encrypted = await primaryApi.post(`/api/stacks/${primary.org}/keys/dev/encrypt`, { plaintext: Buffer.from('hush').toString('base64') });
+      assert.equal(encrypted.status, 200, encrypted.text);
+
+      const onReplica = await new ApiClient(replica.url).get('/readyz', { token: null });
+      assert.equal(onReplica.status, 503, onReplica.text);
+      assert.equal(onReplica.body.status, 'not ready');
+      assert.match(onReplica.body.checks.secrets, /^wrong master key: it does not open the stored secrets key of stack \S+$/);
+      assert.equal(onReplica.body.checks.database, 'ok');
+      const onPrimary = await primaryApi.get('/readyz', { token: null });
+      assert.equal(onPrimary.status, 200, onPrimary.text);
+      assert.equal(onPrimary.body.checks.secrets, 'ok');
+    } finally {
+      await replica.close();
+      await primary.close();
+    }
+  });
+});
+
+describe('a blob store out of space', () => {
+  it('answers 507 naming the error, and is not ready until a write succeeds', async () => {
+    const full = await startTestServer();
+    const fullApi = new ApiClient(full.url, full.adminToken);
+    const blobs = full.server.ctx.blobs;
+    const put = blobs.put;
+    try {
+      await createStack(fullApi, full.org, 'blobs', 'full');
+      // The services share this store: its writes now fail as a full disk fails them.
+      blobs.put = async () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+      };
+      const state = deploymentWithResources('blobs', 'full', 1);
+      const refused = await fullApi.post(`/api/stacks/${full.org}/blobs/full/import`, state);
+      assert.equal(refused.status, 507, refused.text);
+      assert.deepEqual(refused.body, {
+        code: 507,
+        message: 'Insufficient Storage: the server is out of storage space, nothing was saved: ENOSPC: no space left on device, write',
+      });
+      const notReady = await fullApi.get('/readyz', { token: null });
+      assert.equal(notReady.status, 503, notReady.text);
+      assert.match(notReady.body.checks.disk, /^full: a write failed \d+ s ago: ENOSPC: no space left on device, write$/);
+
+      blobs.put = put;
+      assert.equal((await fullApi.post(`/api/stacks/${full.org}/blobs/full/import`, state)).status, 200);
+      assert.deepEqual((await fullApi.get('/readyz', { token: null })).body.checks.disk, 'ok');
+    } finally {
+      blobs.put = put;
+      await full.close();
     }
   });
 });

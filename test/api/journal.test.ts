@@ -104,7 +104,7 @@ describe('PATCH .../update/{id}/journalentries', () => {
     }));
     assert.deepEqual(checkpoint.body, { code: 409, message: `Conflict: update '${journaled.updateId}' sends journal entries, not checkpoints` });
     const forged = await api.patch(`${stack}/update/${journaled.updateId}/journalentries`, { entries: [] }, withLease('forged'));
-    assert.equal(forged.status, 403);
+    assert.deepEqual(forged.body, { code: 401, message: 'Unauthorized: the update token is not a lease of this update' });
     await api.post(`${stack}/update/${journaled.updateId}/complete`, { status: 'succeeded' }, withLease(journaled.token));
 
     const checkpointed = await beginUpdate(api, stack);

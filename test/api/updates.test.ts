@@ -113,7 +113,7 @@ describe('leases', () => {
     const first = await beginUpdate(api, stack);
     const preview = await beginUpdate(api, stack, 'preview');
     const foreign = await api.post(`${stack}/update/${first.updateId}/renew_lease`, { duration: 300 }, withLease(preview.token));
-    assert.deepEqual(foreign.body, { code: 403, message: `Forbidden: the lease token does not belong to update '${first.updateId}'` });
+    assert.deepEqual(foreign.body, { code: 401, message: 'Unauthorized: the update token is not a lease of this update' });
     const userToken = await api.post(`${stack}/update/${first.updateId}/renew_lease`, { duration: 300 });
     assert.deepEqual(userToken.body, { code: 401, message: "Unauthorized: malformed Authorization header; expected 'update-token <lease token>'" });
     const tooLong = await api.post(`${stack}/update/${first.updateId}/renew_lease`, { duration: 301 }, withLease(first.token));
@@ -337,13 +337,13 @@ describe('engine events', () => {
     assert.deepEqual(history[0].resourceChanges, { create: 2, same: 1 });
   });
 
-  it('answers 400 for events without a sequence and 403 without the lease', async () => {
+  it('answers 400 for events without a sequence and 401 without the lease', async () => {
     const stack = await freshStack();
     const { updateId, token } = await beginUpdate(api, stack);
     const bad = await api.post(`${stack}/update/${updateId}/events/batch`, { events: [{ timestamp: 1 }] }, withLease(token));
     assert.deepEqual(bad.body, { code: 400, message: 'Bad Request: events[0].sequence must be a whole number' });
     const noLease = await api.post(`${stack}/update/${updateId}/events/batch`, { events: [] }, withLease('forged'));
-    assert.equal(noLease.status, 403);
+    assert.deepEqual(noLease.body, { code: 401, message: 'Unauthorized: the update token is not a lease of this update' });
     assert.deepEqual((await api.get(`${stack}/update/${updateId}/events`)).body, { events: [], continuationToken: '-1' });
   });
 });

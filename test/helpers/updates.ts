@@ -22,7 +22,9 @@ export async function beginUpdate(
   const created = await api.post(`${stackPath}/${kind}`, program(dryRun));
   assert.equal(created.status, 200, created.text);
   const updateId = created.body.updateID as string;
-  const started = await api.post(`${stackPath}/update/${updateId}`, { tags: { 'pulumi:project': 'proj' }, journalVersion });
+  // As the CLI does: the project tag names the stack's own project (`/api/stacks/{org}/{project}/{stack}`).
+  const project = stackPath.split('/')[4];
+  const started = await api.post(`${stackPath}/update/${updateId}`, { tags: { 'pulumi:project': project }, journalVersion });
   assert.equal(started.status, 200, started.text);
   return { updateId, token: started.body.token as string, version: started.body.version as number, started: started.body };
 }

@@ -49,3 +49,33 @@ describe('the blob store', () => {
     assert.throws(() => parseConfig(['--blob-store', 's3://bucket', '--s3-endpoint', 'http://minio:9000/x'], {}), /--s3-endpoint .* no path/);
   });
 });
+
+describe('timeouts and the connection cap', () => {
+  it('default to limits no legitimate CLI upload meets, in milliseconds', () => {
+    const config = parseConfig([], {});
+    assert.equal(config.requestTimeoutMs, 600_000);
+    assert.equal(config.bodyIdleTimeoutMs, 30_000);
+    assert.equal(config.keepAliveTimeoutMs, 72_000);
+    assert.equal(config.maxConnectionsPerAddress, 256);
+  });
+
+  it('take seconds from flags and STACKYARD_* variables, the flag winning', () => {
+    const config = parseConfig(['--request-timeout', '120', '--max-connections-per-address', '8'], {
+      STACKYARD_REQUEST_TIMEOUT_SECONDS: '900',
+      STACKYARD_BODY_IDLE_TIMEOUT_SECONDS: '5',
+      STACKYARD_KEEP_ALIVE_TIMEOUT_SECONDS: '10',
+    });
+    assert.equal(config.requestTimeoutMs, 120_000);
+    assert.equal(config.bodyIdleTimeoutMs, 5_000);
+    assert.equal(config.keepAliveTimeoutMs, 10_000);
+    assert.equal(config.maxConnectionsPerAddress, 8);
+  });
+
+  it('refuses zero, fractions and words', () => {
+    assert.throws(() => parseConfig(['--body-idle-timeout', '0'], {}), {
+      message: "--body-idle-timeout (STACKYARD_BODY_IDLE_TIMEOUT_SECONDS) must be a whole number from 1 to 86400, got '0'",
+    });
+    assert.throws(() => parseConfig([], { STACKYARD_REQUEST_TIMEOUT_SECONDS: '1.5' }), /--request-timeout .* whole number/);
+    assert.throws(() => parseConfig(['--max-connections-per-address', 'many'], {}), /--max-connections-per-address .* whole number/);
+  });
+});

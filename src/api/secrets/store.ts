@@ -13,3 +13,9 @@ export async function insertWrappedKey(db: Executor, stackId: string, wrappedKey
     .onConflict((oc) => oc.column('stack_id').doNothing())
     .execute();
 }
+
+/** One stored stack key, any, so readiness can try the master key on it. */
+export async function findAnyWrappedKey(db: Executor): Promise<{ stackId: string; wrappedKey: Buffer } | undefined> {
+  const row = await db.selectFrom('stack_secret_keys').select(['stack_id', 'wrapped_key']).limit(1).executeTakeFirst();
+  return row && { stackId: row.stack_id, wrappedKey: Buffer.from(row.wrapped_key) };
+}

@@ -268,10 +268,7 @@ export class StackService {
     for (const [name, value] of Object.entries(tags)) validateTag(name, value);
     await transaction(this.deps.db, async (tx) => {
       const stack = await this.resolve(tx, caller, ref, 'edit');
-      const projectValue = tags[projectTag];
-      if (projectValue !== undefined) this.checkProjectTag(stack, projectTag, projectValue);
-      await store.deleteAllTags(tx, stack.id);
-      await store.upsertTags(tx, stack.id, tags);
+      await this.setAllTags(tx, stack, tags);
       await this.audit(tx, caller, stack, 'stack-tag-updated', `Replaced the tags of stack "${stack.project_name}/${stack.name}"`);
     });
   }
@@ -342,6 +339,17 @@ export class StackService {
     return project;
   }
 
+  /**
+   * Makes `tags` (their names and values already validated) the stack's whole set, under the same
+   * rules wherever they come from: `PATCH tags`, or the tags an update brings when it starts.
+   */
+  async setAllTags(tx: Executor, stack: store.StackRecord, tags: Record<string, string>): Promise<void> {
+    const projectValue = Object.hasOwn(tags, projectTag) ? tags[projectTag] : undefined;
+    if (projectValue !== undefined) this.checkProjectTag(stack, projectTag, projectValue);
+    await store.deleteAllTags(tx, stack.id);
+    await store.upsertTags(tx, stack.id, tags);
+  }
+
   private checkProjectTag(stack: store.StackRecord, name: string, value: string): void {
     if (name === projectTag && value !== stack.project_name) {
       throw new ApiError('bad_request', `tag '${projectTag}' must name the stack's project '${stack.project_name}'`);
@@ -351,7 +359,8 @@ export class StackService {
 
 function decodeStackListKey(token: string): store.StackListKey {
   const key = decodeContinuationToken(token);
-  if (!Array.isArray(key) || key.length !== 3 || !key.every((part) => typeof part === 'string')) {
+  // Names never hold a NUL, and PostgreSQL text cannot: such a token was not one this server gave.
+  if (!Array.isArray(key) || key.length !== 3 || !key.every((part) => typeof part === 'string' && !part.includes('\0'))) {
     throw new ApiError('bad_request', 'invalid continuation token');
   }
   return key as store.StackListKey;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { insertBatches } from '../../db/batches.js';
 import type { Executor } from '../../db/executor.js';
 import type { ProjectsTable, StacksTable } from '../../db/schema.js';
 import type { StackVisibility } from '../../auth/permissions.js';
@@ -76,17 +77,21 @@ export async function listTags(db: Executor, stackId: string): Promise<Record<st
     .where('stack_id', '=', stackId)
     .orderBy('name')
     .execute();
-  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  // No prototype: tags named `constructor` or `toString` must not seem to exist already.
+  const tags: Record<string, string> = Object.create(null);
+  for (const row of rows) tags[row.name] = row.value;
+  return tags;
 }
 
 export async function upsertTags(db: Executor, stackId: string, tags: Record<string, string>): Promise<void> {
   const rows = Object.entries(tags).map(([name, value]) => ({ stack_id: stackId, name, value }));
-  if (rows.length === 0) return;
-  await db
-    .insertInto('stack_tags')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['stack_id', 'name']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
-    .execute();
+  for (const batch of insertBatches(rows)) {
+    await db
+      .insertInto('stack_tags')
+      .values(batch)
+      .onConflict((oc) => oc.columns(['stack_id', 'name']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
+      .execute();
+  }
 }
 
 export async function deleteTag(db: Executor, stackId: string, name: string): Promise<boolean> {

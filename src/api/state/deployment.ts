@@ -101,10 +101,17 @@ export function countResources(untyped: Buffer): number {
 
 /** Whether any value in the document is a Pulumi secret (the signature key with a ciphertext). */
 export function containsSecret(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(containsSecret);
-  if (!isObject(value)) return false;
-  if (value[secretSigKey] === secretSigValue && 'ciphertext' in value) return true;
-  return Object.values(value).some(containsSecret);
+  // Iterative: how deep a document nests is the client's choice.
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (Array.isArray(current)) pending.push(...current);
+    else if (isObject(current)) {
+      if (current[secretSigKey] === secretSigValue && 'ciphertext' in current) return true;
+      for (const inner of Object.values(current)) pending.push(inner);
+    }
+  }
+  return false;
 }
 
 /** What export answers for a stack that has no checkpoint yet: a deployment the CLI accepts as empty. */
@@ -129,20 +136,78 @@ export function rewriteStackIdentity(bytes: Buffer, from: StackIdentity, to: Sta
   const document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   const oldPrefix = `urn:pulumi:${from.stack}::${from.project}::`;
   const newPrefix = `urn:pulumi:${to.stack}::${to.project}::`;
-  const rewrite = (value: unknown): unknown => {
-    if (typeof value === 'string') return value.startsWith(oldPrefix) ? newPrefix + value.slice(oldPrefix.length) : value;
-    if (Array.isArray(value)) return value.map(rewrite);
-    if (isObject(value)) {
-      // fromEntries defines own properties, so a key named __proto__ stays data.
-      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [rewrite(key), rewrite(inner)]));
+  const rewriteString = (value: string) => (value.startsWith(oldPrefix) ? newPrefix + value.slice(oldPrefix.length) : value);
+  // Rewritten in place, iteratively (nesting depth is the client's choice). Keys are rebuilt in
+  // order; defineProperty keeps a key named __proto__ as data.
+  const pending: unknown[] = [document];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length; i++) {
+        const inner: unknown = current[i];
+        if (typeof inner === 'string') current[i] = rewriteString(inner);
+        else pending.push(inner);
+      }
+    } else if (isObject(current)) {
+      const entries = Object.entries(current);
+      if (entries.some(([key]) => key.startsWith(oldPrefix))) {
+        for (const [key] of entries) delete current[key];
+        for (const [key, inner] of entries) {
+          Object.defineProperty(current, rewriteString(key), { value: inner, enumerable: true, writable: true, configurable: true });
+        }
+      }
+      for (const [key, inner] of Object.entries(current)) {
+        if (typeof inner === 'string') current[key] = rewriteString(inner);
+        else pending.push(inner);
+      }
     }
-    return value;
-  };
-  const rewritten = rewrite(document) as Record<string, unknown>;
+  }
+  const rewritten = document;
   const deployment = rewritten['deployment'];
   const provider = isObject(deployment) ? deployment['secrets_providers'] : undefined;
   if (isObject(provider) && provider.type === 'service' && isObject(provider.state)) {
     provider.state = { ...provider.state, owner: to.organization, project: to.project, stack: to.stack };
   }
-  return Buffer.from(JSON.stringify(rewritten));
+  return Buffer.from(stringifyDeep(rewritten));
+}
+
+/** A piece of JSON text to emit as is, among the values still to serialise. */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * JSON.stringify, falling back to an iterative walk for documents too deep for its recursion: states
+ * stored before request bodies had a depth limit may nest that deep, and must stay renameable.
+ * `value` holds only what JSON.parse makes.
+ */
+function stringifyDeep(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+  }
+  const out: string[] = [];
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (item instanceof JsonText) out.push(item.text);
+    else if (Array.isArray(item)) {
+      // Pushed in reverse, so that they pop in order.
+      pending.push(new JsonText(']'));
+      for (let i = item.length - 1; i >= 0; i--) {
+        pending.push(item[i]);
+        if (i > 0) pending.push(new JsonText(','));
+      }
+      pending.push(new JsonText('['));
+    } else if (isObject(item)) {
+      const entries = Object.entries(item);
+      pending.push(new JsonText('}'));
+      for (let i = entries.length - 1; i >= 0; i--) {
+        pending.push(entries[i]![1], new JsonText(`${i > 0 ? ',' : ''}${JSON.stringify(entries[i]![0])}:`));
+      }
+      pending.push(new JsonText('{'));
+    } else out.push(JSON.stringify(item));
+  }
+  return out.join('');
 }

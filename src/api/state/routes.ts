@@ -8,7 +8,8 @@ const VersionParams = Type.Object({
   orgName: Type.String(),
   projectName: Type.String(),
   stackName: Type.String(),
-  version: Type.Integer({ minimum: 0 }),
+  // Versions are stored in integer columns; a larger one cannot exist.
+  version: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }),
 });
 
 export function registerStateRoutes(app: App, services: Services): void {

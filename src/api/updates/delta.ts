@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../errors.js';
+import { jsonSyntaxError } from '../../http/json-syntax.js';
+import { inspectUntypedDeploymentBytes } from '../state/deployment.js';
 import type { PieceText } from './piece-text.js';
 
 export const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -47,6 +49,23 @@ export function applyDelta(base: PieceText, edits: unknown, expectedHash: string
     throw new ApiError('conflict', `the checkpoint delta yields hash ${hash}, not the expected ${expectedHash}`);
   }
   return result;
+}
+
+/**
+ * Checks that a delta's result is a deployment the server can hand back, as a verbatim checkpoint
+ * is checked: a matching hash says only that the CLI computed the same bytes, not that they are
+ * JSON, and a text that is not would fail every later read and the update's end.
+ */
+export function checkDeltaResult(text: PieceText, sequence: number): void {
+  const bytes = text.bytes();
+  const syntax = jsonSyntaxError(bytes);
+  if (syntax) throw new ApiError('bad_request', `checkpoint ${sequence}: the delta's result is not JSON: ${syntax}`);
+  try {
+    inspectUntypedDeploymentBytes(bytes);
+  } catch (error) {
+    if (error instanceof ApiError) throw new ApiError('bad_request', `checkpoint ${sequence}: the delta's result is not a deployment: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Bytes compared at a time while looking for the next difference; memcmp is far faster than a byte loop. */

@@ -50,25 +50,104 @@ const isIndex = (value: unknown): value is number => Number.isInteger(value) && 
 /** Checks the shape of one entry as the CLI sends it; anything else is a 400. */
 export function validateJournalEntry(entry: unknown, position: number): JournalEntry {
   const e = entry as JournalEntry;
+  let where = `entries[${position}]`;
   const fail = (why: string): never => {
-    throw new ApiError('bad_request', `entries[${position}]: ${why}`);
+    throw new ApiError('bad_request', `${where}: ${why}`);
   };
-  if (typeof e !== 'object' || e === null) fail('must be an object');
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) fail('must be an object');
   if (e.version !== 1) fail(`journal entry version ${String(e.version)} is not supported (this server speaks version 1)`);
   if (!Number.isInteger(e.kind) || e.kind < 0 || e.kind > 9) fail(`unsupported journal entry kind ${String(e.kind)}`);
   if (!Number.isInteger(e.sequenceID) || e.sequenceID < 1) fail('sequenceID must be a whole number from 1');
+  where = `entries[${position}] (sequenceID ${e.sequenceID}, kind ${e.kind})`;
   if (!Number.isInteger(e.operationID)) fail('operationID must be a whole number');
   for (const key of ['removeOld', 'removeNew', 'pendingReplacementOld', 'pendingReplacementNew', 'deleteOld', 'deleteNew'] as const) {
     const value = e[key];
     if (value !== undefined && value !== null && !isIndex(value)) fail(`${key} must be an index`);
   }
-  if (e.state !== undefined && (typeof e.state !== 'object' || e.state === null || typeof e.state.urn !== 'string')) {
-    fail('state must be a resource with a urn');
-  }
-  if (e.kind === JournalKind.write && (typeof e.newSnapshot !== 'object' || e.newSnapshot === null)) fail('a write entry needs newSnapshot');
-  if (e.kind === JournalKind.secretsManager && typeof e.secretsProvider?.type !== 'string') fail('a secrets-manager entry needs secretsProvider');
-  if (e.kind === JournalKind.extensionParameterize && typeof e.extensionRef !== 'string') fail('an extension entry needs extensionRef');
+  // Replay reads these, so what it cannot read is refused here rather than when the update ends.
+  const why =
+    (e.state !== undefined && resourceProblem(e.state, 'state')) ||
+    (e.kind === JournalKind.begin && e.operation !== undefined && e.operation !== null && pendingOperationProblem(e.operation, 'operation')) ||
+    (e.kind === JournalKind.write && deploymentProblem(e.newSnapshot, 'newSnapshot')) ||
+    (e.kind === JournalKind.secretsManager && typeof e.secretsProvider?.type !== 'string' && 'a secrets-manager entry needs secretsProvider') ||
+    (e.kind === JournalKind.snippets && e.snippets !== undefined && e.snippets !== null && snippetsProblem(e.snippets, 'snippets')) ||
+    (e.kind === JournalKind.extensionParameterize && typeof e.extensionRef !== 'string' && 'an extension entry needs extensionRef');
+  if (why) fail(why);
   return e;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStringList = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** Why replay could not read `value` as a resource state; '' when it can. */
+function resourceProblem(value: unknown, name: string): string {
+  if (!isPlainObject(value) || typeof value['urn'] !== 'string') return `${name} must be a resource with a urn`;
+  for (const key of ['parent', 'provider', 'deletedWith', 'viewOf'] as const) {
+    const field = value[key];
+    if (field !== undefined && field !== null && typeof field !== 'string') return `${name}.${key} must be a string`;
+  }
+  for (const key of ['aliases', 'dependencies', 'replaceWith'] as const) {
+    const field = value[key];
+    if (field !== undefined && field !== null && !isStringList(field)) return `${name}.${key} must be a list of strings`;
+  }
+  const propertyDependencies = value['propertyDependencies'];
+  if (propertyDependencies !== undefined && propertyDependencies !== null) {
+    if (!isPlainObject(propertyDependencies) || !Object.values(propertyDependencies).every((urns) => urns === null || isStringList(urns))) {
+      return `${name}.propertyDependencies must map property names to lists of strings`;
+    }
+  }
+  return '';
+}
+
+function pendingOperationProblem(value: unknown, name: string): string {
+  if (!isPlainObject(value) || typeof value['type'] !== 'string') return `${name} must be an operation with a type`;
+  return resourceProblem(value['resource'], `${name}.resource`);
+}
+
+function snippetsProblem(value: unknown, name: string): string {
+  if (!Array.isArray(value)) return `${name} must be a list`;
+  const bad = value.findIndex((snippet) => !isPlainObject(snippet) || (snippet['references'] !== undefined && snippet['references'] !== null && !(isPlainObject(snippet['references']) && Object.values(snippet['references']).every((urn) => typeof urn === 'string'))));
+  return bad >= 0 ? `${name}[${bad}] must be a snippet whose references are strings` : '';
+}
+
+/** Why replay could not take `value` as a whole deployment (a write entry's newSnapshot); '' when it can. */
+function deploymentProblem(value: unknown, name: string): string {
+  if (!isPlainObject(value)) return `a write entry needs ${name} to be a deployment`;
+  const { resources, pending_operations: pending, secrets_providers: provider, snippets, extensions } = value;
+  if (resources !== undefined && resources !== null) {
+    if (!Array.isArray(resources)) return `${name}.resources must be a list`;
+    for (const [index, resource] of resources.entries()) {
+      const why = resourceProblem(resource, `${name}.resources[${index}]`);
+      if (why) return why;
+    }
+  }
+  if (pending !== undefined && pending !== null) {
+    if (!Array.isArray(pending)) return `${name}.pending_operations must be a list`;
+    for (const [index, operation] of pending.entries()) {
+      const why = pendingOperationProblem(operation, `${name}.pending_operations[${index}]`);
+      if (why) return why;
+    }
+  }
+  if (provider !== undefined && provider !== null && !(isPlainObject(provider) && typeof provider['type'] === 'string')) {
+    return `${name}.secrets_providers must be an object with a type`;
+  }
+  if (snippets !== undefined && snippets !== null) {
+    const why = snippetsProblem(snippets, `${name}.snippets`);
+    if (why) return why;
+  }
+  if (extensions !== undefined && extensions !== null && !isPlainObject(extensions)) return `${name}.extensions must be an object`;
+  return '';
+}
+
+/** Replay could not rebuild a state: an ApiError (400) as before, which an update's end tells apart. */
+export class UnreplayableError extends ApiError {
+  constructor(
+    message: string,
+    /** The resource the problem was found on, when it is one. */
+    readonly urn?: string,
+  ) {
+    super('bad_request', message);
+  }
 }
 
 /**
@@ -404,7 +483,7 @@ class Replayer {
 
   private indexOf(operationId: number): number {
     const index = this.indexOfOperation.get(operationId);
-    if (index === undefined) throw new ApiError('bad_request', `journal entry refers to operation ${operationId}, which produced no resource`);
+    if (index === undefined) throw new UnreplayableError(`it refers to operation ${operationId}, which produced no resource`);
     return index;
   }
 
@@ -469,7 +548,7 @@ function normalizeUrnReferences(deployment: DeploymentParts): void {
     for (const alias of (resource.aliases as string[] | undefined) ?? []) {
       const other = aliased.get(alias);
       if (other !== undefined && other !== resource.urn) {
-        throw new ApiError('bad_request', `two resources ('${other}' and '${resource.urn}') have the same alias: '${alias}'`);
+        throw new UnreplayableError(`two resources ('${other}' and '${resource.urn}') have the same alias: '${alias}'`, resource.urn);
       }
       aliased.set(alias, resource.urn);
     }
@@ -520,14 +599,37 @@ export function replayJournal(base: Buffer | undefined, records: JournalRecord[]
   // An update whose CLI did not say its version keeps the version of the state it started from.
   const version = cliVersion || String((parts.manifest as { version?: unknown } | undefined)?.version ?? '');
   const replayer = new Replayer(parts);
-  for (const record of records) replayer.add(record);
-  const { deployment, features } = replayer.generate();
+  for (const record of records) {
+    try {
+      replayer.add(record);
+    } catch (error) {
+      const why = error instanceof ApiError ? error.message : String(error);
+      throw new UnreplayableError(`journal entry ${describeRecord(record)}: ${why}`);
+    }
+  }
+  let generated: ReturnType<Replayer['generate']>;
+  try {
+    generated = replayer.generate();
+  } catch (error) {
+    if (error instanceof UnreplayableError) throw error;
+    throw new UnreplayableError(`the journal does not make a state: ${String(error)}`);
+  }
+  const { deployment, features } = generated;
   deployment.manifest = {
     time: new Date(now).toISOString(),
     magic: createHash('sha256').update(version).digest('hex'),
     version,
   };
   return writeUntyped(deployment, features);
+}
+
+/** `sequenceID N (kind K)`; entries other than `begin` are always loaded, but a stored text may be damaged. */
+function describeRecord(record: JournalRecord): string {
+  try {
+    return `sequenceID ${record.entry().sequenceID} (kind ${record.kind})`;
+  } catch {
+    return `of operation ${record.operationID} (kind ${record.kind})`;
+  }
 }
 
 /** Serialises the deployment with resource texts spliced in as they are, into one buffer. */

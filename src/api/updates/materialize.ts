@@ -4,7 +4,7 @@ import type { Executor } from '../../db/executor.js';
 import { loadStackVersion, loadStateBefore, writeStackState } from '../state/versions.js';
 import { applyDelta } from './delta.js';
 import { PieceText } from './piece-text.js';
-import { begunOperationsToLoad, recordOfRow, replayJournal } from './journal.js';
+import { begunOperationsToLoad, recordOfRow, replayJournal, UnreplayableError } from './journal.js';
 import { changeUpdate, deleteCheckpointDeltas, insertCheckpointDelta, listBegunEntries, listCheckpointDeltas, listJournalEntries, type UpdateRow } from './store.js';
 
 /** Running updates whose latest checkpoint text this process keeps; more is read from the database. */
@@ -30,11 +30,7 @@ export class StateMaterializer {
   /** Returns the stored state's text when this process has it at hand, so callers need not read it back. */
   async materialize(tx: Executor, update: UpdateRow): Promise<Buffer | undefined> {
     if (update.journal_version > 0 && update.materialized_entry_count < update.journal_entry_count) {
-      const base = await loadStateBefore(tx, this.deps.blobs, update.stack_id, update.version);
-      const rows = await listJournalEntries(tx, update.id);
-      const begun = await listBegunEntries(tx, update.id, begunOperationsToLoad(rows));
-      const records = rows.map((row) => recordOfRow(row.entry === null ? { ...row, entry: begun.get(row.operation_id) ?? null } : row));
-      const bytes = replayJournal(base, records, update.cli_version, this.deps.clock.now());
+      const bytes = await this.replay(tx, update);
       await writeStackState(tx, this.deps.blobs, update.stack_id, update.version, bytes, this.deps.clock.now());
       await changeUpdate(tx, update.id, { materialized_entry_count: update.journal_entry_count });
       return bytes;
@@ -47,6 +43,18 @@ export class StateMaterializer {
     return this.textAtHand(update)?.bytes();
   }
 
+  /**
+   * The state the update's journal describes, without storing it: what arriving entries are
+   * checked against. Throws UnreplayableError naming the entry when it cannot be rebuilt.
+   */
+  async replay(tx: Executor, update: UpdateRow): Promise<Buffer> {
+    const base = await loadStateBefore(tx, this.deps.blobs, update.stack_id, update.version);
+    const rows = await listJournalEntries(tx, update.id);
+    const begun = await listBegunEntries(tx, update.id, begunOperationsToLoad(rows));
+    const records = rows.map((row) => recordOfRow(row.entry === null ? { ...row, entry: begun.get(row.operation_id) ?? null } : row));
+    return replayJournal(base, records, update.cli_version, this.deps.clock.now());
+  }
+
   /** The text of the update's newest sequenced checkpoint; undefined before the first. */
   async checkpointText(tx: Executor, update: UpdateRow): Promise<PieceText | undefined> {
     if (update.checkpoint_sequence === 0) return undefined;
@@ -56,7 +64,12 @@ export class StateMaterializer {
     if (!stored) return undefined;
     let text = PieceText.of(stored);
     for (const delta of await listCheckpointDeltas(tx, update.id, update.materialized_checkpoint_sequence)) {
-      text = applyDelta(text, JSON.parse(delta.delta), delta.checkpoint_hash);
+      try {
+        text = applyDelta(text, JSON.parse(delta.delta), delta.checkpoint_hash);
+      } catch (error) {
+        // A stored delta was accepted once; if it no longer applies the text cannot be rebuilt.
+        throw new UnreplayableError(`checkpoint ${delta.sequence}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     return text;
   }

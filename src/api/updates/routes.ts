@@ -99,7 +99,8 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
   app.post(
     `${updatePath}/complete`,
-    { config: leased, schema: { params: schema.UpdateParams, body: schema.CompleteUpdateRequest } },
+    // A retried `complete` finds its update ended and must still be answered.
+    { config: { ...leased, leaseOfEndedUpdate: true }, schema: { params: schema.UpdateParams, body: schema.CompleteUpdateRequest } },
     async (request, reply) => {
       await updates.complete(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.status, request.ip);
       return reply.status(204).send();

@@ -1,5 +1,14 @@
 import { Type } from 'typebox';
 
+/** The largest value an `integer` column holds on PostgreSQL: counters and page numbers stay below it. */
+const int32Max = 2 ** 31 - 1;
+/**
+ * Numbers a client chooses and the database keys on (bigint columns), exact as JSON numbers only
+ * within ±2^53. No `type`: whether they are whole numbers at all, the service says by name.
+ */
+const SafeNumber = Type.Unsafe<unknown>({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
+const Page = Type.Integer({ minimum: 0, maximum: int32Max });
+
 export const UpdateParams = Type.Object({
   orgName: Type.String(),
   projectName: Type.String(),
@@ -24,26 +33,29 @@ export const UpdateProgramRequest = Type.Object({
 
 export const StartUpdateRequest = Type.Object({
   tags: Type.Optional(Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()])),
-  journalVersion: Type.Optional(Type.Integer()),
+  journalVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: int32Max })),
 });
 
-export const RenewLeaseRequest = Type.Object({ token: Type.Optional(Type.String()), duration: Type.Integer() });
+export const RenewLeaseRequest = Type.Object({ token: Type.Optional(Type.String()), duration: Type.Integer({ minimum: 0, maximum: int32Max }) });
 
 export const CompleteUpdateRequest = Type.Object({
   status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')]),
 });
 
-export const EngineEventBatch = Type.Object({ events: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
+export const EngineEventBatch = Type.Object({
+  events: Type.Array(Type.Object({ sequence: Type.Optional(SafeNumber) }, { additionalProperties: true })),
+});
 
 export const DeltaCheckpointRequest = Type.Object({
-  version: Type.Integer(),
+  version: Type.Integer({ minimum: 0, maximum: int32Max }),
   checkpointHash: Type.String(),
-  sequenceNumber: Type.Integer(),
+  sequenceNumber: Type.Integer({ minimum: 0, maximum: int32Max }),
   deploymentDelta: Type.Array(Type.Unknown()),
 });
 
 export const EventsQuery = Type.Object({
-  continuationToken: Type.Optional(Type.String()),
+  // The last sequence sent (a bigint), or -1.
+  continuationToken: Type.Optional(Type.String({ pattern: '^(-1|[0-9]{1,16})$' })),
   type: Type.Optional(Type.Array(Type.String())),
   urn: Type.Optional(Type.String()),
   include_non_activated: Type.Optional(Type.Boolean()),
@@ -51,14 +63,20 @@ export const EventsQuery = Type.Object({
 
 export const HistoryQuery = Type.Object({
   'output-type': Type.Optional(Type.Union([Type.Literal('service'), Type.Literal('cli')])),
-  page: Type.Optional(Type.Integer({ minimum: 0 })),
+  page: Type.Optional(Page),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
 
 export const PreviewsQuery = Type.Object({
   asc: Type.Optional(Type.Boolean()),
-  page: Type.Optional(Type.Integer({ minimum: 0 })),
+  page: Type.Optional(Page),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
 
-export const JournalEntriesRequest = Type.Object({ entries: Type.Optional(Type.Array(Type.Unknown())) });
+/**
+ * Entries are checked one by one in the service; here only the numbers the database keys on. No
+ * `type`: an entry that is not an object is left to the service to name.
+ */
+const JournalEntryNumbers = Type.Unsafe<unknown>({ properties: { sequenceID: SafeNumber, operationID: SafeNumber } });
+
+export const JournalEntriesRequest = Type.Object({ entries: Type.Optional(Type.Array(JournalEntryNumbers)) });

@@ -11,13 +11,14 @@ import { findUserById } from '../user/store.js';
 import { rawJsonMembers } from '../../http/raw-json.js';
 import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
-import { deleteAllTags, updateStack, upsertTags, type StackRecord } from '../stacks/store.js';
-import { countResources, inspectFullCheckpoint, inspectUntypedDeploymentBytes } from '../state/deployment.js';
+import { updateStack, type StackRecord } from '../stacks/store.js';
+import { countResources, emptyDeployment, inspectFullCheckpoint, inspectUntypedDeploymentBytes } from '../state/deployment.js';
 import { copyStackVersion, setResourceCount } from '../state/store.js';
-import { loadStackVersion } from '../state/versions.js';
-import { applyDelta, diffText, sha256Hex } from './delta.js';
+import { loadStackVersion, loadStateBefore, writeStackState } from '../state/versions.js';
+import { jsonSyntaxError } from '../../http/json-syntax.js';
+import { applyDelta, checkDeltaResult, diffText, sha256Hex } from './delta.js';
 import { PieceText } from './piece-text.js';
-import { journalRow, validateJournalEntry } from './journal.js';
+import { journalRow, JournalKind, UnreplayableError, validateJournalEntry, type JournalEntry } from './journal.js';
 import type { StateMaterializer } from './materialize.js';
 import { assertNoRunningUpdate } from './guard.js';
 import { serviceUpdate, updateInfo } from './presenter.js';
@@ -112,10 +113,7 @@ export class UpdateService {
         // failed or cancelled update leaves whatever it last wrote, as the engine intends.
         await copyStackVersion(tx, stack.id, version, now);
         await updateStack(tx, stack.id, { version, active_update_id: update.id });
-        if (tags) {
-          await deleteAllTags(tx, stack.id);
-          await upsertTags(tx, stack.id, tags);
-        }
+        if (tags) await this.deps.stacks.setAllTags(tx, stack, tags);
         await this.deps.stacks.audit(tx, caller, stack, 'stack-update-started', `Started ${update.kind} "${update.id}" for stack "${stack.project_name}/${stack.name}"`);
       }
       const token = `${update.id}.${randomBytes(24).toString('base64url')}`;
@@ -198,6 +196,7 @@ export class UpdateService {
       const base = await this.deps.materializer.checkpointText(tx, update);
       if (!base) throw new ApiError('conflict', 'a delta checkpoint needs a previous verbatim checkpoint in this update');
       const text = applyDelta(base, request.deploymentDelta, hash);
+      checkDeltaResult(text, sequence);
       await this.deps.materializer.storeSequenced(tx, update, sequence, text, { delta: JSON.stringify(request.deploymentDelta), hash });
       return text;
     });
@@ -210,14 +209,34 @@ export class UpdateService {
    */
   async saveJournalEntries(ref: StackRef, updateId: string, lease: string, raw: unknown[]): Promise<void> {
     const entries = raw.map((entry, index) => validateJournalEntry(entry, index));
+    const rows = entries.map(journalRow);
     await transaction(this.deps.db, async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       if (update.journal_version === 0) {
         throw new ApiError('conflict', `update '${updateId}' sends checkpoints, not journal entries`);
       }
-      const added = await store.insertJournalEntries(tx, update.id, entries.map(journalRow));
-      if (added > 0) await store.changeUpdate(tx, update.id, { journal_entry_count: update.journal_entry_count + added });
+      const added = await store.insertJournalEntries(tx, update.id, rows);
+      if (added === 0) return;
+      const journal_entry_count = update.journal_entry_count + added;
+      await store.changeUpdate(tx, update.id, { journal_entry_count });
+      // An entry accepted now must replay at the end: those that can fail are checked against the
+      // state the whole journal makes, and refusing one rolls back its batch.
+      if (entries.some(mayFailReplay)) await this.checkReplay(tx, { ...update, journal_entry_count }, entries);
     });
+  }
+
+  private async checkReplay(tx: Executor, update: store.UpdateRow, batch: JournalEntry[]): Promise<void> {
+    try {
+      await this.deps.materializer.replay(tx, update);
+    } catch (error) {
+      if (!(error instanceof UnreplayableError) || error.urn === undefined) throw error;
+      // A conflict between resources is the fault of the newest entry that brings one of them.
+      const culprit = batch.filter((entry) => entry.state?.urn === error.urn).sort((a, b) => b.sequenceID - a.sequenceID)[0];
+      const where = culprit
+        ? `journal entry sequenceID ${culprit.sequenceID} (kind ${culprit.kind})`
+        : `journal entries sequenceID ${Math.min(...batch.map((e) => e.sequenceID))} to ${Math.max(...batch.map((e) => e.sequenceID))}`;
+      throw new UnreplayableError(`${where}: ${error.message}`);
+    }
   }
 
   async recordEvents(ref: StackRef, updateId: string, lease: string, events: Array<Record<string, unknown>>): Promise<void> {
@@ -249,12 +268,12 @@ export class UpdateService {
         if (update.status === status) return;
         throw new ApiError('conflict', `update '${updateId}' has already ended (status: ${update.status})`);
       }
-      await this.end(tx, stack, update, status);
+      const ended = await this.end(tx, stack, update, status);
       if (update.dry_run === 0) {
         // The lease is the only credential here: the event names the update's author.
         const author = await findUserById(tx, update.author_user_id);
         if (author) {
-          await this.deps.stacks.audit(tx, { user: author, sourceIp }, stack, 'stack-update-completed', `Completed ${update.kind} "${update.id}" for stack "${stack.project_name}/${stack.name}" (${status})`);
+          await this.deps.stacks.audit(tx, { user: author, sourceIp }, stack, 'stack-update-completed', `Completed ${update.kind} "${update.id}" for stack "${stack.project_name}/${stack.name}" (${ended})`);
         }
       }
     });
@@ -360,24 +379,57 @@ export class UpdateService {
     return { stack, update };
   }
 
-  /** Records the end, invalidates the lease and counts the resources the update left. */
-  private async end(tx: Executor, stack: StackRecord, update: store.UpdateRow, status: UpdateStatus): Promise<void> {
-    const materialized = await this.deps.materializer.materialize(tx, update);
-    this.deps.materializer.forget(update.id);
+  /**
+   * Records the end, invalidates the lease and counts the resources the update left; returns the
+   * status it ended with. An update whose state cannot be rebuilt (written before writes were
+   * checked on arrival) ends as failed with the state it started from, so that it never holds
+   * the stack for good; why is added to its message, which history shows.
+   */
+  private async end(tx: Executor, stack: StackRecord, update: store.UpdateRow, status: UpdateStatus): Promise<UpdateStatus> {
     const now = this.deps.clock.now();
     const writesState = update.dry_run === 0 && update.started_at !== null;
-    const text = writesState ? (materialized ?? (await loadStackVersion(tx, this.deps.blobs, stack.id, update.version))?.deployment) : undefined;
+    let materialized: Buffer | undefined;
+    let unreplayable: string | undefined;
+    try {
+      materialized = await this.deps.materializer.materialize(tx, update);
+      const text = writesState ? (materialized ?? (await loadStackVersion(tx, this.deps.blobs, stack.id, update.version))?.deployment) : undefined;
+      const syntax = text && jsonSyntaxError(text);
+      if (syntax) throw new UnreplayableError(`the state is not JSON: ${syntax}`);
+      materialized = text;
+    } catch (error) {
+      if (!(error instanceof UnreplayableError)) throw error;
+      unreplayable = error.message;
+      materialized = writesState ? await this.keepStartingState(tx, stack, update, now) : undefined;
+    }
+    this.deps.materializer.forget(update.id);
     let resourceCount: number | undefined;
-    if (text) {
-      resourceCount = countResources(text);
+    if (materialized) {
+      resourceCount = countResources(materialized);
       await setResourceCount(tx, stack.id, update.version, resourceCount);
     }
+    const ended = unreplayable === undefined ? status : 'failed';
     await store.changeUpdate(tx, update.id, {
-      status,
+      status: ended,
       ended_at: now,
       lease_expires_at: now,
       ...(resourceCount !== undefined && { resource_count: resourceCount }),
+      ...(unreplayable !== undefined && {
+        message: `${update.message}${update.message ? '\n' : ''}[stackyard] ended as failed, its state could not be rebuilt: ${unreplayable}`,
+      }),
     });
+    return ended;
+  }
+
+  /** Puts back the state the update started from (the stack's previous version) and drops what it sent. */
+  private async keepStartingState(tx: Executor, stack: StackRecord, update: store.UpdateRow, now: number): Promise<Buffer> {
+    const previous = (await loadStateBefore(tx, this.deps.blobs, stack.id, update.version)) ?? emptyDeployment(now);
+    await writeStackState(tx, this.deps.blobs, stack.id, update.version, previous, now);
+    await store.deleteCheckpointDeltas(tx, update.id);
+    await store.changeUpdate(tx, update.id, {
+      materialized_entry_count: update.journal_entry_count,
+      materialized_checkpoint_sequence: update.checkpoint_sequence,
+    });
+    return previous;
   }
 
   private assertWritesState(update: store.UpdateRow): void {
@@ -412,6 +464,24 @@ export class UpdateService {
       return { id: update.id, text: await save(tx, update) };
     });
     if (saved) this.deps.materializer.remember(saved.id, sequence, saved.text);
+  }
+}
+
+/**
+ * Whether replay can fail on this entry once its shape is checked: it names another operation's
+ * resource, replaces the base, or carries aliases (which two resources must not share).
+ */
+function mayFailReplay(entry: JournalEntry): boolean {
+  switch (entry.kind) {
+    case JournalKind.outputs:
+    case JournalKind.refreshSuccess:
+    case JournalKind.write:
+    case JournalKind.rebuiltBaseState:
+      return true;
+    case JournalKind.success:
+      return (entry.deleteNew ?? null) !== null || (entry.pendingReplacementNew ?? null) !== null || (Array.isArray(entry.state?.aliases) && entry.state.aliases.length > 0);
+    default:
+      return false;
   }
 }
 

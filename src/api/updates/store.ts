@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { insertBatches } from '../../db/batches.js';
 import type { Executor } from '../../db/executor.js';
 import type { UpdateCheckpointDeltasTable, UpdatesTable } from '../../db/schema.js';
 import { JournalKind, type JournalRow, type ListedJournalRow } from './journal.js';
@@ -90,11 +91,13 @@ export async function latestUpdateSeq(db: Executor, stackId: string): Promise<nu
 export async function insertEvents(db: Executor, updateId: string, events: Array<{ sequence: number; kind: string; event: string }>) {
   if (events.length === 0) return;
   // A retried batch carries the same sequence numbers: the first copy wins.
-  await db
-    .insertInto('update_events')
-    .values(events.map((e) => ({ update_id: updateId, ...e })))
-    .onConflict((oc) => oc.columns(['update_id', 'sequence']).doNothing())
-    .execute();
+  for (const batch of insertBatches(events.map((e) => ({ update_id: updateId, ...e })))) {
+    await db
+      .insertInto('update_events')
+      .values(batch)
+      .onConflict((oc) => oc.columns(['update_id', 'sequence']).doNothing())
+      .execute();
+  }
 }
 
 export async function listEvents(db: Executor, updateId: string, afterSequence: number, kinds: string[], limit: number) {
@@ -120,12 +123,16 @@ export async function deleteStackUpdates(db: Executor, stackId: string): Promise
 /** Stores the entries not stored yet; returns how many were new. */
 export async function insertJournalEntries(db: Executor, updateId: string, rows: JournalRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const result = await db
-    .insertInto('update_journal_entries')
-    .values(rows.map((row) => ({ update_id: updateId, ...row })))
-    .onConflict((oc) => oc.columns(['update_id', 'sequence_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
+  let inserted = 0;
+  for (const batch of insertBatches(rows.map((row) => ({ update_id: updateId, ...row })))) {
+    const result = await db
+      .insertInto('update_journal_entries')
+      .values(batch)
+      .onConflict((oc) => oc.columns(['update_id', 'sequence_id']).doNothing())
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
 }
 
 /** The entries in sequence order; `begin` entries without their text (see `listBegunEntries`). */
@@ -191,5 +198,24 @@ export async function findUnmaterializedUpdate(db: Executor, stackId: string): P
         eb('materialized_checkpoint_sequence', '<', eb.ref('checkpoint_sequence')),
       ]),
     )
+    .executeTakeFirst();
+}
+
+/** The lease fields of an update found by its stack's names and its id, for the lease check that runs before a body is read. */
+export async function findUpdateLease(
+  db: Executor,
+  names: { organization: string; project: string; stack: string },
+  updateId: string,
+): Promise<Pick<UpdateRow, 'lease_token_hash' | 'lease_expires_at' | 'status'> | undefined> {
+  return db
+    .selectFrom('updates as u')
+    .innerJoin('stacks as s', 's.id', 'u.stack_id')
+    .innerJoin('projects as p', 'p.id', 's.project_id')
+    .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+    .select(['u.lease_token_hash', 'u.lease_expires_at', 'u.status'])
+    .where('u.id', '=', updateId)
+    .where('o.name', '=', names.organization)
+    .where('p.name', '=', names.project)
+    .where('s.name', '=', names.stack)
     .executeTakeFirst();
 }

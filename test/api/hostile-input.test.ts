@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createStack } from '../helpers/factories.js';
+import { ApiClient } from '../helpers/http.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { beginUpdate, withLease } from '../helpers/updates.js';
+
+let server: TestServer;
+let api: ApiClient;
+let counter = 0;
+
+before(async () => {
+  server = await startTestServer();
+  api = new ApiClient(server.url, server.adminToken);
+});
+after(() => server.close());
+
+async function freshStack(): Promise<{ path: string; name: string }> {
+  const name = `h${++counter}`;
+  await createStack(api, 'stackyard', 'proj', name);
+  return { path: `/api/stacks/stackyard/proj/${name}`, name };
+}
+
+const agent = { 'User-Agent': 'pulumi-cli/1 (v3.274.1; linux; cmd=pulumi up)' };
+const urn = (name: string) => `urn:pulumi:dev::proj::test:index:Thing::${name}`;
+const thing = (name: string) => ({ urn: urn(name), custom: true, type: 'test:index:Thing', id: `${name}-id`, outputs: { name } });
+const created = (sequenceID: number, operationID: number, name: string) => [
+  { version: 1, kind: 0, sequenceID, operationID, removeOld: null, removeNew: null, operation: { resource: thing(name), type: 'creating' } },
+  { version: 1, kind: 1, sequenceID: sequenceID + 1, operationID, removeOld: null, removeNew: null, state: thing(name) },
+];
+
+async function journaledUpdate(stack: string) {
+  const update = await api.post(`${stack}/update`, {
+    name: 'proj', runtime: 'nodejs', options: { dryRun: false }, config: {}, metadata: { message: '', environment: {} },
+  }, { headers: agent });
+  const started = await api.post(`${stack}/update/${update.body.updateID}`, { tags: {}, journalVersion: 2 });
+  assert.equal(started.status, 200, started.text);
+  return { updateId: update.body.updateID as string, token: started.body.token as string };
+}
+
+const deep = (depth: number, inner = '1') => '{"a":'.repeat(depth) + inner + '}'.repeat(depth);
+const tooDeep = { code: 400, message: 'Bad Request: request body nests arrays and objects more than 1000 levels deep' };
+
+describe('bodies nested 100,000 deep', () => {
+  it('are refused with 400 by stack create, import, checkpoints, events and journal entries', async () => {
+    const { path } = await freshStack();
+    const nested = deep(100_000);
+    const create = await api.request('POST', '/api/stacks/stackyard/proj', { rawBody: `{"stackName":"deep","state":{"version":3,"deployment":{"resources":[{"outputs":${nested}}]}}}` });
+    assert.deepEqual(create.body, tooDeep);
+    const imported = await api.request('POST', `${path}/import`, { rawBody: `{"version":3,"deployment":{"resources":[{"outputs":${nested}}]}}`, gzip: true });
+    assert.deepEqual(imported.body, tooDeep);
+    const tags = await api.request('PATCH', `${path}/tags`, { rawBody: nested });
+    assert.deepEqual(tags.body, tooDeep);
+
+    const checkpointed = await beginUpdate(api, path);
+    const verbatim = await api.request('PATCH', `${path}/update/${checkpointed.updateId}/checkpointverbatim`, withLease(checkpointed.token, {
+      rawBody: `{"version":3,"sequenceNumber":1,"untypedDeployment":{"version":3,"deployment":{"resources":[{"outputs":${nested}}]}}}`,
+    }));
+    assert.deepEqual(verbatim.body, tooDeep);
+    const events = await api.request('POST', `${path}/update/${checkpointed.updateId}/events/batch`, withLease(checkpointed.token, {
+      rawBody: `{"events":[{"sequence":1,"timestamp":1,"diagnosticEvent":${nested}}]}`,
+    }));
+    assert.deepEqual(events.body, tooDeep);
+    await api.post(`${path}/update/${checkpointed.updateId}/complete`, { status: 'succeeded' }, withLease(checkpointed.token));
+
+    const { updateId, token } = await journaledUpdate(path);
+    const entry = { version: 1, kind: 1, sequenceID: 1, operationID: 1, removeOld: null, removeNew: null, state: thing('a') };
+    const journal = await api.request('PATCH', `${path}/update/${updateId}/journalentries`, withLease(token, {
+      rawBody: JSON.stringify({ entries: [entry] }).replace('{"name":"a"}', nested),
+    }));
+    assert.deepEqual(journal.body, tooDeep);
+    assert.equal((await api.post(`${path}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token))).status, 204);
+  });
+
+  it('are accepted up to the limit, and such a stack can still be renamed', async () => {
+    const { path, name } = await freshStack();
+    const secret = '{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270","ciphertext":"x"}';
+    const state = `{"version":3,"deployment":{"resources":[{"urn":"urn:pulumi:${name}::proj::test:index:Thing::r","type":"test:index:Thing","outputs":${deep(990, secret)}}]}}`;
+    const imported = await api.request('POST', `${path}/import`, { rawBody: state });
+    assert.equal(imported.status, 200, imported.text);
+    const renamed = await api.post(`${path}/rename`, { newName: `${name}-renamed` });
+    assert.equal(renamed.status, 200, renamed.text);
+    const exported = await api.get(`${path}-renamed/export`);
+    assert.equal(exported.body.deployment.resources[0].urn, `urn:pulumi:${name}-renamed::proj::test:index:Thing::r`);
+  });
+});
+
+describe('batches larger than one SQL statement can bind', () => {
+  it('accepts a journal batch of 5,000 entries and an event batch of 9,000', async () => {
+    const { path } = await freshStack();
+    const { updateId, token } = await journaledUpdate(path);
+    const entries = Array.from({ length: 2500 }, (_, i) => created(2 * i + 1, i + 1, `r${i}`)).flat();
+    const journal = await api.patch(`${path}/update/${updateId}/journalentries`, { entries }, withLease(token, { gzip: true }));
+    assert.equal(journal.status, 204, journal.text);
+    const events = Array.from({ length: 9000 }, (_, i) => ({ sequence: i + 1, timestamp: 1, stdoutEvent: { message: `line ${i}`, color: 'raw' } }));
+    const batch = await api.post(`${path}/update/${updateId}/events/batch`, { events }, withLease(token, { gzip: true }));
+    assert.equal(batch.status, 200, batch.text);
+    assert.equal((await api.post(`${path}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token))).status, 204);
+    const exported = await api.get(`${path}/export`);
+    assert.equal(exported.body.deployment.resources.length, 2500);
+    assert.equal(exported.body.deployment.resources[2499].urn, urn('r2499'));
+    const firstPage = await api.get(`${path}/update/${updateId}/events`);
+    assert.deepEqual(firstPage.body.events[0], { sequence: 1, timestamp: 1, stdoutEvent: { message: 'line 0', color: 'raw' }, type: 'stdoutEvent' });
+  });
+
+  it('accepts 11,000 tags, at creation and as a replacement', async () => {
+    const tags = Object.fromEntries(Array.from({ length: 11_000 }, (_, i) => [`t${i}`, `v${i}`]));
+    const create = await api.post('/api/stacks/stackyard/proj', { stackName: 'many-tags', tags });
+    assert.equal(create.status, 200, create.text);
+    const { path } = await freshStack();
+    const replaced = await api.patch(`${path}/tags`, tags);
+    assert.equal(replaced.status, 204, replaced.text);
+    for (const stack of ['/api/stacks/stackyard/proj/many-tags', path]) {
+      const stored = (await api.get(stack)).body.tags;
+      assert.equal(Object.keys(stored).length, 11_000);
+      assert.equal(stored.t10999, 'v10999');
+    }
+  });
+});
+
+describe('numbers beyond what the database holds', () => {
+  it('are refused in paths and queries with 400 naming the parameter', async () => {
+    const { path } = await freshStack();
+    const cases: Array<[string, string]> = [
+      [`${path}/updates?page=99999999999999999999&pageSize=10`, 'querystring/page must be <= 2147483647'],
+      [`${path}/updates/latest/previews?page=99999999999999999999&pageSize=10`, 'querystring/page must be <= 2147483647'],
+      [`${path}/export/9223372036854775808`, 'params/version must be <= 2147483647'],
+      [`${path}/resources/99999999999`, 'params/version must be <= 2147483647'],
+    ];
+    for (const [url, message] of cases) {
+      assert.deepEqual((await api.get(url)).body, { code: 400, message: `Bad Request: ${message}` }, url);
+    }
+    const { updateId } = await beginUpdate(api, path);
+    const events = await api.get(`${path}/update/${updateId}/events?continuationToken=99999999999999999999`);
+    assert.deepEqual(events.body, { code: 400, message: 'Bad Request: querystring/continuationToken must match pattern "^(-1|[0-9]{1,16})$"' });
+  });
+
+  it('stores journal sequence and operation ids and event sequences of 2^40, and refuses ones past 2^53', async () => {
+    const { path } = await freshStack();
+    const { updateId, token } = await journaledUpdate(path);
+    const big = 2 ** 40;
+    const journal = await api.patch(`${path}/update/${updateId}/journalentries`, { entries: created(big, big, 'big') }, withLease(token));
+    assert.equal(journal.status, 204, journal.text);
+    const tooBig = await api.request('PATCH', `${path}/update/${updateId}/journalentries`, withLease(token, {
+      rawBody: `{"entries":[{"version":1,"kind":1,"sequenceID":18014398509481984,"operationID":1,"state":${JSON.stringify(thing('x'))}}]}`,
+    }));
+    assert.deepEqual(tooBig.body, { code: 400, message: 'Bad Request: body/entries/0/sequenceID must be <= 9007199254740991' });
+    const events = await api.post(`${path}/update/${updateId}/events/batch`, { events: [{ sequence: big, timestamp: 1, stdoutEvent: { message: 'hi', color: 'raw' } }] }, withLease(token));
+    assert.equal(events.status, 200, events.text);
+    const eventTooBig = await api.request('POST', `${path}/update/${updateId}/events/batch`, withLease(token, { rawBody: '{"events":[{"sequence":1e300}]}' }));
+    assert.deepEqual(eventTooBig.body, { code: 400, message: 'Bad Request: body/events/0/sequence must be <= 9007199254740991' });
+    assert.equal((await api.post(`${path}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token))).status, 204);
+    assert.equal((await api.get(`${path}/export`)).body.deployment.resources[0].urn, urn('big'));
+    const listed = await api.get(`${path}/update/${updateId}/events?continuationToken=${big - 1}`);
+    assert.deepEqual(listed.body.events, [{ sequence: big, timestamp: 1, stdoutEvent: { message: 'hi', color: 'raw' }, type: 'stdoutEvent' }]);
+  });
+});
+
+describe('NUL characters', () => {
+  it('are refused with 400 in paths, queries and body fields, before authentication', async () => {
+    const { path } = await freshStack();
+    const pathNul = { code: 400, message: 'Bad Request: the request path contains a NUL character' };
+    assert.deepEqual((await api.get('/api/stacks/stackyard/proj%00/x')).body, pathNul);
+    assert.deepEqual((await api.get('/api/stacks/stackyard/proj/x', { token: 'not-a-token' })).status, 401);
+    assert.deepEqual((await api.get('/api/stacks/stack%00yard/proj/x', { token: 'not-a-token' })).body, pathNul);
+    assert.deepEqual(
+      (await api.post(`${path}/update/u%00/renew_lease`, { duration: 60 }, withLease('made-up'))).body,
+      pathNul,
+    );
+    assert.deepEqual((await api.get('/api/user/stacks?organization=stack%00yard')).body, {
+      code: 400,
+      message: 'Bad Request: the query string contains a NUL character',
+    });
+    const hiddenNul = Buffer.from(JSON.stringify(['stackyard', 'proj\u0000', 'x'])).toString('base64url');
+    assert.deepEqual((await api.get(`/api/user/stacks?continuationToken=${hiddenNul}`)).body, {
+      code: 400,
+      message: 'Bad Request: invalid continuation token',
+    });
+    const bodyNul = { code: 400, message: 'Bad Request: the request body contains a NUL character' };
+    assert.deepEqual((await api.post('/api/stacks/stackyard/proj', { stackName: 'a\u0000b' })).body, bodyNul);
+    assert.deepEqual((await api.post(`${path}/tags`, { name: 'owner', value: 'x\u0000' })).body, bodyNul);
+    assert.deepEqual((await api.patch(`${path}/tags`, { ['k\u0000']: 'v' })).body, bodyNul);
+    assert.deepEqual((await api.get(path)).body.tags, {});
+  });
+});
+
+describe("Fastify's own errors", () => {
+  it('come in the API form: bad percent-encoding 400, an over-long path parameter 414', async () => {
+    const badEncoding = await api.get('/api/stacks/stackyard/proj/%zz');
+    assert.deepEqual(badEncoding.body, { code: 400, message: 'Bad Request: the request path is not valid percent-encoding' });
+    assert.ok(badEncoding.headers.get('x-pulumi-request-id'));
+    const long = await api.get(`/api/stacks/stackyard/proj/${'a'.repeat(2000)}`);
+    assert.equal(long.status, 414);
+    assert.deepEqual(long.body, { code: 414, message: 'URI Too Long: a part of the request path is longer than the router accepts' });
+  });
+});
+
+describe('tags named like Object.prototype members', () => {
+  const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty'];
+
+  it('are ordinary tags: added, listed, changed, deleted, replaced', async () => {
+    const { path } = await freshStack();
+    for (const name of names) {
+      const added = await api.post(`${path}/tags`, { name, value: `v-${name}` });
+      assert.equal(added.status, 204, `${name}: ${added.text}`);
+    }
+    const listed = (await api.get(path)).body.tags;
+    for (const name of names) assert.equal(Object.getOwnPropertyDescriptor(listed, name)?.value, `v-${name}`, name);
+    const again = await api.post(`${path}/tags`, { name: 'constructor', value: 'x' });
+    assert.deepEqual(again.body, { code: 400, message: `Bad Request: tag 'constructor' already exists on stack 'stackyard/proj/${path.split('/').pop()}'` });
+
+    const missing = await api.patch(`${path}/tags/valueOf`, { name: 'valueOf', value: 'x' });
+    assert.deepEqual(missing.body, { code: 404, message: `Not Found: tag 'valueOf' not found on stack 'stackyard/proj/${path.split('/').pop()}'` });
+    assert.equal((await api.patch(`${path}/tags/toString`, { name: 'toString', value: 'changed' })).status, 204);
+    assert.equal((await api.delete(`${path}/tags/constructor`)).status, 204);
+    assert.equal((await api.delete(`${path}/tags/constructor`)).status, 404);
+    const after = (await api.get(path)).body.tags;
+    assert.equal(after.toString, 'changed');
+    assert.equal(Object.hasOwn(after, 'constructor'), false);
+
+    const replaced = await api.request('PATCH', `${path}/tags`, { rawBody: '{"__proto__":"p","constructor":"c"}' });
+    assert.equal(replaced.status, 204, replaced.text);
+    const final = (await api.get(path)).text;
+    assert.equal(JSON.stringify(JSON.parse(final).tags), '{"__proto__":"p","constructor":"c"}');
+  });
+});
+
+describe('tags an update brings when it starts', () => {
+  it("follow PATCH tags' rule for pulumi:project: another project's name is a 400 and the stack stays free", async () => {
+    const { path } = await freshStack();
+    const update = await api.post(`${path}/update`, {
+      name: 'proj', runtime: 'nodejs', options: { dryRun: false }, config: {}, metadata: { message: '', environment: {} },
+    });
+    const started = await api.post(`${path}/update/${update.body.updateID}`, { tags: { 'pulumi:project': 'other' } });
+    assert.deepEqual(started.body, { code: 400, message: "Bad Request: tag 'pulumi:project' must name the stack's project 'proj'" });
+    const patched = await api.patch(`${path}/tags`, { 'pulumi:project': 'other' });
+    assert.deepEqual(patched.body, started.body);
+    assert.deepEqual((await api.get(path)).body.tags, {});
+    const retried = await api.post(`${path}/update/${update.body.updateID}`, { tags: { 'pulumi:project': 'proj', owner: 'me' } });
+    assert.equal(retried.status, 200, retried.text);
+    assert.deepEqual((await api.get(path)).body.tags, { 'pulumi:project': 'proj', owner: 'me' });
+  });
+});
+
