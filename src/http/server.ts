@@ -19,6 +19,7 @@ import { registerBodyHandling } from './body.js';
 import { registerErrorHandling, renderFrameworkError } from './errors.js';
 import type { App } from './types.js';
 import { registerValidation } from './validation.js';
+import { registerOpenApi } from './openapi.js';
 
 /** The HTTP API over a context. It does not listen: main does, and tests use any free port. */
 export function buildServer(ctx: AppContext): App {
@@ -50,17 +51,21 @@ export function buildServer(ctx: AppContext): App {
   registerErrorHandling(app, ctx.config.bodyLimitBytes, ctx.services.audit);
   registerAuthentication(app, ctx.services, new LeaseGate({ db: ctx.database.db, clock: ctx.clock }));
 
-  registerHealthRoutes(app, ctx);
-  registerServiceRoutes(app, ctx);
-  registerUserRoutes(app, ctx.services);
-  registerStackRoutes(app, ctx.services);
-  registerStateRoutes(app, ctx.services);
-  registerUpdateRoutes(app, ctx.services);
-  registerSecretsRoutes(app, ctx.services);
-  registerTokenRoutes(app, ctx.services);
-  registerOrganizationRoutes(app, ctx.services);
-  registerTeamRoutes(app, ctx.services);
-  registerAuditLogRoutes(app, ctx.services);
+  registerOpenApi(app);
+  // In a plugin, so that they are registered after the OpenAPI generator is listening for routes.
+  app.register(async (api: App) => {
+    registerHealthRoutes(api, ctx);
+    registerServiceRoutes(api, ctx);
+    registerUserRoutes(api, ctx.services);
+    registerStackRoutes(api, ctx.services);
+    registerStateRoutes(api, ctx.services);
+    registerUpdateRoutes(api, ctx.services);
+    registerSecretsRoutes(api, ctx.services);
+    registerTokenRoutes(api, ctx.services);
+    registerOrganizationRoutes(api, ctx.services);
+    registerTeamRoutes(api, ctx.services);
+    registerAuditLogRoutes(api, ctx.services);
+  });
   return app;
 }
 

@@ -1,0 +1,254 @@
+// The standing guard against 500s: every route the server describes in its OpenAPI document (so a
+// new route is covered the day it is registered) gets fixed hostile cases and random requests drawn
+// from its own schemas, against `stackyard serve` in a process of its own. No answer may be a 5xx,
+// no connection may be dropped, and the process must still be serving after every route.
+// STACKYARD_FUZZ_RUNS (random requests per route, 25 by default) and STACKYARD_FUZZ_SEED give the
+// long local mode: `npm run fuzz`.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { databaseArgs } from '../helpers/database.js';
+import { deploymentWithResources } from '../helpers/factories.js';
+import { FuzzBody, hostileBodies, hostileStrings, pointedStrings, queryValue, RawText, schemaBody } from '../helpers/fuzz.js';
+import { ApiClient } from '../helpers/http.js';
+import { serveProcess, stopProcess, tempDir, type ServerProcess } from '../helpers/server.js';
+import { beginUpdate } from '../helpers/updates.js';
+
+const runs = Number(process.env.STACKYARD_FUZZ_RUNS ?? 25);
+// CI's seed is fixed; a long run draws a new one each time (printed, and by fast-check on failure).
+const seed = Number(process.env.STACKYARD_FUZZ_SEED ?? (process.env.STACKYARD_FUZZ_RUNS ? Date.now() % 2 ** 31 : 20261204));
+
+interface Operation {
+  method: string;
+  /** The OpenAPI path, `{name}` for each parameter. */
+  path: string;
+  pathParams: string[];
+  query: Array<{ name: string; schema: any }>;
+  body?: any;
+  auth: 'public' | 'token' | 'update';
+}
+
+interface FuzzRequest {
+  params: Record<string, string | RawText>;
+  query: Array<[string, string | RawText]>;
+  body?: FuzzBody;
+}
+
+const bin = new URL('../../bin/stackyard.js', import.meta.url).pathname;
+let served: ServerProcess;
+let dataDir: string;
+let admin: ApiClient;
+let org: string;
+let operations: Operation[];
+const totals = { requests: 0, byClass: new Map<string, number>() };
+
+/** What each route's parameters name when they name something real: refreshed before each route. */
+const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], counter: 0 };
+const member = 'fuzz-member';
+const team = 'fuzzers';
+
+before(async () => {
+  dataDir = tempDir('fuzz');
+  served = await serveProcess(dataDir);
+  const token = /Admin access token \(shown only now\): (pul-[0-9a-f]{40})/.exec(served.output())![1]!;
+  admin = new ApiClient(served.url, token);
+  org = (await admin.get('/api/user/organizations/default')).body.GitHubLogin;
+  const created = spawnSync(process.execPath, [bin, 'admin', 'create-user', member, '--org', org, '--data-dir', dataDir, ...(await databaseArgs(dataDir))], { encoding: 'utf8' });
+  assert.equal(created.status, 0, created.stderr);
+  operations = describeOperations((await admin.get('/api/openapi/pulumi-spec.json')).body);
+});
+
+after(async () => {
+  console.log(`# fuzz: ${totals.requests} requests over ${operations?.length ?? 0} operations, seed ${seed}, ${runs} random per operation; answers ${JSON.stringify(Object.fromEntries(totals.byClass))}`);
+  await stopProcess(served);
+});
+
+function describeOperations(document: any): Operation[] {
+  const found: Operation[] = [];
+  for (const [path, methods] of Object.entries<any>(document.paths)) {
+    for (const [method, operation] of Object.entries<any>(methods)) {
+      const parameters: any[] = operation.parameters ?? [];
+      const security: any[] = operation.security ?? [];
+      found.push({
+        method: method.toUpperCase(),
+        path,
+        pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
+        query: parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema })),
+        body: operation.requestBody?.content?.['application/json']?.schema,
+        auth: security.length === 0 ? 'public' : 'updateToken' in security[0] ? 'update' : 'token',
+      });
+    }
+  }
+  return found;
+}
+
+/** A stack with a tag, a stored version and a running update; tokens of each kind to name. */
+async function refreshWorld(): Promise<void> {
+  const stack = `s${++world.counter}`;
+  const path = `/api/stacks/${org}/proj/${stack}`;
+  const ok = (reply: { status: number; text: string }, what: string) => assert.ok(reply.status < 300, `${what}: ${reply.status} ${reply.text}`);
+  ok(await admin.post(`/api/stacks/${org}/proj`, { stackName: stack, tags: { owner: 'fuzz' } }), 'stack');
+  ok(await admin.post(`${path}/import`, deploymentWithResources('proj', stack, 1)), 'import');
+  const update = await beginUpdate(admin, path);
+  const teamCreated = await admin.post(`/api/orgs/${org}/teams/pulumi`, { name: team, displayName: team, description: '' });
+  assert.ok(teamCreated.status === 201 || teamCreated.status === 409, teamCreated.text);
+  const personal = await admin.post('/api/user/tokens', { description: 'fuzz', expires: 0 });
+  const organization = await admin.post(`/api/orgs/${org}/tokens`, { name: `fuzz-${world.counter}`, description: '', admin: false });
+  const ofTeam = await admin.post(`/api/orgs/${org}/teams/${team}/tokens`, { name: `fuzz-${world.counter}`, description: '' });
+  Object.assign(world, { stack, updateId: update.updateId, leaseToken: update.token, tokenIds: [personal.body.id, organization.body.id, ofTeam.body.id] });
+}
+
+function realValues(name: string): string[] {
+  switch (name) {
+    case 'orgName':
+      return [org];
+    case 'projectName':
+      return ['proj'];
+    case 'stackName':
+      return [world.stack];
+    case 'updateId':
+      return [world.updateId];
+    case 'version':
+      return ['1', '2'];
+    case 'tagName':
+      return ['owner', 'pulumi:project'];
+    case 'tokenId':
+      return world.tokenIds;
+    case 'teamName':
+      return [team];
+    case 'userLogin':
+      return [member];
+    default:
+      throw new Error(`the fuzz suite has no real value for path parameter '${name}': add one`);
+  }
+}
+
+function requestArbitrary(operation: Operation): fc.Arbitrary<FuzzRequest> {
+  const params = fc.record(
+    Object.fromEntries(
+      operation.pathParams.map((name) => [
+        name,
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom(...realValues(name)) },
+          { weight: 1, arbitrary: fc.constantFrom(...hostileStrings) },
+          { weight: 1, arbitrary: fc.string({ maxLength: 40, unit: 'binary' }) },
+          { weight: 1, arbitrary: fc.constantFrom(new RawText('%'), new RawText('%E0%A4%A'), new RawText('%00')) },
+        ),
+      ]),
+    ),
+  );
+  const query = fc
+    .tuple(
+      ...operation.query.map(({ name, schema }) => fc.option(queryValue(schema), { nil: undefined, freq: 2 }).map((value) => [name, value] as const)),
+      fc.option(fc.tuple(fc.constantFrom('__proto__', 'constructor', 'x', ''), queryValue(undefined)), { nil: undefined, freq: 4 }),
+    )
+    .map((pairs) => pairs.filter((pair): pair is [string, string | RawText] => pair !== undefined && pair[1] !== undefined));
+  const bodies = fc.oneof(
+    { weight: operation.body || operation.method !== 'GET' ? 6 : 0, arbitrary: schemaBody(operation.body) },
+    { weight: 1, arbitrary: fc.constantFrom(...hostileBodies) },
+    { weight: operation.method === 'GET' || operation.method === 'DELETE' ? 6 : 1, arbitrary: fc.constant(undefined) },
+  );
+  return fc.record({ params, query, body: bodies });
+}
+
+/** Fixed cases: every hostile body, and the pointed strings in each path and query parameter. */
+function fixedCases(operation: Operation): FuzzRequest[] {
+  const real = () => Object.fromEntries(operation.pathParams.map((name) => [name, realValues(name)[0]!]));
+  const cases: FuzzRequest[] = hostileBodies.map((body) => ({ params: real(), query: [], body }));
+  for (const name of operation.pathParams) {
+    for (const value of [...pointedStrings, new RawText('%'), new RawText('%E0%A4%A')]) cases.push({ params: { ...real(), [name]: value }, query: [] });
+  }
+  for (const { name } of operation.query) {
+    for (const value of pointedStrings) cases.push({ params: real(), query: [[name, value]] });
+  }
+  return cases;
+}
+
+/** Percent-encoded; a lone surrogate, which encodeURIComponent refuses, as the bytes WTF-8 gives it. */
+function encode(value: string | RawText): string {
+  if (value instanceof RawText) return value.text;
+  if (!/[\uD800-\uDFFF]/.test(value)) return encodeURIComponent(value);
+  return value.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF]|[^]/g, (unit) => {
+    if (unit.length === 2 || unit < '\uD800' || unit > '\uDFFF') return encodeURIComponent(unit);
+    const code = unit.charCodeAt(0);
+    return ['ed', (0xa0 | ((code >> 6) & 0x1f)).toString(16), (0x80 | (code & 0x3f)).toString(16)].map((byte) => `%${byte}`).join('');
+  });
+}
+
+function urlOf(operation: Operation, request: FuzzRequest): string {
+  const path = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => encode(request.params[name] ?? ''));
+  const query = request.query.map(([name, value]) => `${encodeURIComponent(name)}=${encode(value)}`).join('&');
+  return `${path}${query ? `?${query}` : ''}`;
+}
+
+function describeRequest(operation: Operation, request: FuzzRequest): string {
+  const body = request.body?.bytes ? ` body (${request.body.label}) ${request.body.bytes.subarray(0, 200).toString('utf8')}` : '';
+  return `${operation.method} ${urlOf(operation, request).slice(0, 300)}${body}`;
+}
+
+async function send(operation: Operation, request: FuzzRequest): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = { Accept: 'application/vnd.pulumi+9', ...request.body?.headers };
+  if (operation.auth === 'token') headers.Authorization = `token ${admin.token}`;
+  if (operation.auth === 'update') headers.Authorization = `update-token ${world.leaseToken}`;
+  totals.requests++;
+  if (process.env.FUZZ_DEBUG) console.error(JSON.stringify(describeRequest(operation, request).slice(0, 200)));
+  try {
+    const response = await fetch(served.url + urlOf(operation, request), {
+      method: operation.method,
+      headers,
+      body: request.body?.bytes && operation.method !== 'GET' ? new Uint8Array(request.body.bytes) : undefined,
+    });
+    const text = await response.text();
+    const bucket = `${Math.floor(response.status / 100)}xx`;
+    totals.byClass.set(bucket, (totals.byClass.get(bucket) ?? 0) + 1);
+    return { status: response.status, text };
+  } catch (error) {
+    return { status: 0, text: `no answer: ${(error as Error).message} (${String((error as { cause?: unknown }).cause)})` };
+  }
+}
+
+/** No 5xx, an answer to every request (a URL past the header limit gets 431 or 414, not silence). */
+function acceptable(answer: { status: number }): boolean {
+  return answer.status >= 200 && answer.status < 500;
+}
+
+async function stillServing(): Promise<void> {
+  assert.equal(served.child.exitCode, null, `the server exited:\n${served.output().slice(-4000)}`);
+  const health = await fetch(`${served.url}/healthz`);
+  assert.equal(health.status, 200);
+}
+
+describe('fuzzing every route the server describes', () => {
+  it('covers routes with real values for every path parameter they take', () => {
+    assert.ok(operations.length >= 70, `only ${operations.length} operations described`);
+    for (const operation of operations) for (const name of operation.pathParams) realValues(name);
+  });
+
+  it('never answers 5xx nor drops a connection, and the server keeps serving', async () => {
+    for (const operation of operations) {
+      await refreshWorld();
+      for (const request of fixedCases(operation)) {
+        const answer = await send(operation, request);
+        if (!acceptable(answer)) assert.fail(`${describeRequest(operation, request)}\n→ ${answer.status} ${answer.text.slice(0, 500)}\n${served.output().slice(-3000)}`);
+      }
+      await stillServing();
+
+      let sent = 0;
+      await fc.assert(
+        fc.asyncProperty(requestArbitrary(operation), async (request) => {
+          // A leased route may have ended its update; a new one keeps later cases past the lease check.
+          if (++sent % 8 === 0) await refreshWorld();
+          const answer = await send(operation, request);
+          if (!acceptable(answer)) {
+            throw new Error(`${describeRequest(operation, request)}\n→ ${answer.status} ${answer.text.slice(0, 500)}\n${served.output().slice(-3000)}`);
+          }
+        }),
+        { seed, numRuns: runs, endOnFailure: true },
+      );
+      await stillServing();
+    }
+    // The admin's token still works: the cases ran as a caller the server let in, to the end.
+    assert.equal((await admin.get('/api/user')).status, 200);
+  });
+});
