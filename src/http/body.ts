@@ -1,8 +1,11 @@
 import zlib from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
-import { jsonSyntaxError } from './json-syntax.js';
+import { refuseDeepJson } from './json-depth.js';
+import { parseJsonYielding } from './json-parse.js';
+import { jsonSyntaxError, jsonSyntaxErrorYielding } from './json-syntax.js';
 import type { App } from './types.js';
 
 /**
@@ -34,21 +37,33 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
   });
 
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const bytes = body as Buffer;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (request: FastifyRequest, bytes: Buffer) => {
     request.rawBody = bytes;
     // The CLI sends Content-Type: application/json on every request, bodiless DELETEs included.
-    if (bytes.length === 0) return done(null, undefined);
-    if (request.routeOptions.config.unparsedJson) {
-      const error = jsonSyntaxError(bytes);
-      return error ? done(new ApiError('bad_request', `request body is not valid JSON: ${error}`), undefined) : done(null, undefined);
+    if (bytes.length === 0) return undefined;
+    const unparsed = request.routeOptions.config.unparsedJson;
+    if (bytes.length < largeBodyBytes) {
+      if (unparsed) return refuseSyntaxError(jsonSyntaxError(bytes));
+      try {
+        return JSON.parse(bytes.toString('utf8'));
+      } catch (error) {
+        // The same words for every size of body: where the checker says the text goes wrong.
+        return refuseSyntaxError(jsonSyntaxError(bytes) ?? (error as Error).message);
+      }
     }
-    try {
-      done(null, JSON.parse(bytes.toString('utf8')));
-    } catch (error) {
-      done(new ApiError('bad_request', `request body is not valid JSON: ${(error as Error).message}`), undefined);
-    }
+    // Large: checked and parsed a slice at a time, so other requests are served meanwhile.
+    refuseSyntaxError(await jsonSyntaxErrorYielding(bytes, largeBodyBytes));
+    refuseDeepJson(bytes);
+    return unparsed ? undefined : parseJsonYielding(bytes, largeBodyBytes);
   });
+}
+
+/** Bodies from this size on are checked and parsed in slices of it. */
+const largeBodyBytes = 1024 * 1024;
+
+function refuseSyntaxError(error: string | undefined): undefined {
+  if (error) throw new ApiError('bad_request', `request body is not valid JSON: ${error}`);
+  return undefined;
 }
 
 /**

@@ -3,6 +3,8 @@
 // thousands is only ever an attack, and it overflows the stack of every recursive walk over the data,
 // JSON.stringify included (it fails near 4,000 levels on Node 20).
 
+import { ApiError } from '../errors.js';
+
 /** The deepest nesting of arrays and objects any request body may have. */
 export const maxJsonDepth = 1000;
 
@@ -31,6 +33,13 @@ export function jsonDepthExceeds(bytes: Buffer, limit: number = maxJsonDepth): b
     }
   }
   return false;
+}
+
+/** Refuses, with the 400 every route gives, a body that nests deeper than `maxJsonDepth`. */
+export function refuseDeepJson(bytes: Buffer): void {
+  if (jsonDepthExceeds(bytes)) {
+    throw new ApiError('bad_request', `request body nests arrays and objects more than ${maxJsonDepth} levels deep`);
+  }
 }
 
 /** Whether a parsed JSON value nests deeper than `limit`, found without recursion. */

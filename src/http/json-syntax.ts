@@ -2,6 +2,8 @@
 // the whole state, several MB, on every step of an update; JSON.parse would make an object tree of
 // ten times that size per save only to be thrown away, since the server keeps the client's bytes.
 
+import { yieldToEventLoop } from '../yield.js';
+
 const enum Container {
   Object,
   Array,
@@ -16,7 +18,18 @@ class SyntaxFailure extends Error {}
 /** Why `bytes` is not one JSON value (RFC 8259), naming the byte; undefined when it is one. */
 export function jsonSyntaxError(bytes: Buffer): string | undefined {
   try {
-    checkJson(bytes);
+    for (const _ of checkJson(bytes, Infinity));
+    return undefined;
+  } catch (error) {
+    if (error instanceof SyntaxFailure) return error.message;
+    throw error;
+  }
+}
+
+/** jsonSyntaxError for large documents: other requests are served after every `sliceBytes` checked. */
+export async function jsonSyntaxErrorYielding(bytes: Buffer, sliceBytes: number): Promise<string | undefined> {
+  try {
+    for (const _ of checkJson(bytes, sliceBytes)) await yieldToEventLoop();
     return undefined;
   } catch (error) {
     if (error instanceof SyntaxFailure) return error.message;
@@ -85,11 +98,19 @@ function endOfLiteral(bytes: Buffer, at: number, literal: string): number {
   return at + literal.length;
 }
 
-/** Walks the value with an explicit stack, so deep nesting cannot overflow the call stack. */
-function checkJson(bytes: Buffer): void {
+/**
+ * Walks the value with an explicit stack, so deep nesting cannot overflow the call stack. Pauses
+ * (yields) each time another `sliceBytes` have been checked, at the start of a value.
+ */
+function* checkJson(bytes: Buffer, sliceBytes: number): Generator<void, void> {
   const open: Container[] = [];
   let i = skipSpace(bytes, 0);
+  let pauseAt = sliceBytes;
   for (;;) {
+    if (i >= pauseAt) {
+      yield;
+      pauseAt = i + sliceBytes;
+    }
     // A value starts at i.
     const c = bytes[i];
     if (c === 0x7b /* { */) {

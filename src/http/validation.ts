@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { ApiError } from '../errors.js';
-import { jsonDepthExceeds, maxJsonDepth, valueDepthExceeds } from './json-depth.js';
+import { maxJsonDepth, refuseDeepJson, valueDepthExceeds } from './json-depth.js';
 import type { App } from './types.js';
 
 /**
@@ -52,8 +52,8 @@ export function registerValidation(app: App): void {
   });
 
   app.addHook('preValidation', async (request) => {
-    const tooDeep = request.rawBody ? jsonDepthExceeds(request.rawBody) : valueDepthExceeds(request.body);
-    if (tooDeep) throw new ApiError('bad_request', `request body nests arrays and objects more than ${maxJsonDepth} levels deep`);
+    if (request.rawBody) refuseDeepJson(request.rawBody);
+    else if (valueDepthExceeds(request.body)) throw new ApiError('bad_request', `request body nests arrays and objects more than ${maxJsonDepth} levels deep`);
     if (request.body !== undefined) refuseNulInFields(request.body);
   });
 }

@@ -118,6 +118,32 @@ describe('batches larger than one SQL statement can bind', () => {
   });
 });
 
+describe('bodies over 1 MB, checked and parsed in slices', () => {
+  it('come out as JSON.parse reads them, and a flaw near the end is named by its byte', async () => {
+    const { path, name } = await freshStack();
+    const resources = Array.from({ length: 3000 }, (_, i) => ({
+      urn: `urn:pulumi:${name}::proj::test:index:Thing::r${i}`,
+      type: 'test:index:Thing',
+      outputs: { __proto__: null, text: 'x'.repeat(1000), nested: { list: [i, { '': null }] } },
+    }));
+    const text = JSON.stringify({ version: 3, deployment: { manifest: { time: '2026-01-01T00:00:00Z', magic: '', version: '' }, resources } });
+    assert.ok(text.length > 3_000_000);
+    const imported = await api.request('POST', `${path}/import`, { rawBody: text });
+    assert.equal(imported.status, 200, imported.text);
+    const exported = await api.get(`${path}/export`);
+    assert.deepEqual(exported.body.deployment.resources, JSON.parse(text).deployment.resources);
+
+    const broken = `${text.slice(0, -2)},}}`;
+    const refused = await api.request('POST', `${path}/import`, { rawBody: broken });
+    assert.deepEqual(refused.body, {
+      code: 400,
+      message: `Bad Request: request body is not valid JSON: unexpected '}' at byte ${broken.length - 2}, expected a member name in quotes`,
+    });
+    const deep = await api.request('POST', `${path}/import`, { rawBody: `${text.slice(0, -2)},"x":${'['.repeat(1001)}${']'.repeat(1001)}}}` });
+    assert.deepEqual(deep.body, tooDeep);
+  });
+});
+
 describe('numbers beyond what the database holds', () => {
   it('are refused in paths and queries with 400 naming the parameter', async () => {
     const { path } = await freshStack();

@@ -85,7 +85,7 @@ export async function listTags(db: Executor, stackId: string): Promise<Record<st
 
 export async function upsertTags(db: Executor, stackId: string, tags: Record<string, string>): Promise<void> {
   const rows = Object.entries(tags).map(([name, value]) => ({ stack_id: stackId, name, value }));
-  for (const batch of insertBatches(rows)) {
+  for await (const batch of insertBatches(rows)) {
     await db
       .insertInto('stack_tags')
       .values(batch)

@@ -91,7 +91,7 @@ export async function latestUpdateSeq(db: Executor, stackId: string): Promise<nu
 export async function insertEvents(db: Executor, updateId: string, events: Array<{ sequence: number; kind: string; event: string }>) {
   if (events.length === 0) return;
   // A retried batch carries the same sequence numbers: the first copy wins.
-  for (const batch of insertBatches(events.map((e) => ({ update_id: updateId, ...e })))) {
+  for await (const batch of insertBatches(events.map((e) => ({ update_id: updateId, ...e })))) {
     await db
       .insertInto('update_events')
       .values(batch)
@@ -124,7 +124,7 @@ export async function deleteStackUpdates(db: Executor, stackId: string): Promise
 export async function insertJournalEntries(db: Executor, updateId: string, rows: JournalRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   let inserted = 0;
-  for (const batch of insertBatches(rows.map((row) => ({ update_id: updateId, ...row })))) {
+  for await (const batch of insertBatches(rows.map((row) => ({ update_id: updateId, ...row })))) {
     const result = await db
       .insertInto('update_journal_entries')
       .values(batch)
