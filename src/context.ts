@@ -82,7 +82,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const users = new UserService({ db, clock, ids });
   const tokens = new TokenService({ db, clock, ids });
   const organizations = new OrganizationService({ db, clock, ids });
-  const stacks = new StackService({ db, clock, ids, blobs, jobs });
+  const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {
     users,

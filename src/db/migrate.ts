@@ -7,6 +7,7 @@ import { migration0004 } from './migrations/0004_blob_store.js';
 import { migration0005 } from './migrations/0005_jobs.js';
 import { migration0006 } from './migrations/0006_identity_and_access.js';
 import { migration0008 } from './migrations/0008_wide_sequences.js';
+import { migration0009 } from './migrations/0009_event_urns.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -17,6 +18,7 @@ const migrations = {
   '0005_jobs': migration0005,
   '0006_identity_and_access': migration0006,
   '0008_wide_sequences': migration0008,
+  '0009_event_urns': migration0009,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

@@ -257,6 +257,8 @@ export interface UpdateEventsTable {
   kind: string;
   /** The engine event as the CLI sent it, as JSON text. */
   event: string;
+  /** The resource the event concerns, when it names one. */
+  urn: string | null;
 }
 
 /** A stack's data key for service secrets, wrapped (AES-256-GCM) by the master key. */

@@ -46,7 +46,10 @@ describe('GET /api/user/stacks', () => {
     assert.equal(new Set(stacks.map((s) => `${s.orgName}/${s.projectName}/${s.stackName}`)).size, 131);
     const first = stacks[0];
     assert.match(first.id, /^[0-9a-f-]{36}$/);
-    assert.deepEqual({ ...first, id: 'x' }, { id: 'x', orgName: 'other-org', projectName: 'even', stackName: 'elsewhere', resourceCount: 0 });
+    assert.deepEqual(
+      { ...first, id: 'x' },
+      { id: 'x', orgName: 'other-org', projectName: 'even', stackName: 'elsewhere', resourceCount: 0, links: { self: `${server.url}/api/stacks/other-org/even/elsewhere` } },
+    );
   });
 
   it('honours maxResults', async () => {

@@ -337,6 +337,53 @@ describe('engine events', () => {
     assert.deepEqual(history[0].resourceChanges, { create: 2, same: 1 });
   });
 
+  it('filters by type code and URN, and holds back events past a gap until it fills or the update ends', async () => {
+    const stack = await freshStack();
+    const { updateId, token } = await beginUpdate(api, stack);
+    const urn = (name: string) => `urn:pulumi:dev::proj::test:index:Thing::${name}`;
+    const step = (name: string) => ({ metadata: { op: 'create', urn: urn(name), type: 'test:index:Thing', old: null, new: null, provider: '' } });
+    const events = [
+      { sequence: 0, timestamp: 1, preludeEvent: { config: {} } },
+      { sequence: 1, timestamp: 1, resourcePreEvent: step('a') },
+      { sequence: 2, timestamp: 1, diagnosticEvent: { urn: urn('a'), message: 'about a', color: 'raw', severity: 'warning' } },
+      { sequence: 3, timestamp: 1, resOutputsEvent: step('a') },
+      { sequence: 4, timestamp: 1, resourcePreEvent: step('b') },
+      { sequence: 5, timestamp: 1, policyEvent: { resourceUrn: urn('b'), message: 'b is too big', color: 'raw', policyName: 'p', policyPackName: 'pack', policyPackVersion: '1', policyPackVersionTag: '1', enforcementLevel: 'advisory' } },
+      { sequence: 6, timestamp: 1, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { create: 2 }, PolicyPacks: {}, isPreview: false, result: 'succeeded' } },
+    ];
+    const sequences = async (query: string) => {
+      const reply = await api.get(`${stack}/update/${updateId}/events${query}`);
+      assert.equal(reply.status, 200, reply.text);
+      return { got: reply.body.events.map((e: { sequence: number }) => e.sequence), token: reply.body.continuationToken };
+    };
+    // Batches arrive out of order: 4-6 before 2-3.
+    for (const batch of [events.slice(0, 2), events.slice(4)]) {
+      assert.equal((await api.post(`${stack}/update/${updateId}/events/batch`, { events: batch }, withLease(token))).status, 200);
+    }
+    assert.deepEqual(await sequences(''), { got: [0, 1], token: '1' });
+    assert.deepEqual(await sequences('?include_non_activated=true'), { got: [0, 1, 4, 5, 6], token: '6' });
+    assert.deepEqual(await sequences('?type=5'), { got: [1], token: '1' });
+    assert.equal((await api.post(`${stack}/update/${updateId}/events/batch`, { events: events.slice(2, 4) }, withLease(token))).status, 200);
+    assert.deepEqual(await sequences('?continuationToken=1'), { got: [2, 3, 4, 5, 6], token: '6' });
+
+    assert.deepEqual(await sequences('?type=5&type=6'), { got: [1, 3, 4], token: '6' });
+    assert.deepEqual(await sequences('?type=2'), { got: [2], token: '6' });
+    assert.deepEqual(await sequences('?type=resourcePreEvent'), { got: [1, 4], token: '6' });
+    assert.deepEqual(await sequences(`?urn=${encodeURIComponent(urn('a'))}`), { got: [1, 2, 3], token: '6' });
+    assert.deepEqual(await sequences(`?urn=${encodeURIComponent(urn('b'))}&type=8`), { got: [5], token: '6' });
+    const unknown = await api.get(`${stack}/update/${updateId}/events?type=17`);
+    assert.deepEqual(unknown.body, { code: 400, message: 'Bad Request: engine event type 17 is unknown: codes run from 0 to 16' });
+
+    // An ended update's events are all there is: a gap no longer holds anything back.
+    await api.post(`${stack}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token));
+    const other = await beginUpdate(api, stack);
+    await api.post(`${stack}/update/${other.updateId}/events/batch`, { events: [events[0], events[2]] }, withLease(other.token));
+    assert.deepEqual((await api.get(`${stack}/update/${other.updateId}/events`)).body.events.length, 1);
+    await api.post(`${stack}/update/${other.updateId}/complete`, { status: 'failed' }, withLease(other.token));
+    const ended = (await api.get(`${stack}/update/${other.updateId}/events`)).body;
+    assert.deepEqual([ended.events.map((e: { sequence: number }) => e.sequence), ended.continuationToken], [[0, 2], null]);
+  });
+
   it('answers 400 for events without a sequence and 401 without the lease', async () => {
     const stack = await freshStack();
     const { updateId, token } = await beginUpdate(api, stack);
@@ -432,8 +479,22 @@ describe('history', () => {
     assert.deepEqual(previews.updates.map((u: any) => u.updateID), [latestPreview.updateId]);
     assert.equal(previews.total, 1);
 
-    assert.equal((await api.get(`${stack}/updates?pageSize=0`)).status, 400);
-    assert.equal((await api.get(`${stack}/updates?output-type=xml`)).status, 400);
+    // Paging as the spec has it: a page alone holds 10, page 0 is everything, size 0 is the default,
+    // and any output type but `cli` is the service's format.
+    const kinds = async (query: string) => (await api.get(`${stack}/updates?${query}`)).body.updates.map((u: any) => u.kind ?? u.info.kind);
+    const all = ['destroy', 'update', 'refresh', 'update'];
+    assert.deepEqual(await kinds('page=1'), all);
+    assert.deepEqual(await kinds('page=2'), []);
+    assert.deepEqual(await kinds('page=0&pageSize=1'), all);
+    assert.deepEqual(await kinds('pageSize=0'), all);
+    assert.deepEqual(await kinds('page=2&pageSize=0'), []);
+    assert.deepEqual(await kinds('pageSize=3'), all.slice(0, 3));
+    assert.deepEqual(await kinds('page=2&pageSize=3'), all.slice(3));
+    const other = (await api.get(`${stack}/updates?output-type=anything&page=1`)).body;
+    assert.deepEqual([other.itemsPerPage, other.total, other.updates.length], [10, 4, 4]);
+    assert.deepEqual(Object.keys((await api.get(`${stack}/updates?output-type=cli`)).body), ['updates']);
+    assert.equal((await api.get(`${stack}/updates?pageSize=1001`)).status, 400);
+    assert.equal((await api.get(`${stack}/updates?page=-1`)).status, 400);
     assert.equal((await api.get('/api/stacks/stackyard/proj/nope/updates')).status, 404);
     assert.equal((await api.get(`${stack}/updates`, { token: null })).status, 401);
   });

@@ -48,6 +48,8 @@ export interface StackSummaryView {
   stackName: string;
   lastUpdate?: number;
   resourceCount?: number;
+  /** `self`: where the stack is read over this API (there is no console to link to). */
+  links: { self: string };
 }
 
 export interface ListStacksQuery {
@@ -67,7 +69,9 @@ const defaultPageSize = 100;
 const createdForTeamPermission = StackPermission.edit;
 
 export class StackService {
-  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; jobs: { wake(): void } }) {}
+  constructor(
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; jobs: { wake(): void }; publicUrl: string },
+  ) {}
 
   /** The stack, if the caller may `action` it (src/auth/permissions.ts); 404 or 403 otherwise. */
   async resolve(db: Executor, caller: Caller, ref: StackRef, action: StackAction): Promise<store.StackRecord> {
@@ -216,6 +220,7 @@ export class StackService {
         stackName: r.stack_name,
         ...(r.last_update !== null && { lastUpdate: Math.floor(r.last_update / 1000) }),
         resourceCount: r.resource_count ?? 0,
+        links: { self: `${this.deps.publicUrl}/api/stacks/${[r.organization_name, r.project_name, r.stack_name].map(encodeURIComponent).join('/')}` },
       })),
       ...(rows.length > pageSize &&
         last && {

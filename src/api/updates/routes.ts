@@ -113,7 +113,12 @@ export function registerUpdateRoutes(app: App, services: Services): void {
   });
 
   app.get(`${updatePath}/events`, { schema: { params: schema.UpdateParams, querystring: schema.EventsQuery } }, async (request) =>
-    updates.events(request.caller, stackRef(request.params), request.params.updateId, request.query.continuationToken, request.query.type ?? []),
+    updates.events(request.caller, stackRef(request.params), request.params.updateId, {
+      continuationToken: request.query.continuationToken,
+      type: request.query.type,
+      urn: request.query.urn,
+      includeNonActivated: request.query.include_non_activated,
+    }),
   );
 
   app.get(`${stackPath}/updates`, { schema: { params: StackParams, querystring: schema.HistoryQuery } }, async (request) =>

@@ -61,16 +61,20 @@ export const EventsQuery = Type.Object({
   include_non_activated: Type.Optional(Type.Boolean()),
 });
 
+/** Updates per page: 0 (or none) means the default, 10, once a page is asked for. */
+const PageSize = Type.Integer({ minimum: 0, maximum: 1000 });
+
 export const HistoryQuery = Type.Object({
-  'output-type': Type.Optional(Type.Union([Type.Literal('service'), Type.Literal('cli')])),
+  // `cli` (or none): the CLI's `{updates}`; anything else: the service's paginated format.
+  'output-type': Type.Optional(Type.String({ maxLength: 64 })),
   page: Type.Optional(Page),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  pageSize: Type.Optional(PageSize),
 });
 
 export const PreviewsQuery = Type.Object({
   asc: Type.Optional(Type.Boolean()),
   page: Type.Optional(Page),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  pageSize: Type.Optional(PageSize),
 });
 
 /**

@@ -16,6 +16,7 @@ import { countResources, emptyDeployment, inspectFullCheckpoint, inspectUntypedD
 import { copyStackVersion, setResourceCount } from '../state/store.js';
 import { loadStackVersion, loadStateBefore, writeStackState } from '../state/versions.js';
 import { jsonSyntaxError } from '../../http/json-syntax.js';
+import { eventKind, eventUrn, kindsOfTypeFilter } from './events.js';
 import { applyDelta, checkDeltaResult, diffText, sha256Hex } from './delta.js';
 import { PieceText } from './piece-text.js';
 import { journalRow, JournalKind, UnreplayableError, validateJournalEntry, type JournalEntry } from './journal.js';
@@ -245,8 +246,7 @@ export class UpdateService {
       if (!Number.isInteger(sequence) || (sequence as number) < 0) {
         throw new ApiError('bad_request', `events[${index}].sequence must be a whole number`);
       }
-      const kind = Object.keys(event).find((key) => key.endsWith('Event')) ?? 'unknown';
-      return { sequence: sequence as number, kind, event: JSON.stringify(event) };
+      return { sequence: sequence as number, kind: eventKind(event), urn: eventUrn(event) ?? null, event: JSON.stringify(event) };
     });
     const summary = events.find((e) => typeof e['summaryEvent'] === 'object' && e['summaryEvent'] !== null)?.['summaryEvent'] as
       | { resourceChanges?: Record<string, number> }
@@ -300,23 +300,52 @@ export class UpdateService {
     return { status: update.status, events: [], ...(!finished.includes(update.status) && { continuationToken: '0' }) };
   }
 
-  async events(caller: Caller, ref: StackRef, updateId: string, continuationToken: string | undefined, types: string[]) {
+  /**
+   * A page of the update's engine events in sequence order, filtered by type codes (or kind names)
+   * and resource URN. While the update runs, batches may arrive out of order; only the events up to
+   * the first missing sequence number are activated, and only those are returned unless
+   * `includeNonActivated`, so a continuation token never passes an event still on its way.
+   */
+  async events(
+    caller: Caller,
+    ref: StackRef,
+    updateId: string,
+    query: { continuationToken?: string; type?: string[]; urn?: string; includeNonActivated?: boolean },
+  ) {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     const update = await this.findUpdate(this.deps.db, stack, updateId);
-    const after = continuationToken === undefined ? -1 : Number(continuationToken);
+    const after = query.continuationToken === undefined ? -1 : Number(query.continuationToken);
     if (!Number.isInteger(after) || after < -1) throw new ApiError('bad_request', 'invalid continuation token');
-    const rows = await store.listEvents(this.deps.db, update.id, after, types, eventsPageSize);
-    const last = rows.length > 0 ? rows[rows.length - 1]!.sequence : after;
-    const done = finished.includes(update.status) && rows.length < eventsPageSize;
+    const kinds = kindsOfTypeFilter(query.type ?? []);
+    const ended = finished.includes(update.status);
+    const through = ended || query.includeNonActivated ? undefined : await this.activatedThrough(update.id, after);
+    const rows = await store.listEvents(this.deps.db, update.id, { after, kinds, urn: query.urn, through, limit: eventsPageSize });
+    const full = rows.length === eventsPageSize;
+    const last = full ? rows[rows.length - 1]!.sequence : (through ?? rows[rows.length - 1]?.sequence ?? after);
+    const done = ended && !full;
     const events = rows.map((row) => ({ ...(JSON.parse(row.event) as Record<string, unknown>), type: row.kind }));
-    return { events, continuationToken: done ? null : String(last) };
+    return { events, continuationToken: done ? null : String(Math.max(last, after)) };
+  }
+
+  /** The last sequence number before the first missing one after `after` (counting from 0 or 1 on the first page). */
+  private async activatedThrough(updateId: string, after: number): Promise<number> {
+    let expected = after + 1;
+    for (;;) {
+      const sequences = await store.listEventSequences(this.deps.db, updateId, expected - 1, eventsPageSize);
+      if (expected === 0 && sequences[0] === 1) expected = 1;
+      for (const sequence of sequences) {
+        if (sequence !== expected) return expected - 1;
+        expected++;
+      }
+      if (sequences.length < eventsPageSize) return expected - 1;
+    }
   }
 
   async history(caller: Caller, ref: StackRef, query: { outputType?: string; page?: number; pageSize?: number }) {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
     const { limit, offset } = paging(query.page, query.pageSize);
     const rows = await store.listUpdates(this.deps.db, stack.id, { dryRun: false, newestFirst: true, limit, offset });
-    if (query.outputType === 'service') {
+    if (query.outputType !== undefined && query.outputType !== 'cli') {
       return {
         updates: rows.map((row) => serviceUpdate(row, stack.version)),
         itemsPerPage: limit ?? rows.length,
@@ -485,9 +514,15 @@ function mayFailReplay(entry: JournalEntry): boolean {
   }
 }
 
+/**
+ * Pages count from 1; page 0, or neither page nor size, is everything. A page without a size (or
+ * with size 0) holds 10, and a size without a page is the first page.
+ */
 function paging(page?: number, pageSize?: number): { limit?: number; offset?: number } {
-  if (pageSize === undefined) return {};
-  const effectivePage = Math.max(page ?? 1, 1);
-  return { limit: pageSize, offset: (effectivePage - 1) * pageSize };
+  if (page === 0 || (page === undefined && !pageSize)) return {};
+  const size = pageSize || defaultPageSize;
+  return { limit: size, offset: ((page ?? 1) - 1) * size };
 }
+
+const defaultPageSize = 10;
 

@@ -88,7 +88,7 @@ export async function latestUpdateSeq(db: Executor, stackId: string): Promise<nu
   return Number(row?.seq ?? 0);
 }
 
-export async function insertEvents(db: Executor, updateId: string, events: Array<{ sequence: number; kind: string; event: string }>) {
+export async function insertEvents(db: Executor, updateId: string, events: Array<{ sequence: number; kind: string; urn: string | null; event: string }>) {
   if (events.length === 0) return;
   // A retried batch carries the same sequence numbers: the first copy wins.
   for await (const batch of insertBatches(events.map((e) => ({ update_id: updateId, ...e })))) {
@@ -100,14 +100,34 @@ export async function insertEvents(db: Executor, updateId: string, events: Array
   }
 }
 
-export async function listEvents(db: Executor, updateId: string, afterSequence: number, kinds: string[], limit: number) {
+export async function listEvents(
+  db: Executor,
+  updateId: string,
+  filter: { after: number; kinds: string[]; urn?: string; through?: number; limit: number },
+) {
   let query = db
     .selectFrom('update_events')
     .select(['sequence', 'kind', 'event'])
     .where('update_id', '=', updateId)
-    .where('sequence', '>', afterSequence);
-  if (kinds.length > 0) query = query.where('kind', 'in', kinds);
-  return query.orderBy('sequence').limit(limit).execute();
+    .where('sequence', '>', filter.after);
+  if (filter.through !== undefined) query = query.where('sequence', '<=', filter.through);
+  if (filter.kinds.length > 0) query = query.where('kind', 'in', filter.kinds);
+  if (filter.urn !== undefined) query = query.where('urn', '=', filter.urn);
+  const rows = await query.orderBy('sequence').limit(filter.limit).execute();
+  return rows.map((row) => ({ ...row, sequence: Number(row.sequence) }));
+}
+
+/** The sequence numbers stored after `after`, in order. */
+export async function listEventSequences(db: Executor, updateId: string, after: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('update_events')
+    .select('sequence')
+    .where('update_id', '=', updateId)
+    .where('sequence', '>', after)
+    .orderBy('sequence')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => Number(row.sequence));
 }
 
 export async function deleteStackUpdates(db: Executor, stackId: string): Promise<void> {
