@@ -431,6 +431,10 @@ const matrix: Row[] = [
     expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
     request: () => ({ path: leasePath('events/batch'), body: { events: [] } }),
     ok: () => assert.fail('no caller holds this lease'), lease: true },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/events',
+    expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    request: () => ({ path: leasePath('events'), body: { sequence: 0, timestamp: 1, cancelEvent: {} } }),
+    ok: () => assert.fail('no caller holds this lease'), lease: true },
   { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}/complete',
     expect: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
     request: () => ({ path: leasePath('complete'), body: { status: 'succeeded' } }),
@@ -583,6 +587,23 @@ const matrix: Row[] = [
     request: async () => ({ path: (await freshStack()).path }),
     ok: emptyBody, denied: freshDenied('admin') },
 ];
+
+// The same routes under each kind's path (`preview/{id}`, …), which Pulumi's generated client calls:
+// the same answers as under `update/{id}`. A preview's path has no checkpoint routes.
+const updateRoute = '/{stack}/update/{updateId}';
+for (const row of matrix.filter((r) => r.route.includes(updateRoute))) {
+  for (const kind of ['preview', 'refresh', 'destroy']) {
+    if (kind === 'preview' && /checkpoint/.test(row.route)) continue;
+    matrix.push({
+      ...row,
+      route: row.route.replace(updateRoute, `/{stack}/${kind}/{updateId}`),
+      request: async (cell) => {
+        const request = await row.request(cell);
+        return { ...request, path: request.path.replace(/(\/api\/stacks\/[^/]+\/[^/]+\/[^/]+)\/update\//, `$1/${kind}/`) };
+      },
+    });
+  }
+}
 
 /**
  * An outsider learns nothing of what an organization holds; a member who cannot read a stack is

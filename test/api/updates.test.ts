@@ -431,6 +431,42 @@ describe('completing and cancelling', () => {
   });
 });
 
+describe("each kind's own path", () => {
+  it('runs a destroy and a preview at destroy/{id} and preview/{id} as Pulumi’s generated client does', async () => {
+    const stack = await freshStack();
+    const created = await api.post(`${stack}/destroy`, program(false));
+    const id = created.body.updateID as string;
+    const started = await api.post(`${stack}/destroy/${id}`, { tags: { 'pulumi:project': 'proj' }, journalVersion: 0 });
+    assert.equal(started.status, 200, started.text);
+    const lease = started.body.token as string;
+    const renewed = await api.post(`${stack}/destroy/${id}/renew_lease`, { token: '', duration: 300 }, withLease(lease));
+    assert.equal(renewed.status, 200, renewed.text);
+    const saved = await api.request('PATCH', `${stack}/destroy/${id}/checkpointverbatim`, withLease(lease, { rawBody: verbatimBody(verbatimText('by destroy'), 1) }));
+    assert.equal(saved.status, 204, saved.text);
+    const one = await api.post(`${stack}/destroy/${id}/events`, { sequence: 0, timestamp: 1, stdoutEvent: { message: 'one event', color: 'raw' } }, withLease(lease));
+    assert.deepEqual([one.status, one.body], [200, {}]);
+    assert.deepEqual((await api.post(`${stack}/destroy/${id}/events`, { timestamp: 1 }, withLease(lease))).body, {
+      code: 400,
+      message: 'Bad Request: events[0].sequence must be a whole number',
+    });
+    assert.equal((await api.post(`${stack}/destroy/${id}/complete`, { status: 'succeeded' }, withLease(lease))).status, 204);
+    assert.deepEqual((await api.get(`${stack}/destroy/${id}`)).body, { status: 'succeeded', events: [] });
+    assert.deepEqual((await api.get(`${stack}/destroy/${id}/events`)).body.events, [{ sequence: 0, timestamp: 1, stdoutEvent: { message: 'one event', color: 'raw' }, type: 'stdoutEvent' }]);
+    assert.equal((await api.get(`${stack}/export`)).text, verbatimText('by destroy'));
+    assert.deepEqual((await api.get(`${stack}/updates`)).body.updates.map((u: { kind: string }) => u.kind), ['destroy']);
+
+    const preview = await api.post(`${stack}/preview`, program(true));
+    const previewId = preview.body.updateID as string;
+    const previewStart = await api.post(`${stack}/preview/${previewId}`, { tags: {}, journalVersion: 0 });
+    assert.equal(previewStart.status, 200, previewStart.text);
+    const previewLease = previewStart.body.token as string;
+    assert.equal((await api.request('PATCH', `${stack}/preview/${previewId}/checkpoint`, withLease(previewLease, { rawBody: '{}' }))).status, 404);
+    assert.equal((await api.post(`${stack}/preview/${previewId}/events/batch`, { events: [{ sequence: 0, timestamp: 1, cancelEvent: {} }] }, withLease(previewLease))).status, 200);
+    assert.equal((await api.post(`${stack}/preview/${previewId}/cancel`)).status, 204);
+    assert.equal((await api.get(`${stack}/preview/${previewId}`)).body.status, 'cancelled');
+  });
+});
+
 describe('history', () => {
   it('lists non-preview updates newest first in the CLI’s and the service’s formats, with paging', async () => {
     const stack = await freshStack();

@@ -6,7 +6,6 @@ import * as schema from './schemas.js';
 import { programKinds } from './service.js';
 
 const stackPath = '/api/stacks/:orgName/:projectName/:stackName';
-const updatePath = `${stackPath}/update/:updateId`;
 /** Calls a running update makes carry its lease, not the user's token. */
 const leased = { auth: 'update' } as const;
 
@@ -25,101 +24,119 @@ export function registerUpdateRoutes(app: App, services: Services): void {
     );
   }
 
-  app.post(updatePath, { schema: { params: schema.UpdateParams, body: schema.StartUpdateRequest } }, async (request) =>
-    updates.start(
-      request.caller,
-      stackRef(request.params),
-      request.params.updateId,
-      request.body.tags ?? undefined,
-      request.body.journalVersion ?? 0,
-    ),
-  );
+  // Each update is reached under its kind's path as well as `update/`: the CLI uses `update/` for
+  // every kind, Pulumi's generated client and older CLIs the kind's own (`preview/{id}`, …).
+  for (const kind of programKinds) {
+    const updatePath = `${stackPath}/${kind}/:updateId`;
+    const checkpoints = kind !== 'preview';
+    app.post(updatePath, { schema: { params: schema.UpdateParams, body: schema.StartUpdateRequest } }, async (request) =>
+      updates.start(
+        request.caller,
+        stackRef(request.params),
+        request.params.updateId,
+        request.body.tags ?? undefined,
+        request.body.journalVersion ?? 0,
+      ),
+    );
 
-  // What the CLI polls after `stack import` until no continuation token comes back.
-  app.get(updatePath, { schema: { params: schema.UpdateParams } }, async (request) =>
-    updates.results(request.caller, stackRef(request.params), request.params.updateId),
-  );
+    // What the CLI polls after `stack import` until no continuation token comes back.
+    app.get(updatePath, { schema: { params: schema.UpdateParams } }, async (request) =>
+      updates.results(request.caller, stackRef(request.params), request.params.updateId),
+    );
 
-  app.post(
-    `${updatePath}/renew_lease`,
-    { config: leased, schema: { params: schema.UpdateParams, body: schema.RenewLeaseRequest } },
-    async (request) =>
-      updates.renewLease(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.duration),
-  );
+    app.post(
+      `${updatePath}/renew_lease`,
+      { config: leased, schema: { params: schema.UpdateParams, body: schema.RenewLeaseRequest } },
+      async (request) =>
+        updates.renewLease(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.duration),
+    );
 
-  // {isInvalid, version, features, deployment}: the whole state on every step, so it is checked
-  // and sliced as bytes (inspectFullCheckpoint), never parsed.
-  app.patch(
-    `${updatePath}/checkpoint`,
-    { config: { ...leased, unparsedJson: true }, schema: { params: schema.UpdateParams } },
-    async (request, reply) => {
-      const { updateId } = request.params;
-      await updates.saveFullCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);
+    // A preview stores no state, so its path has no checkpoint routes.
+    if (checkpoints) {
+      // {isInvalid, version, features, deployment}: the whole state on every step, so it is checked
+      // and sliced as bytes (inspectFullCheckpoint), never parsed.
+      app.patch(
+        `${updatePath}/checkpoint`,
+        { config: { ...leased, unparsedJson: true }, schema: { params: schema.UpdateParams } },
+        async (request, reply) => {
+          const { updateId } = request.params;
+          await updates.saveFullCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);
+          return reply.status(204).send();
+        },
+      );
+
+      app.patch(
+        `${updatePath}/checkpointverbatim`,
+        // {version, untypedDeployment, sequenceNumber}: a whole state too, checked as bytes.
+        { config: { ...leased, unparsedJson: true }, schema: { params: schema.UpdateParams } },
+        async (request, reply) => {
+          const { updateId } = request.params;
+          await updates.saveVerbatimCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);
+          return reply.status(204).send();
+        },
+      );
+
+      app.patch(
+        `${updatePath}/checkpointdelta`,
+        { config: leased, schema: { params: schema.UpdateParams, body: schema.DeltaCheckpointRequest } },
+        async (request, reply) => {
+          await updates.saveDeltaCheckpoint(stackRef(request.params), request.params.updateId, request.leaseToken, request.body);
+          return reply.status(204).send();
+        },
+      );
+    }
+
+    app.patch(
+      `${updatePath}/journalentries`,
+      { config: leased, schema: { params: schema.UpdateParams, body: schema.JournalEntriesRequest } },
+      async (request, reply) => {
+        await updates.saveJournalEntries(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.entries ?? []);
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(
+      `${updatePath}/events/batch`,
+      { config: leased, schema: { params: schema.UpdateParams, body: schema.EngineEventBatch } },
+      async (request, reply) => {
+        await updates.recordEvents(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.events);
+        return reply.status(200).send({});
+      },
+    );
+
+    app.post(
+      `${updatePath}/events`,
+      { config: leased, schema: { params: schema.UpdateParams, body: schema.EngineEvent } },
+      async (request, reply) => {
+        await updates.recordEvents(stackRef(request.params), request.params.updateId, request.leaseToken, [request.body]);
+        return reply.status(200).send({});
+      },
+    );
+
+    app.post(
+      `${updatePath}/complete`,
+      // A retried `complete` finds its update ended and must still be answered.
+      { config: { ...leased, leaseOfEndedUpdate: true }, schema: { params: schema.UpdateParams, body: schema.CompleteUpdateRequest } },
+      async (request, reply) => {
+        await updates.complete(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.status, request.ip);
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(`${updatePath}/cancel`, { schema: { params: schema.UpdateParams } }, async (request, reply) => {
+      await updates.cancel(request.caller, stackRef(request.params), request.params.updateId);
       return reply.status(204).send();
-    },
-  );
+    });
 
-  app.patch(
-    `${updatePath}/checkpointverbatim`,
-    // {version, untypedDeployment, sequenceNumber}: a whole state too, checked as bytes.
-    { config: { ...leased, unparsedJson: true }, schema: { params: schema.UpdateParams } },
-    async (request, reply) => {
-      const { updateId } = request.params;
-      await updates.saveVerbatimCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);
-      return reply.status(204).send();
-    },
-  );
-
-  app.patch(
-    `${updatePath}/checkpointdelta`,
-    { config: leased, schema: { params: schema.UpdateParams, body: schema.DeltaCheckpointRequest } },
-    async (request, reply) => {
-      await updates.saveDeltaCheckpoint(stackRef(request.params), request.params.updateId, request.leaseToken, request.body);
-      return reply.status(204).send();
-    },
-  );
-
-  app.patch(
-    `${updatePath}/journalentries`,
-    { config: leased, schema: { params: schema.UpdateParams, body: schema.JournalEntriesRequest } },
-    async (request, reply) => {
-      await updates.saveJournalEntries(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.entries ?? []);
-      return reply.status(204).send();
-    },
-  );
-
-  app.post(
-    `${updatePath}/events/batch`,
-    { config: leased, schema: { params: schema.UpdateParams, body: schema.EngineEventBatch } },
-    async (request, reply) => {
-      await updates.recordEvents(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.events);
-      return reply.status(200).send({});
-    },
-  );
-
-  app.post(
-    `${updatePath}/complete`,
-    // A retried `complete` finds its update ended and must still be answered.
-    { config: { ...leased, leaseOfEndedUpdate: true }, schema: { params: schema.UpdateParams, body: schema.CompleteUpdateRequest } },
-    async (request, reply) => {
-      await updates.complete(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.status, request.ip);
-      return reply.status(204).send();
-    },
-  );
-
-  app.post(`${updatePath}/cancel`, { schema: { params: schema.UpdateParams } }, async (request, reply) => {
-    await updates.cancel(request.caller, stackRef(request.params), request.params.updateId);
-    return reply.status(204).send();
-  });
-
-  app.get(`${updatePath}/events`, { schema: { params: schema.UpdateParams, querystring: schema.EventsQuery } }, async (request) =>
-    updates.events(request.caller, stackRef(request.params), request.params.updateId, {
-      continuationToken: request.query.continuationToken,
-      type: request.query.type,
-      urn: request.query.urn,
-      includeNonActivated: request.query.include_non_activated,
-    }),
-  );
+    app.get(`${updatePath}/events`, { schema: { params: schema.UpdateParams, querystring: schema.EventsQuery } }, async (request) =>
+      updates.events(request.caller, stackRef(request.params), request.params.updateId, {
+        continuationToken: request.query.continuationToken,
+        type: request.query.type,
+        urn: request.query.urn,
+        includeNonActivated: request.query.include_non_activated,
+      }),
+    );
+  }
 
   app.get(`${stackPath}/updates`, { schema: { params: StackParams, querystring: schema.HistoryQuery } }, async (request) =>
     updates.history(request.caller, stackRef(request.params), {

@@ -42,9 +42,9 @@ export const CompleteUpdateRequest = Type.Object({
   status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')]),
 });
 
-export const EngineEventBatch = Type.Object({
-  events: Type.Array(Type.Object({ sequence: Type.Optional(SafeNumber) }, { additionalProperties: true })),
-});
+export const EngineEvent = Type.Object({ sequence: Type.Optional(SafeNumber) }, { additionalProperties: true });
+
+export const EngineEventBatch = Type.Object({ events: Type.Array(EngineEvent) });
 
 export const DeltaCheckpointRequest = Type.Object({
   version: Type.Integer({ minimum: 0, maximum: int32Max }),
