@@ -32,5 +32,8 @@ export function registerOpenApi(app: App): void {
       return { schema: { ...schema, security }, url };
     },
   });
-  app.get(openApiPath, { config: { auth: 'public' } }, async () => app.swagger());
+  // In a plugin, like every route, so the description includes itself.
+  app.register(async (api: App) => {
+    api.get(openApiPath, { config: { auth: 'public' } }, async () => app.swagger());
+  });
 }
