@@ -122,6 +122,8 @@ function realValues(name: string): string[] {
       return [team];
     case 'userLogin':
       return [member];
+    case 'urn':
+      return [`urn:pulumi:${world.stack}::proj::pulumi:pulumi:Stack::proj-${world.stack}`];
     default:
       throw new Error(`the fuzz suite has no real value for path parameter '${name}': add one`);
   }

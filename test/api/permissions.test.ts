@@ -71,6 +71,7 @@ let sequence = 0;
 /** A name no other cell uses: `s12`, `t13`… */
 const fresh = (prefix: string) => `${prefix}${++sequence}`;
 const dev = '/api/stacks/mx-org/app/dev';
+const devStackUrn = 'urn:pulumi:dev::app::pulumi:pulumi:Stack::app-dev';
 const nowSeconds = () => Math.floor(clock.now() / 1000);
 
 /** A stack of its own for one cell, made by `creator` and granted to the teams as mx-org/app/dev is. */
@@ -302,6 +303,41 @@ const matrix: Row[] = [
     expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
     request: () => ({ path: `${dev}/updates/latest/previews` }),
     ok: (r) => assert.deepEqual(r.body.updates, []) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/updates/{version}',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/updates/1` }),
+    ok: (r) => assert.deepEqual([r.body.updateID, r.body.info.kind], [world.importUpdateId, 'import']) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/updates/{version}/summary',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/updates/1/summary` }),
+    ok: (r) => assert.deepEqual([r.body.result, r.body.resourceCount], ['succeeded', 4]) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/updates/{version}/previews',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/updates/1/previews` }),
+    ok: (r) => assert.deepEqual([r.body.updates, r.body.total], [[], 0]) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/updates/{version}/timeline',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/updates/1/timeline` }),
+    ok: (r) => assert.equal(r.body.update.updateID, world.importUpdateId) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/updates/latest/timeline',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/updates/latest/timeline` }),
+    ok: (r) => assert.equal(r.body.update.updateID, world.importUpdateId) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/previews/{updateId}/summary',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: async () => {
+      const { body } = await adminCall('POST', `${dev}/preview`, program(true));
+      return { path: `${dev}/previews/${body.updateID}/summary` };
+    },
+    ok: (r) => assert.equal(r.body.result, 'not-started') },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/resources/latest/{urn}',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/resources/latest/${encodeURIComponent(devStackUrn)}` }),
+    ok: (r) => assert.deepEqual([r.body.resource.urn, r.body.version], [devStackUrn, 1]) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/resources/{version}/{urn}',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/resources/1/${encodeURIComponent(devStackUrn)}` }),
+    ok: (r) => assert.deepEqual([r.body.resource.urn, r.body.version], [devStackUrn, 1]) },
   { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/update/{updateId}',
     expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
     request: () => ({ path: `${dev}/update/${world.importUpdateId}` }),

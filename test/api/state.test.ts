@@ -185,6 +185,22 @@ describe('GET .../resources', () => {
     );
   });
 
+  it('reads one resource by its URN, of the newest or an older version', async () => {
+    const state = deploymentWithResources('res', 'dev', 3);
+    const thing = state.deployment.resources[4]! as { urn: string; dependencies?: string[] };
+    const latest = await api.get(`/api/stacks/${org}/res/dev/resources/latest/${encodeURIComponent(thing.urn)}`);
+    assert.deepEqual(latest.body, {
+      region: 'eu-north-1',
+      resource: { ...thing, delete: false, dependencies: thing.dependencies ?? [], providerInputs: { region: 'eu-north-1' } },
+      version: 2,
+    });
+    const older = (state.deployment.resources[2]! as { urn: string }).urn;
+    assert.equal((await api.get(`/api/stacks/${org}/res/dev/resources/1/${encodeURIComponent(older)}`)).body.resource.urn, older);
+    const gone = await api.get(`/api/stacks/${org}/res/dev/resources/1/${encodeURIComponent(thing.urn)}`);
+    assert.deepEqual(gone.body, { code: 404, message: `Not Found: resource '${thing.urn}' not found in version 1 of stack '${org}/res/dev'` });
+    assert.equal((await api.get(`/api/stacks/${org}/res/dev/resources/9/${encodeURIComponent(older)}`)).status, 404);
+  });
+
   it('answers an empty stack with no resources at version 0', async () => {
     await createStack(api, org, 'res', 'empty');
     assert.deepEqual((await api.get(`/api/stacks/${org}/res/empty/resources/latest`)).body, { resources: [], region: '', version: 0 });

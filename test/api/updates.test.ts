@@ -535,6 +535,41 @@ describe('history', () => {
     assert.equal((await api.get(`${stack}/updates`, { token: null })).status, 401);
   });
 
+  it('reads one version: its update, summary, the previews before it and its timeline', async () => {
+    const stack = await freshStack();
+    const previews: string[] = [];
+    const runs: string[] = [];
+    for (const kind of ['update', 'refresh']) {
+      for (let i = 0; i < 2; i++) {
+        const preview = await beginUpdate(api, stack, 'preview');
+        await api.post(`${stack}/update/${preview.updateId}/complete`, { status: 'succeeded' }, withLease(preview.token));
+        previews.push(preview.updateId);
+      }
+      const run = await beginUpdate(api, stack, kind);
+      await api.post(`${stack}/update/${run.updateId}/complete`, { status: 'succeeded' }, withLease(run.token));
+      runs.push(run.updateId);
+    }
+    const second = (await api.get(`${stack}/updates/2`)).body;
+    assert.deepEqual([second.updateID, second.version, second.latestVersion, second.info.kind], [runs[1], 2, 2, 'refresh']);
+    const now = Math.floor(clock.now() / 1000);
+    assert.deepEqual((await api.get(`${stack}/updates/1/summary`)).body, { startTime: now, endTime: now, result: 'succeeded', resourceCount: 0 });
+    const before2 = (await api.get(`${stack}/updates/2/previews`)).body;
+    assert.deepEqual([before2.updates.map((u: any) => u.updateID), before2.total, before2.itemsPerPage], [previews.slice(2), 2, 2]);
+    const newestFirst = (await api.get(`${stack}/updates/1/previews?asc=false&page=1&pageSize=1`)).body;
+    assert.deepEqual([newestFirst.updates.map((u: any) => u.updateID), newestFirst.total, newestFirst.itemsPerPage], [[previews[1]], 2, 1]);
+    const timeline = (await api.get(`${stack}/updates/1/timeline`)).body;
+    assert.deepEqual([timeline.update.updateID, timeline.previews.map((u: any) => u.updateID), timeline.collatedUpdateEvents], [runs[0], previews.slice(0, 2), []]);
+    assert.equal((await api.get(`${stack}/updates/latest/timeline`)).body.update.updateID, runs[1]);
+    const previewSummary = (await api.get(`${stack}/previews/${previews[3]}/summary`)).body;
+    assert.deepEqual(previewSummary, { startTime: now, endTime: now, result: 'succeeded', resourceCount: 0 });
+
+    const missing = await api.get(`${stack}/updates/3`);
+    assert.deepEqual(missing.body, { code: 404, message: `Not Found: stack '${stack.slice('/api/stacks/'.length)}' has no update of version 3` });
+    assert.equal((await api.get(`${stack}/updates/3/timeline`)).status, 404);
+    assert.equal((await api.get(`${stack}/previews/${runs[0]}/summary`)).status, 404, 'an update is not a preview');
+    assert.equal((await api.get(`${stack}/updates/x/summary`)).status, 400);
+  });
+
   it('answers 404 for the latest update of a stack never updated', async () => {
     const stack = await freshStack();
     assert.equal((await api.get(`${stack}/updates/latest`)).status, 404);

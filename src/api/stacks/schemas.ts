@@ -4,6 +4,18 @@ export const ProjectParams = Type.Object({ orgName: Type.String(), projectName: 
 
 export const StackParams = Type.Object({ orgName: Type.String(), projectName: Type.String(), stackName: Type.String() });
 
+/** A stack's version: stored in integer columns, so a larger one cannot exist. */
+export const VersionParams = Type.Object({
+  orgName: Type.String(),
+  projectName: Type.String(),
+  stackName: Type.String(),
+  version: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }),
+});
+
+/** A resource of a stack's version, by its URN (percent-encoded in the path). */
+export const ResourceParams = Type.Object({ ...VersionParams.properties, urn: Type.String() });
+export const LatestResourceParams = Type.Object({ ...StackParams.properties, urn: Type.String() });
+
 export const TagParams = Type.Object({
   orgName: Type.String(),
   projectName: Type.String(),

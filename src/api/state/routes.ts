@@ -2,15 +2,7 @@ import { Type } from 'typebox';
 import type { Services } from '../../context.js';
 import type { App } from '../../http/types.js';
 import { stackRef } from '../stacks/routes.js';
-import { StackParams } from '../stacks/schemas.js';
-
-const VersionParams = Type.Object({
-  orgName: Type.String(),
-  projectName: Type.String(),
-  stackName: Type.String(),
-  // Versions are stored in integer columns; a larger one cannot exist.
-  version: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }),
-});
+import { LatestResourceParams, ResourceParams, StackParams, VersionParams } from '../stacks/schemas.js';
 
 export function registerStateRoutes(app: App, services: Services): void {
   const state = services.state;
@@ -45,5 +37,17 @@ export function registerStateRoutes(app: App, services: Services): void {
     '/api/stacks/:orgName/:projectName/:stackName/resources/:version',
     { schema: { params: VersionParams } },
     async (request) => state.resources(request.caller, stackRef(request.params), request.params.version),
+  );
+
+  app.get(
+    '/api/stacks/:orgName/:projectName/:stackName/resources/latest/:urn',
+    { schema: { params: LatestResourceParams } },
+    async (request) => state.resource(request.caller, stackRef(request.params), request.params.urn),
+  );
+
+  app.get(
+    '/api/stacks/:orgName/:projectName/:stackName/resources/:version/:urn',
+    { schema: { params: ResourceParams } },
+    async (request) => state.resource(request.caller, stackRef(request.params), request.params.urn, request.params.version),
   );
 }

@@ -67,6 +67,14 @@ export class StateService {
     return presentResources(row?.deployment, version ?? stack.version);
   }
 
+  /** `resources/{version}/{urn}` and `resources/latest/{urn}`: one resource of a version. */
+  async resource(caller: Caller, ref: StackRef, urn: string, version?: number) {
+    const { resources, region, version: found } = await this.resources(caller, ref, version);
+    const match = resources.find((r) => r.resource.urn === urn);
+    if (!match) throw new ApiError('not_found', `resource '${urn}' not found in version ${found} of stack '${stackLabel(ref)}'`);
+    return { region, resource: match.resource, version: found };
+  }
+
   /** The stack, with what a running update sent apart from its state folded in first, so reads see it. */
   private async readableStack(caller: Caller, ref: StackRef) {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');

@@ -1,7 +1,7 @@
 import type { Services } from '../../context.js';
 import type { App } from '../../http/types.js';
 import { stackRef } from '../stacks/routes.js';
-import { StackParams } from '../stacks/schemas.js';
+import { StackParams, VersionParams } from '../stacks/schemas.js';
 import * as schema from './schemas.js';
 import { programKinds } from './service.js';
 
@@ -148,6 +148,30 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
   app.get(`${stackPath}/updates/latest`, { schema: { params: StackParams } }, async (request) =>
     updates.latest(request.caller, stackRef(request.params)),
+  );
+
+  app.get(`${stackPath}/updates/latest/timeline`, { schema: { params: StackParams } }, async (request) =>
+    updates.timeline(request.caller, stackRef(request.params), 'latest'),
+  );
+
+  app.get(`${stackPath}/updates/:version`, { schema: { params: VersionParams } }, async (request) =>
+    updates.byVersion(request.caller, stackRef(request.params), request.params.version),
+  );
+
+  app.get(`${stackPath}/updates/:version/summary`, { schema: { params: VersionParams } }, async (request) =>
+    updates.summary(request.caller, stackRef(request.params), { version: request.params.version }),
+  );
+
+  app.get(`${stackPath}/updates/:version/previews`, { schema: { params: VersionParams, querystring: schema.PreviewsQuery } }, async (request) =>
+    updates.previewsOf(request.caller, stackRef(request.params), request.params.version, request.query),
+  );
+
+  app.get(`${stackPath}/updates/:version/timeline`, { schema: { params: VersionParams } }, async (request) =>
+    updates.timeline(request.caller, stackRef(request.params), request.params.version),
+  );
+
+  app.get(`${stackPath}/previews/:updateId/summary`, { schema: { params: schema.UpdateParams } }, async (request) =>
+    updates.summary(request.caller, stackRef(request.params), { previewId: request.params.updateId }),
   );
 
   app.get(`${stackPath}/updates/latest/previews`, { schema: { params: StackParams, querystring: schema.PreviewsQuery } }, async (request) =>

@@ -14,6 +14,7 @@ import { stackLabel, type StackRef, type StackService } from '../stacks/service.
 import { updateStack, type StackRecord } from '../stacks/store.js';
 import { countResources, emptyDeployment, inspectFullCheckpoint, inspectUntypedDeploymentBytes } from '../state/deployment.js';
 import { copyStackVersion, setResourceCount } from '../state/store.js';
+import { findStackVersion } from '../state/store.js';
 import { loadStackVersion, loadStateBefore, writeStackState } from '../state/versions.js';
 import { jsonSyntaxError } from '../../http/json-syntax.js';
 import { eventKind, eventUrn, kindsOfTypeFilter } from './events.js';
@@ -42,6 +43,8 @@ export interface UpdateProgramRequest {
 /** The CLI assumes five minutes and renews at half-life; never grant less. */
 const leaseMs = 300_000;
 const eventsPageSize = 1000;
+type PreviewsQuery = { asc?: boolean; page?: number; pageSize?: number };
+const stackLabelOf = (stack: StackRecord) => stackLabel({ organization: stack.organization_name, project: stack.project_name, stack: stack.name });
 const finished: UpdateStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export class UpdateService {
@@ -357,27 +360,87 @@ export class UpdateService {
 
   async latest(caller: Caller, ref: StackRef) {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
-    const [row] = await store.listUpdates(this.deps.db, stack.id, { dryRun: false, newestFirst: true, limit: 1 });
-    if (!row) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no updates`);
-    return serviceUpdate(row, stack.version);
+    return serviceUpdate(await this.latestRow(stack, ref), stack.version);
   }
 
   /** Previews created since the stack's latest update. */
-  async latestPreviews(caller: Caller, ref: StackRef, query: { asc?: boolean; page?: number; pageSize?: number }) {
+  async latestPreviews(caller: Caller, ref: StackRef, query: PreviewsQuery) {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
-    const { limit, offset } = paging(query.page, query.pageSize);
     const afterSeq = await store.latestUpdateSeq(this.deps.db, stack.id);
-    const rows = await store.listUpdates(this.deps.db, stack.id, { dryRun: true, afterSeq, newestFirst: query.asc === false, limit, offset });
+    return this.previewsBetween(stack, afterSeq, undefined, query);
+  }
+
+  /** `updates/{version}`: the update that made that version, as the service lists it. */
+  async byVersion(caller: Caller, ref: StackRef, version: number) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
+    return serviceUpdate(await this.updateOfVersion(stack, version), stack.version);
+  }
+
+  /** `updates/{version}/summary` and `previews/{updateID}/summary`: when it ran, how it ended, how many resources it left. */
+  async summary(caller: Caller, ref: StackRef, which: { version: number } | { previewId: string }) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
+    const row: store.UpdateRow = 'version' in which ? await this.updateOfVersion(stack, which.version) : await this.previewOf(stack, which.previewId);
+    const info = updateInfo(row);
+    // An update's count is its version's; a preview stores no version, only what it reported.
+    const version = row.dry_run === 0 ? await findStackVersion(this.deps.db, stack.id, row.version) : undefined;
+    return { startTime: info.startTime, endTime: info.endTime, result: info.result, resourceCount: version?.resource_count ?? row.resource_count ?? 0 };
+  }
+
+  /** `updates/{version}/previews`: the previews run between the update before it and it. */
+  async previewsOf(caller: Caller, ref: StackRef, version: number, query: PreviewsQuery) {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
+    const update = await this.updateOfVersion(stack, version);
+    const afterSeq = await store.latestUpdateSeq(this.deps.db, stack.id, update.seq);
+    return this.previewsBetween(stack, afterSeq, update.seq, query);
+  }
+
+  /**
+   * `updates/{version}/timeline` (and `latest/timeline`): the update with the previews that led up
+   * to it. Collated events come from deployments and pull requests, which start no update here.
+   */
+  async timeline(caller: Caller, ref: StackRef, version: number | 'latest') {
+    const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');
+    const update = version === 'latest' ? await this.latestRow(stack, ref) : await this.updateOfVersion(stack, version);
+    const afterSeq = await store.latestUpdateSeq(this.deps.db, stack.id, update.seq);
+    const previews = await store.listUpdates(this.deps.db, stack.id, { dryRun: true, afterSeq, beforeSeq: update.seq, newestFirst: false });
+    return {
+      update: serviceUpdate(update, stack.version),
+      previews: previews.map((row) => serviceUpdate(row, stack.version)),
+      collatedUpdateEvents: [],
+    };
+  }
+
+  private async previewsBetween(stack: StackRecord, afterSeq: number, beforeSeq: number | undefined, query: PreviewsQuery) {
+    const { limit, offset } = paging(query.page, query.pageSize);
+    const rows = await store.listUpdates(this.deps.db, stack.id, { dryRun: true, afterSeq, beforeSeq, newestFirst: query.asc === false, limit, offset });
     return {
       updates: rows.map((row) => serviceUpdate(row, stack.version)),
       itemsPerPage: limit ?? rows.length,
-      total: await store.countUpdates(this.deps.db, stack.id, true, afterSeq),
+      total: await store.countUpdates(this.deps.db, stack.id, true, afterSeq, beforeSeq),
     };
+  }
+
+  private async updateOfVersion(stack: StackRecord, version: number): Promise<store.HistoryRow> {
+    const [row] = await store.listUpdates(this.deps.db, stack.id, { dryRun: false, version, newestFirst: true, limit: 1 });
+    if (!row) throw new ApiError('not_found', `stack '${stackLabelOf(stack)}' has no update of version ${version}`);
+    return row;
+  }
+
+  private async latestRow(stack: StackRecord, ref: StackRef): Promise<store.HistoryRow> {
+    const [row] = await store.listUpdates(this.deps.db, stack.id, { dryRun: false, newestFirst: true, limit: 1 });
+    if (!row) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no updates`);
+    return row;
+  }
+
+  private async previewOf(stack: StackRecord, previewId: string): Promise<store.UpdateRow> {
+    const row = await store.findUpdate(this.deps.db, stack.id, previewId);
+    if (!row || row.dry_run !== 1) throw new ApiError('not_found', `preview '${previewId}' not found on stack '${stackLabelOf(stack)}'`);
+    return row;
   }
 
   private async findUpdate(db: Executor, stack: StackRecord, updateId: string): Promise<store.UpdateRow> {
     const update = await store.findUpdate(db, stack.id, updateId);
-    if (!update) throw new ApiError('not_found', `update '${updateId}' not found on stack '${stackLabel({ organization: stack.organization_name, project: stack.project_name, stack: stack.name })}'`);
+    if (!update) throw new ApiError('not_found', `update '${updateId}' not found on stack '${stackLabelOf(stack)}'`);
     return update;
   }
 

@@ -45,6 +45,10 @@ export interface HistoryQuery {
   dryRun: boolean;
   /** Only updates created after this sequence (used for "previews since the last update"). */
   afterSeq?: number;
+  /** Only updates created before this sequence (the previews that led up to an update). */
+  beforeSeq?: number;
+  /** Only the update of this version. */
+  version?: number;
   newestFirst: boolean;
   limit?: number;
   offset?: number;
@@ -62,11 +66,13 @@ export async function listUpdates(db: Executor, stackId: string, query: HistoryQ
     .where('u.status', '!=', 'not started')
     .orderBy('u.seq', query.newestFirst ? 'desc' : 'asc');
   if (query.afterSeq !== undefined) select = select.where('u.seq', '>', query.afterSeq);
+  if (query.beforeSeq !== undefined) select = select.where('u.seq', '<', query.beforeSeq);
+  if (query.version !== undefined) select = select.where('u.version', '=', query.version);
   if (query.limit !== undefined) select = select.limit(query.limit).offset(query.offset ?? 0);
   return select.execute();
 }
 
-export async function countUpdates(db: Executor, stackId: string, dryRun: boolean, afterSeq?: number): Promise<number> {
+export async function countUpdates(db: Executor, stackId: string, dryRun: boolean, afterSeq?: number, beforeSeq?: number): Promise<number> {
   let select = db
     .selectFrom('updates')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -74,17 +80,19 @@ export async function countUpdates(db: Executor, stackId: string, dryRun: boolea
     .where('dry_run', '=', dryRun ? 1 : 0)
     .where('status', '!=', 'not started');
   if (afterSeq !== undefined) select = select.where('seq', '>', afterSeq);
+  if (beforeSeq !== undefined) select = select.where('seq', '<', beforeSeq);
   return Number((await select.executeTakeFirstOrThrow()).n);
 }
 
-/** Sequence of the stack's newest non-preview update; 0 when there is none. */
-export async function latestUpdateSeq(db: Executor, stackId: string): Promise<number> {
-  const row = await db
+/** Sequence of the stack's newest non-preview update (before `beforeSeq`, if given); 0 when there is none. */
+export async function latestUpdateSeq(db: Executor, stackId: string, beforeSeq?: number): Promise<number> {
+  let select = db
     .selectFrom('updates')
     .select((eb) => eb.fn.max('seq').as('seq'))
     .where('stack_id', '=', stackId)
-    .where('dry_run', '=', 0)
-    .executeTakeFirst();
+    .where('dry_run', '=', 0);
+  if (beforeSeq !== undefined) select = select.where('seq', '<', beforeSeq);
+  const row = await select.executeTakeFirst();
   return Number(row?.seq ?? 0);
 }
 
