@@ -108,6 +108,24 @@ describe('POST .../import and GET .../update/{updateId}', () => {
     assert.equal((await api.post(`/api/stacks/${org}/state/secretive/import`, state)).status, 200);
   });
 
+  it('refuses, storing nothing, a deployment no CLI could read back: an unknown feature or a version above 4', async () => {
+    await createStack(api, org, 'state', 'future');
+    const { deployment } = deploymentWithResources('state', 'future', 1);
+    const unknown = await api.post(`/api/stacks/${org}/state/future/import`, { version: 4, features: ['refreshBeforeUpdate', 'timeTravel'], deployment });
+    assert.deepEqual(unknown.body, {
+      code: 400,
+      message: "Bad Request: this stack's deployment needs support for the following features, which no Pulumi CLI reads: timeTravel",
+    });
+    const tooNew = await api.post(`/api/stacks/${org}/state/future/import`, { version: 5, deployment });
+    assert.deepEqual(tooNew.body, { code: 400, message: 'Bad Request: deployment version must be a whole number from 1 to 4, got 5' });
+    const created = await api.post(`/api/stacks/${org}/state`, { stackName: 'born-future', state: { version: 4, features: ['timeTravel'], deployment } });
+    assert.equal(created.status, 400, created.text);
+    assert.equal((await api.get(`/api/stacks/${org}/state/born-future`)).status, 404);
+    assert.equal((await api.get(`/api/stacks/${org}/state/future`)).body.version, 0);
+    const known = await api.post(`/api/stacks/${org}/state/future/import`, { version: 4, features: ['refreshBeforeUpdate', 'byteString'], deployment });
+    assert.equal(known.status, 200, known.text);
+  });
+
   it('answers 409 while an update runs', async () => {
     await createStack(api, org, 'state', 'busy');
     const hold = await holdStackWithRunningUpdate(server, org, 'state', 'busy');

@@ -20,8 +20,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function inspectUntypedDeployment(value: unknown): DeploymentSummary {
   if (!isObject(value)) throw new ApiError('bad_request', 'the deployment must be a JSON object');
-  const { version, deployment } = value;
+  const { version, deployment, features } = value;
   checkVersion(version);
+  checkFeatures(features);
   if (!isObject(deployment)) throw new ApiError('bad_request', "the deployment's 'deployment' field must be a JSON object");
   const { resources } = deployment;
   if (resources !== undefined && resources !== null && !Array.isArray(resources)) {
@@ -32,6 +33,23 @@ export function inspectUntypedDeployment(value: unknown): DeploymentSummary {
     resourceCount: Array.isArray(resources) ? resources.length : 0,
     secretsProvider: isObject(provider) ? { type: provider.type, state: isObject(provider.state) ? provider.state : undefined } : undefined,
   };
+}
+
+/**
+ * The deployment features every CLI that reads version 4 understands (pkg/resource/stack,
+ * `supportedFeatures`, v3.274.1); a state needing another could be stored but never read back.
+ */
+const knownFeatures = new Set(['refreshBeforeUpdate', 'views', 'hooks', 'taint', 'replaceWith', 'snippets-prototype', 'extensionParameterization', 'byteString']);
+
+function checkFeatures(features: unknown): void {
+  if (features === undefined || features === null) return;
+  if (!Array.isArray(features) || !features.every((f) => typeof f === 'string')) {
+    throw new ApiError('bad_request', "the deployment's 'features' must be a list of strings");
+  }
+  const unknown = features.filter((f) => !knownFeatures.has(f));
+  if (unknown.length > 0) {
+    throw new ApiError('bad_request', `this stack's deployment needs support for the following features, which no Pulumi CLI reads: ${unknown.join(', ')}`);
+  }
 }
 
 function checkVersion(version: unknown): void {
