@@ -40,6 +40,12 @@ describe('POST /api/stacks/{org}/{project}', () => {
     });
   });
 
+  it('takes null tags and teams as none, as Go clients send them', async () => {
+    const reply = await api.post('/api/stacks/stackyard/nulls', { stackName: 'dev', tags: null, teams: null });
+    assert.equal(reply.status, 200, reply.text);
+    assert.deepEqual((await api.get('/api/stacks/stackyard/nulls/dev')).body.tags, {});
+  });
+
   it('answers 409 with “already exists” for a stack that exists', async () => {
     await createStack(api, org, 'dup-proj', 'dev');
     const reply = await api.post(`/api/stacks/${org}/dup-proj`, { stackName: 'dev' });

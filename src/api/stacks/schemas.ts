@@ -27,8 +27,9 @@ export const TagMap = Type.Record(Type.String(), Type.String());
 
 export const CreateStackRequest = Type.Object({
   stackName: Type.String(),
-  tags: Type.Optional(TagMap),
-  teams: Type.Optional(Type.Array(Type.String())),
+  // Go clients send `"tags": null` for a stack without tags.
+  tags: Type.Optional(Type.Union([TagMap, Type.Null()])),
+  teams: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
   state: Type.Optional(Type.Unknown()),
   config: Type.Optional(Type.Unknown()),
 });

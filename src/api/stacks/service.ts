@@ -24,8 +24,8 @@ export { stackLabel, type StackRef } from './names.js';
 
 export interface CreateStackInput {
   stackName: string;
-  tags?: Record<string, string>;
-  teams?: string[];
+  tags?: Record<string, string> | null;
+  teams?: string[] | null;
   state?: unknown;
   config?: unknown;
 }
