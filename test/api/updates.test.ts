@@ -428,6 +428,15 @@ describe('completing and cancelling', () => {
     assert.deepEqual(finished.body, { code: 409, message: `Conflict: update '${next.updateId}' has already ended (status: succeeded) and cannot be cancelled` });
     assert.equal((await api.post(`${stack}/update/nope/cancel`)).status, 404);
     assert.equal((await api.post(`${stack}/update/${updateId}/cancel`, undefined, { token: null })).status, 401);
+    // Every version history reports can be exported, the cancelled first one (which wrote no state) included.
+    const versions = (await api.get(`${stack}/updates`)).body.updates.map((u: { version: number }) => u.version);
+    assert.deepEqual(versions, [2, 1]);
+    for (const version of versions) {
+      const exported = await api.get(`${stack}/export/${version}`);
+      assert.equal(exported.status, 200, `export/${version}: ${exported.text}`);
+      assert.equal(exported.body.version, 3);
+      assert.match(exported.body.deployment.manifest.time, /^\d{4}-\d{2}-\d{2}T/);
+    }
   });
 });
 
@@ -497,6 +506,7 @@ describe('history', () => {
       result: 'succeeded',
       endTime: now,
       version: 4,
+      resourceCount: 0,
     });
 
     const page = (await api.get(`${stack}/updates?output-type=service&pageSize=2&page=2`)).body;

@@ -15,9 +15,9 @@ export async function findStackVersion(db: Executor, stackId: string, version?: 
   return row && { ...row, resource_count: Number(row.resource_count) };
 }
 
-/** Starts `toVersion` as a copy of the newest stored state, inside the database. */
-export async function copyStackVersion(db: Executor, stackId: string, toVersion: number, createdAt: number): Promise<void> {
-  await db
+/** Starts `toVersion` as a copy of the newest stored state, inside the database; false when there is none to copy. */
+export async function copyStackVersion(db: Executor, stackId: string, toVersion: number, createdAt: number): Promise<boolean> {
+  const result = await db
     .insertInto('stack_versions')
     .columns(['stack_id', 'version', 'deployment_key', 'resource_count', 'created_at'])
     .expression((eb) =>
@@ -35,7 +35,8 @@ export async function copyStackVersion(db: Executor, stackId: string, toVersion:
         .orderBy('source.version', 'desc')
         .limit(1),
     )
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** Points a version that an update is writing at other bytes. */

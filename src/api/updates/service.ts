@@ -113,9 +113,12 @@ export class UpdateService {
       if (update.dry_run === 0) {
         await assertNoRunningUpdate(tx, stack.id);
         version = stack.version + 1;
-        // The new version starts as a copy of the last state; checkpoints overwrite it, and a
-        // failed or cancelled update leaves whatever it last wrote, as the engine intends.
-        await copyStackVersion(tx, stack.id, version, now);
+        // The new version starts as a copy of the last state (or an empty one on a new stack), so
+        // every version history reports can be exported; checkpoints overwrite it, and a failed or
+        // cancelled update leaves whatever it last wrote, as the engine intends.
+        if (!(await copyStackVersion(tx, stack.id, version, now))) {
+          await writeStackState(tx, this.deps.blobs, stack.id, version, emptyDeployment(now), now);
+        }
         await updateStack(tx, stack.id, { version, active_update_id: update.id });
         if (tags) await this.deps.stacks.setAllTags(tx, stack, tags);
         await this.deps.stacks.audit(tx, caller, stack, 'stack-update-started', `Started ${update.kind} "${update.id}" for stack "${stack.project_name}/${stack.name}"`);
