@@ -1,6 +1,6 @@
 // Pulumi's generated Go client (github.com/pulumi/pulumi-cloud-sdk/go) against a real server: the
-// program in test/sdk/identity/ calls the identity and access API through the SDK's typed client,
-// so every response is decoded into Pulumi's own types. It is built once into the git-ignored
+// program in test/sdk/check/ calls the identity and access API and the stack and update API through
+// the SDK's typed client, so every response is decoded into Pulumi's own types. It is built once into the git-ignored
 // .cache/sdk/ with the Go toolchain and the module proxy, and rebuilt only when its sources change.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -13,11 +13,11 @@ import { ApiClient } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const sourceDir = path.join(root, 'test/sdk/identity');
-const binary = path.join(root, '.cache/sdk/identity-check');
+const sourceDir = path.join(root, 'test/sdk/check');
+const binary = path.join(root, '.cache/sdk/check');
 
 /** Builds the check unless the binary is newer than every source file. */
-function buildIdentityCheck(): string {
+function buildCheck(): string {
   const sources = fs.readdirSync(sourceDir).filter((name) => /\.go$|^go\.(mod|sum)$/.test(name));
   const newestSource = Math.max(...sources.map((name) => fs.statSync(path.join(sourceDir, name)).mtimeMs));
   if (fs.existsSync(binary) && fs.statSync(binary).mtimeMs > newestSource) return binary;
@@ -35,7 +35,7 @@ function runCheck(env: Record<string, string>): Promise<{ code: number; stdout: 
   });
 }
 
-const operations = [
+const identityOperations = [
   'AddOrganizationMember',
   'CreateOrgToken',
   'CreatePersonalToken',
@@ -59,12 +59,46 @@ const operations = [
   'UpdateTeam',
 ];
 
+const stackOperations = [
+  'CompleteUpdate_destroy',
+  'CompleteUpdate_preview',
+  'CompleteUpdate_update',
+  'CreateStack',
+  'CreateUpdateForDestroy',
+  'CreateUpdateForPreview',
+  'CreateUpdateForUpdate',
+  'GetEngineEvents_destroy',
+  'GetEngineEvents_update',
+  'GetLatestStackResource',
+  'GetLatestUpdateTimeline',
+  'GetStackPreviewSummary',
+  'GetStackPreviews',
+  'GetStackResource',
+  'GetStackUpdate',
+  'GetStackUpdateSummary',
+  'GetStackUpdates',
+  'GetUpdateStatusForDestroy',
+  'GetUpdateTimeline',
+  'ListUserStacks',
+  'PatchUpdateVerbatimCheckpoint_destroy',
+  'PatchUpdateVerbatimCheckpoint_update',
+  'RecordEngineEventBatch_update',
+  'RecordEngineEvent_destroy',
+  'RecordEngineEvent_update',
+  'RenewUpdateLease_update',
+  'StartUpdateForDestroy',
+  'StartUpdateForPreview',
+  'StartUpdateForUpdate',
+];
+
+const operations = [...identityOperations, ...stackOperations].sort();
+
 let server: TestServer;
 let api: ApiClient;
 let env: Record<string, string>;
 
 before(async () => {
-  buildIdentityCheck();
+  buildCheck();
   server = await startTestServer();
   api = new ApiClient(server.url, server.adminToken);
   await createUser(server, 'carol');
@@ -81,16 +115,16 @@ after(async () => {
   await server.close();
 });
 
-describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity and access API', () => {
-  it('creates, lists and deletes personal, organization and team tokens, members and teams, and reads the user and the audit log', async (t) => {
+describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack and update API', () => {
+  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history', async (t) => {
     const result = await runCheck(env);
     t.diagnostic(result.stdout.trim());
     assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}${result.stdout}`);
-    const match = /^sdk identity check passed: (\d+) calls, (\d+) operations: (.+)\n$/.exec(result.stdout);
+    const match = /^sdk check passed: (\d+) calls, (\d+) operations: (.+)\n$/.exec(result.stdout);
     assert.ok(match, result.stdout);
     assert.deepEqual(match[3]!.split(' '), operations);
     assert.equal(Number(match[2]), operations.length);
-    assert.ok(Number(match[1]) >= 37, 'every call ran, each audit log listing at least one page');
+    assert.ok(Number(match[1]) >= 37 + stackOperations.length, 'every call ran, each audit log listing at least one page');
     assert.equal(result.stderr, '');
 
     // The check cleaned up after itself: no team, carol is no member, no organization token.
@@ -105,6 +139,6 @@ describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity and access API
     const result = await runCheck({ ...env, STACKYARD_ADMIN_TOKEN: 'pul-0000000000000000000000000000000000000000' });
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, /^sdk identity check failed: GetCurrentUser: HTTP 401: /);
+    assert.match(result.stderr, /^sdk check failed: GetCurrentUser: HTTP 401: /);
   });
 });

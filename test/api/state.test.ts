@@ -209,11 +209,11 @@ describe('GET .../resources', () => {
     const latest = await api.get(`/api/stacks/${org}/res/dev/resources/latest/${encodeURIComponent(thing.urn)}`);
     assert.deepEqual(latest.body, {
       region: 'eu-north-1',
-      resource: { ...thing, delete: false, dependencies: thing.dependencies ?? [], providerInputs: { region: 'eu-north-1' } },
+      resource: { resource: { ...thing, delete: false, dependencies: thing.dependencies ?? [], providerInputs: { region: 'eu-north-1' } } },
       version: 2,
     });
     const older = (state.deployment.resources[2]! as { urn: string }).urn;
-    assert.equal((await api.get(`/api/stacks/${org}/res/dev/resources/1/${encodeURIComponent(older)}`)).body.resource.urn, older);
+    assert.equal((await api.get(`/api/stacks/${org}/res/dev/resources/1/${encodeURIComponent(older)}`)).body.resource.resource.urn, older);
     const gone = await api.get(`/api/stacks/${org}/res/dev/resources/1/${encodeURIComponent(thing.urn)}`);
     assert.deepEqual(gone.body, { code: 404, message: `Not Found: resource '${thing.urn}' not found in version 1 of stack '${org}/res/dev'` });
     assert.equal((await api.get(`/api/stacks/${org}/res/dev/resources/9/${encodeURIComponent(older)}`)).status, 404);

@@ -72,7 +72,8 @@ export class StateService {
     const { resources, region, version: found } = await this.resources(caller, ref, version);
     const match = resources.find((r) => r.resource.urn === urn);
     if (!match) throw new ApiError('not_found', `resource '${urn}' not found in version ${found} of stack '${stackLabel(ref)}'`);
-    return { region, resource: match.resource, version: found };
+    // `resource` is a ResourceInfo, `{resource: …}`, as each element of the version's list is.
+    return { region, resource: match, version: found };
   }
 
   /** The stack, with what a running update sent apart from its state folded in first, so reads see it. */

@@ -1,4 +1,4 @@
-module stackyard.local/test/sdk/identity
+module stackyard.local/test/sdk/check
 
 go 1.26.6
 
