@@ -39,6 +39,8 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Connections one client address may hold at once; more are closed as they arrive. */
   maxConnectionsPerAddress: number;
+  /** The bearer token `GET /metrics` takes; empty: metrics are not served. */
+  metricsToken: string;
   /** What `GET /api/cli/version` reports. */
   cliVersion: { latest: string; oldestWithoutWarning: string; latestDev: string };
 }
@@ -63,6 +65,7 @@ const options = {
   'keep-alive-timeout': { type: 'string', env: 'STACKYARD_KEEP_ALIVE_TIMEOUT_SECONDS', default: '72' },
   'max-connections-per-address': { type: 'string', env: 'STACKYARD_MAX_CONNECTIONS_PER_ADDRESS', default: '256' },
   'log-level': { type: 'string', env: 'STACKYARD_LOG_LEVEL', default: 'info' },
+  'metrics-token': { type: 'string', env: 'STACKYARD_METRICS_TOKEN', default: '' },
   'admin-login': { type: 'string', env: 'STACKYARD_ADMIN_LOGIN', default: 'admin' },
   'default-org': { type: 'string', env: 'STACKYARD_DEFAULT_ORG', default: 'stackyard' },
   'cli-latest-version': { type: 'string', env: 'STACKYARD_CLI_LATEST_VERSION', default: '3.274.1' },
@@ -132,6 +135,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     publicUrl,
     bodyLimitBytes: positiveInt('body-limit', 4 * 1024 * 1024 * 1024),
     logLevel: read('log-level'),
+    metricsToken: read('metrics-token'),
     masterKey: { base64: read('master-key') || undefined, file: path.join(dataDir, 'master.key') },
     journaling: onOff('journaling'),
     checkpointCutoffBytes: positiveInt('checkpoint-cutoff-bytes', 2 ** 31 - 1),

@@ -18,6 +18,7 @@ import { openDatabase } from './db/open.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { openBlobStore } from './blobs/open.js';
 import { jobHandlers } from './jobs/handlers.js';
+import { Metrics } from './metrics/metrics.js';
 import { JobRunner } from './jobs/runner.js';
 
 export interface Services {
@@ -43,6 +44,7 @@ export interface AppContext {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
+  metrics: Metrics;
   services: Services;
   close(): Promise<void>;
 }
@@ -76,8 +78,14 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const ids = overrides.ids ?? uuidGenerator;
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = database.db;
-  const blobs = openBlobStore(config.blobStore, clock);
-  const jobs = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs }) });
+  // Its sources are read at each scrape, by when the services below exist.
+  const metrics: Metrics = new Metrics({
+    updatesInFlight: () => services.updates.countRunning(),
+    jobsQueued: () => jobs.queued(),
+    pool: database.pool,
+  });
+  const blobs = metrics.timedBlobStore(openBlobStore(config.blobStore, clock));
+  const jobs = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs }), failed: (kind) => metrics.jobFailed(kind) });
 
   const users = new UserService({ db, clock, ids });
   const tokens = new TokenService({ db, clock, ids });
@@ -96,5 +104,5 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, tokens, organizations }),
   };
-  return { config, database, blobs, jobs, clock, ids, logger, services, close: () => db.destroy() };
+  return { config, database, blobs, jobs, clock, ids, logger, metrics, services, close: () => db.destroy() };
 }

@@ -23,4 +23,6 @@ export interface DatabaseHandle {
   dialect: DialectInfo;
   /** A consistent copy of the whole database in a new file, taken while it is in use (SQLite only). */
   backup?(file: string): Promise<void>;
+  /** Connections of the pool, for metrics (PostgreSQL only; SQLite has one connection). */
+  pool?(): { total: number; idle: number; waiting: number };
 }

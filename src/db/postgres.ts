@@ -27,5 +27,6 @@ export function openPostgres(url: string): DatabaseHandle {
       timeType: 'bigint',
       skipLocked: true,
     },
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

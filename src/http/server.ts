@@ -13,6 +13,8 @@ import { registerTokenRoutes } from '../api/tokens/routes.js';
 import { registerOrganizationRoutes } from '../api/orgs/routes.js';
 import { registerTeamRoutes } from '../api/teams/routes.js';
 import { registerAuditLogRoutes } from '../api/auditlogs/routes.js';
+import { registerMetricsRoutes } from '../api/metrics/routes.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
 import { registerBodyHandling } from './body.js';
@@ -49,7 +51,8 @@ export function buildServer(ctx: AppContext): App {
   registerBodyHandling(app, ctx.config.bodyIdleTimeoutMs);
   registerValidation(app);
   registerErrorHandling(app, ctx.config.bodyLimitBytes, ctx.services.audit);
-  registerAuthentication(app, ctx.services, new LeaseGate({ db: ctx.database.db, clock: ctx.clock }));
+  registerAuthentication(app, ctx.services, new LeaseGate({ db: ctx.database.db, clock: ctx.clock, expired: () => ctx.metrics.leaseExpired() }));
+  registerRequestMetrics(app, ctx.metrics);
 
   registerOpenApi(app);
   // In a plugin, so that they are registered after the OpenAPI generator is listening for routes.
@@ -65,8 +68,19 @@ export function buildServer(ctx: AppContext): App {
     registerOrganizationRoutes(api, ctx.services);
     registerTeamRoutes(api, ctx.services);
     registerAuditLogRoutes(api, ctx.services);
+    registerMetricsRoutes(api, ctx);
   });
   return app;
+}
+
+/** Every answer counted and timed by its route's pattern; accepted state writes by kind and size. */
+function registerRequestMetrics(app: App, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const seconds = reply.elapsedTime / 1000;
+    metrics.request(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
+    const kind = request.routeOptions.config?.stateWrite;
+    if (kind && reply.statusCode < 300) metrics.stateWrite(kind, request.rawBody?.length ?? 0, seconds);
+  });
 }
 
 /** A client address holding `max` connections gets its next ones closed on arrival; other addresses are unaffected. */

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Caller } from '../auth/caller.js';
+import type { StateWriteKind } from '../metrics/metrics.js';
 
 /** The Fastify instance every routes module registers on. */
 export type App = FastifyInstance<
@@ -25,5 +26,7 @@ declare module 'fastify' {
     auth?: 'user' | 'public' | 'update';
     /** The body is only checked to be JSON and kept as bytes (request.rawBody), never parsed into objects. */
     unparsedJson?: boolean;
+    /** The route accepts state (checkpoints, journal entries, events, imports): metrics count its bytes. */
+    stateWrite?: StateWriteKind;
   }
 }

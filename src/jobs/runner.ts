@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { DatabaseHandle } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 import { transaction } from '../db/transaction.js';
-import { claimJob, deleteJob, insertJob, postponeJob, type ClaimedJob } from './store.js';
+import { claimJob, countJobs, deleteJob, insertJob, postponeJob, type ClaimedJob } from './store.js';
 
 /** What each kind of job does with its payload; throwing puts the job off for a retry. */
 export type JobHandlers = Record<string, (payload: unknown) => Promise<void>>;
@@ -31,7 +31,14 @@ export class JobRunner {
   private running: Promise<void> | undefined;
   private stopped = true;
 
-  constructor(private readonly deps: { database: DatabaseHandle; clock: Clock; logger: Logger; handlers: JobHandlers }) {}
+  constructor(
+    private readonly deps: { database: DatabaseHandle; clock: Clock; logger: Logger; handlers: JobHandlers; failed?: (kind: string) => void },
+  ) {}
+
+  /** Jobs waiting to run, due or not. */
+  async queued(): Promise<number> {
+    return countJobs(this.deps.database.db);
+  }
 
   start(): void {
     this.stopped = false;
@@ -95,6 +102,7 @@ export class JobRunner {
       const attempts = job.attempts + 1;
       const message = (error as Error).message ?? String(error);
       await postponeJob(db, job.id, { attempts, run_after: this.deps.clock.now() + retryDelayMs(attempts), last_error: message });
+      this.deps.failed?.(job.kind);
       this.deps.logger.warn({ job: job.id, kind: job.kind, attempts, error: message }, 'background job failed; it will be retried');
     }
   }

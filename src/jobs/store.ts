@@ -8,6 +8,11 @@ export interface ClaimedJob {
   attempts: number;
 }
 
+export async function countJobs(db: Executor): Promise<number> {
+  const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function insertJob(db: Executor, job: { kind: string; payload: string; run_after: number; created_at: number }): Promise<void> {
   await db.insertInto('jobs').values({ ...job, locked_until: null, last_error: null }).execute();
 }

@@ -157,6 +157,11 @@ const matrix: Row[] = [
     expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     request: () => ({ path: '/api/openapi/pulumi-spec.json' }),
     ok: (r) => assert.equal(r.body.openapi, '3.0.3') },
+  // Served only with --metrics-token, which the matrix's server is not given; its own test covers the token.
+  { method: 'GET', route: '/metrics',
+    expect: [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+    request: () => ({ path: '/metrics' }),
+    ok: () => assert.fail('metrics are off') },
   { method: 'GET', route: '/api/capabilities',
     expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
     request: () => ({ path: '/api/capabilities' }),

@@ -21,7 +21,7 @@ export function registerStateRoutes(app: App, services: Services): void {
 
   app.post(
     '/api/stacks/:orgName/:projectName/:stackName/import',
-    { schema: { params: StackParams, body: Type.Unknown() } },
+    { config: { stateWrite: 'import' }, schema: { params: StackParams, body: Type.Unknown() } },
     async (request) => state.import(request.caller, stackRef(request.params), request.rawBody ?? Buffer.alloc(0), request.body),
   );
 

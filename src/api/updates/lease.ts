@@ -15,7 +15,7 @@ export const unknownLeaseMessage = 'the update token is not a lease of this upda
  * in its transaction; this is the door, not the authority.
  */
 export class LeaseGate {
-  constructor(private readonly deps: { db: Executor; clock: Clock }) {}
+  constructor(private readonly deps: { db: Executor; clock: Clock; expired?: () => void }) {}
 
   /**
    * 401 unless `lease` is the lease of update `updateId` of stack `ref`; 403 when it is but the
@@ -39,6 +39,7 @@ export class LeaseGate {
       throw new ApiError('forbidden', `the lease of update '${updateId}' is no longer valid (status: ${update.status})`);
     }
     if (update.lease_expires_at === null || update.lease_expires_at <= this.deps.clock.now()) {
+      this.deps.expired?.();
       throw new ApiError('forbidden', `the lease of update '${updateId}' has expired`);
     }
   }

@@ -57,7 +57,7 @@ export function registerUpdateRoutes(app: App, services: Services): void {
       // and sliced as bytes (inspectFullCheckpoint), never parsed.
       app.patch(
         `${updatePath}/checkpoint`,
-        { config: { ...leased, unparsedJson: true }, schema: { params: schema.UpdateParams } },
+        { config: { ...leased, unparsedJson: true, stateWrite: 'checkpoint' }, schema: { params: schema.UpdateParams } },
         async (request, reply) => {
           const { updateId } = request.params;
           await updates.saveFullCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);
@@ -68,7 +68,7 @@ export function registerUpdateRoutes(app: App, services: Services): void {
       app.patch(
         `${updatePath}/checkpointverbatim`,
         // {version, untypedDeployment, sequenceNumber}: a whole state too, checked as bytes.
-        { config: { ...leased, unparsedJson: true }, schema: { params: schema.UpdateParams } },
+        { config: { ...leased, unparsedJson: true, stateWrite: 'verbatim' }, schema: { params: schema.UpdateParams } },
         async (request, reply) => {
           const { updateId } = request.params;
           await updates.saveVerbatimCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);
@@ -78,7 +78,7 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
       app.patch(
         `${updatePath}/checkpointdelta`,
-        { config: leased, schema: { params: schema.UpdateParams, body: schema.DeltaCheckpointRequest } },
+        { config: { ...leased, stateWrite: 'delta' }, schema: { params: schema.UpdateParams, body: schema.DeltaCheckpointRequest } },
         async (request, reply) => {
           await updates.saveDeltaCheckpoint(stackRef(request.params), request.params.updateId, request.leaseToken, request.body);
           return reply.status(204).send();
@@ -88,7 +88,7 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
     app.patch(
       `${updatePath}/journalentries`,
-      { config: leased, schema: { params: schema.UpdateParams, body: schema.JournalEntriesRequest } },
+      { config: { ...leased, stateWrite: 'journal' }, schema: { params: schema.UpdateParams, body: schema.JournalEntriesRequest } },
       async (request, reply) => {
         await updates.saveJournalEntries(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.entries ?? []);
         return reply.status(204).send();
@@ -97,7 +97,7 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
     app.post(
       `${updatePath}/events/batch`,
-      { config: leased, schema: { params: schema.UpdateParams, body: schema.EngineEventBatch } },
+      { config: { ...leased, stateWrite: 'events' }, schema: { params: schema.UpdateParams, body: schema.EngineEventBatch } },
       async (request, reply) => {
         await updates.recordEvents(stackRef(request.params), request.params.updateId, request.leaseToken, request.body.events);
         return reply.status(200).send({});
@@ -106,7 +106,7 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
     app.post(
       `${updatePath}/events`,
-      { config: leased, schema: { params: schema.UpdateParams, body: schema.EngineEvent } },
+      { config: { ...leased, stateWrite: 'events' }, schema: { params: schema.UpdateParams, body: schema.EngineEvent } },
       async (request, reply) => {
         await updates.recordEvents(stackRef(request.params), request.params.updateId, request.leaseToken, [request.body]);
         return reply.status(200).send({});

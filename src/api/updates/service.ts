@@ -373,6 +373,11 @@ export class UpdateService {
     return this.previewsBetween(stack, afterSeq, undefined, query);
   }
 
+  /** Updates running now in every stack, for metrics. */
+  async countRunning(): Promise<number> {
+    return store.countRunningUpdates(this.deps.db);
+  }
+
   /** `updates/{version}`: the update that made that version, as the service lists it. */
   async byVersion(caller: Caller, ref: StackRef, version: number) {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'read');

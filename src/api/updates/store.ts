@@ -72,6 +72,17 @@ export async function listUpdates(db: Executor, stackId: string, query: HistoryQ
   return select.execute();
 }
 
+/** Updates (not previews) running now, in every stack. */
+export async function countRunningUpdates(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('updates')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'running')
+    .where('dry_run', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function countUpdates(db: Executor, stackId: string, dryRun: boolean, afterSeq?: number, beforeSeq?: number): Promise<number> {
   let select = db
     .selectFrom('updates')
