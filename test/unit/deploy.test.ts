@@ -32,7 +32,7 @@ describe('deploy/compose.yaml', () => {
   const compose = parse(fs.readFileSync(path.join(root, 'deploy/compose.yaml'), 'utf8'), { merge: true });
 
   it('runs two replicas on one database and one bucket, each with every variable a real option', () => {
-    const known = new Set(configOptions.map((o) => o.env));
+    const known = new Set<string>(configOptions.map((o) => o.env));
     const replicas = ['stackyard-a', 'stackyard-b'].map((name) => compose.services[name]);
     for (const replica of replicas) {
       for (const variable of Object.keys(replica.environment)) assert.ok(known.has(variable), variable);
