@@ -32,8 +32,8 @@ describe('the real Pulumi CLI', () => {
   });
 
   it('creates a stack with `stack init`, with the CLI’s automatic tags', async () => {
-    const init = await cli.ok(['stack', 'init', 'stackyard/proj/dev']);
-    assert.match(init.stdout + init.stderr, /Created stack 'dev'/);
+    // The server's answer, not the CLI's words (which differ between CLI versions), is checked.
+    await cli.ok(['stack', 'init', 'stackyard/proj/dev']);
     const stack = await api.get('/api/stacks/stackyard/proj/dev');
     assert.equal(stack.status, 200);
     assert.equal(stack.body.tags['pulumi:project'], 'proj');
