@@ -35,7 +35,23 @@ export async function startServer(config: Config, overrides: ContextOverrides = 
 
 /** `stackyard serve`: serves until SIGTERM or SIGINT, then closes connections and the database. */
 export async function serve(config: Config): Promise<void> {
-  const server = await startServer(config);
+  // Handled from the first moment: a signal during start-up stops the server once it has started,
+  // cleanly, rather than killing the process half-way through a migration or the first boot.
+  let server: RunningServer | undefined;
+  let requested: string | undefined;
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server!.ctx.logger.info({ signal }, 'shutting down');
+    await server!.close();
+    process.exit(0);
+  };
+  const onSignal = (signal: string) => (server ? void shutdown(signal) : (requested ??= signal));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+
+  server = await startServer(config);
   const { firstBoot } = server;
   if (firstBoot) {
     // Printed once, on purpose, to the terminal only: the log never carries a token.
@@ -51,16 +67,7 @@ export async function serve(config: Config): Promise<void> {
     );
   }
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    server.ctx.logger.info({ signal }, 'shutting down');
-    await server.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (requested) await shutdown(requested);
 }
 
 /**
