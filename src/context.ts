@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import { AdminService } from './admin/service.js';
 import { OrganizationService } from './api/orgs/service.js';
 import { StackService } from './api/stacks/service.js';
+import { StackSettingsService } from './api/stacks/settings.js';
 import { StateService } from './api/state/service.js';
 import { StateMaterializer } from './api/updates/materialize.js';
 import { UpdateService } from './api/updates/service.js';
@@ -28,6 +29,7 @@ export interface Services {
   teams: TeamService;
   audit: AuditService;
   stacks: StackService;
+  stackSettings: StackSettingsService;
   state: StateService;
   updates: UpdateService;
   secrets: SecretsService;
@@ -99,6 +101,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     teams: new TeamService({ db, clock, ids }),
     audit: new AuditService({ db, clock, publicHost: new URL(config.publicUrl).hostname }),
     stacks,
+    stackSettings: new StackSettingsService({ db, stacks }),
     state: new StateService({ db, clock, ids, blobs, stacks, materializer }),
     updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),

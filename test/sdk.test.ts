@@ -67,10 +67,13 @@ const stackOperations = [
   'CreateUpdateForDestroy',
   'CreateUpdateForPreview',
   'CreateUpdateForUpdate',
+  'DeleteStackConfig',
   'GetEngineEvents_destroy',
   'GetEngineEvents_update',
   'GetLatestStackResource',
   'GetLatestUpdateTimeline',
+  'GetStackConfig',
+  'GetStackMetadata',
   'GetStackPreviewSummary',
   'GetStackPreviews',
   'GetStackResource',
@@ -89,6 +92,8 @@ const stackOperations = [
   'StartUpdateForDestroy',
   'StartUpdateForPreview',
   'StartUpdateForUpdate',
+  'UpdateStackConfig',
+  'UpdateStackNotificationSettings',
 ];
 
 const operations = [...identityOperations, ...stackOperations].sort();

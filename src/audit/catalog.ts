@@ -26,6 +26,8 @@ const catalog = {
   'stack-tag-created': { displayName: 'Stack Tag Created', description: 'A tag was added to a stack.' },
   'stack-tag-updated': { displayName: 'Stack Tag Updated', description: "A stack's tag was renamed or revalued, or its tags replaced." },
   'stack-tag-deleted': { displayName: 'Stack Tag Deleted', description: 'A tag was removed from a stack.' },
+  'stack-notification-settings-changed': { displayName: 'Stack Notification Settings Changed', description: "A stack's notification settings were changed.", stackAdmin: true },
+  'stack-config-changed': { displayName: 'Stack Config Changed', description: "The ESC environment holding a stack's configuration was set or removed." },
   'secret-decrypted': { displayName: 'Secret Decrypted', description: 'A stack secret was decrypted.' },
   'secrets-batch-decrypted': { displayName: 'Secrets Batch Decrypted', description: 'A batch of stack secrets was decrypted in one request.' },
   'member-added': { displayName: 'Member Added', description: 'A member was added to the organization.', orgAdmin: true },

@@ -8,6 +8,7 @@ import { migration0005 } from './migrations/0005_jobs.js';
 import { migration0006 } from './migrations/0006_identity_and_access.js';
 import { migration0008 } from './migrations/0008_wide_sequences.js';
 import { migration0009 } from './migrations/0009_event_urns.js';
+import { migration0010 } from './migrations/0010_stack_settings.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -19,6 +20,7 @@ const migrations = {
   '0006_identity_and_access': migration0006,
   '0008_wide_sequences': migration0008,
   '0009_event_urns': migration0009,
+  '0010_stack_settings': migration0010,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

@@ -9,6 +9,7 @@ export interface Database {
   projects: ProjectsTable;
   stacks: StacksTable;
   stack_tags: StackTagsTable;
+  stack_settings: StackSettingsTable;
   stack_versions: StackVersionsTable;
   updates: UpdatesTable;
   update_events: UpdateEventsTable;
@@ -165,6 +166,14 @@ export interface StacksTable {
   created_at: number;
   /** Who created it (a person or a token's machine identity): they hold admin on it. Null before 0006. */
   created_by_user_id: string | null;
+}
+
+export interface StackSettingsTable {
+  stack_id: string;
+  notify_update_failure: number;
+  notify_update_success: number;
+  /** The StackConfig JSON when an ESC environment holds the stack's configuration. */
+  config: string | null;
 }
 
 export interface StackTagsTable {

@@ -276,6 +276,18 @@ const matrix: Row[] = [
     expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
     request: () => ({ path: dev }),
     ok: (r) => assert.deepEqual([r.body.orgName, r.body.projectName, r.body.stackName], ['mx-org', 'app', 'dev']) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/metadata',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: () => ({ path: `${dev}/metadata` }),
+    ok: (r) => assert.deepEqual([r.body.stackName, r.body.ownedBy.githubLogin], ['dev', logins.creator]) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/config',
+    expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: async () => {
+      const stack = await freshStack();
+      await adminCall('PUT', `${stack.path}/config`, { environment: `fresh/${stack.name}` });
+      return { path: `${stack.path}/config` };
+    },
+    ok: (r) => assert.match(r.body.environment, /^fresh\/s\d+$/) },
   { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/export',
     expect: [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401],
     request: () => ({ path: `${dev}/export` }),
@@ -389,6 +401,25 @@ const matrix: Row[] = [
       return { path: `${dev}/tags/${tag}` };
     },
     ok: emptyBody, denied: stackDenied('edit') },
+  { method: 'PUT', route: '/api/stacks/{org}/{project}/{stack}/config',
+    expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
+    request: async () => {
+      const stack = await freshStack();
+      return { path: `${stack.path}/config`, body: { environment: `fresh/${stack.name}` } };
+    },
+    ok: (r) => assert.match(r.body.environment, /^fresh\/s\d+$/), denied: freshDenied('edit') },
+  { method: 'DELETE', route: '/api/stacks/{org}/{project}/{stack}/config',
+    expect: [401, 401, 401, 401, 404, 404, 403, 204, 204, 204, 204, 404, 204, 204, 401],
+    request: async () => {
+      const stack = await freshStack();
+      await adminCall('PUT', `${stack.path}/config`, { environment: `fresh/${stack.name}` });
+      return { path: `${stack.path}/config` };
+    },
+    ok: emptyBody, denied: freshDenied('edit') },
+  { method: 'PATCH', route: '/api/stacks/{org}/{project}/{stack}/notifications/settings',
+    expect: [401, 401, 401, 401, 404, 404, 403, 403, 200, 200, 200, 404, 200, 403, 401],
+    request: () => ({ path: `${dev}/notifications/settings`, body: { notifyUpdateFailure: true, notifyUpdateSuccess: false } }),
+    ok: (r) => assert.deepEqual(r.body.notificationSettings, { notifyUpdateFailure: true, notifyUpdateSuccess: false }), denied: stackDenied('admin') },
   { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/encrypt',
     expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401],
     request: () => ({ path: `${dev}/encrypt`, body: { plaintext: world.plaintext } }),

@@ -78,12 +78,10 @@ describe('POST /api/stacks/{org}/{project}', () => {
     assert.deepEqual(reply.body, { code: 400, message: "Bad Request: tag 'pulumi:project' must name the stack's project 'p1'" });
   });
 
-  it('answers 400 for an unknown team and for service-held config, which is not supported yet', async () => {
+  it('answers 400 for an unknown team, creating nothing', async () => {
     const teams = await api.post(`/api/stacks/${org}/p1`, { stackName: 'dev', teams: ['ops'] });
     assert.deepEqual(teams.body, { code: 400, message: `Bad Request: team 'ops' not found in organization '${org}'` });
-    const config = await api.post(`/api/stacks/${org}/p1`, { stackName: 'dev', config: { environment: 'p1/dev' } });
-    assert.equal(config.status, 400);
-    assert.match(config.body.message, /configuration stored in the service/);
+    assert.equal((await api.get(`/api/stacks/${org}/p1/dev`)).status, 404);
   });
 
   it('starts the stack from an initial state when one is given', async () => {

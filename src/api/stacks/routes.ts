@@ -11,6 +11,7 @@ export const stackRef = (p: { orgName: string; projectName: string; stackName: s
 
 export function registerStackRoutes(app: App, services: Services): void {
   const stacks = services.stacks;
+  const settings = services.stackSettings;
 
   app.get('/api/user/stacks', { schema: { querystring: schema.ListStacksQuery } }, async (request) =>
     stacks.list(request.caller, request.query),
@@ -34,6 +35,31 @@ export function registerStackRoutes(app: App, services: Services): void {
   app.get('/api/stacks/:orgName/:projectName/:stackName', { schema: { params: schema.StackParams } }, async (request) =>
     stacks.get(request.caller, stackRef(request.params)),
   );
+
+  app.get('/api/stacks/:orgName/:projectName/:stackName/metadata', { schema: { params: schema.StackParams } }, async (request) =>
+    settings.metadata(request.caller, stackRef(request.params)),
+  );
+
+  app.patch(
+    '/api/stacks/:orgName/:projectName/:stackName/notifications/settings',
+    { schema: { params: schema.StackParams, body: schema.StackNotificationSettings } },
+    async (request) => settings.updateNotificationSettings(request.caller, stackRef(request.params), request.body),
+  );
+
+  app.get('/api/stacks/:orgName/:projectName/:stackName/config', { schema: { params: schema.StackParams } }, async (request) =>
+    settings.config(request.caller, stackRef(request.params)),
+  );
+
+  app.put(
+    '/api/stacks/:orgName/:projectName/:stackName/config',
+    { schema: { params: schema.StackParams, body: schema.StackConfig } },
+    async (request) => settings.updateConfig(request.caller, stackRef(request.params), request.body),
+  );
+
+  app.delete('/api/stacks/:orgName/:projectName/:stackName/config', { schema: { params: schema.StackParams } }, async (request, reply) => {
+    await settings.deleteConfig(request.caller, stackRef(request.params));
+    return reply.status(204).send();
+  });
 
   app.delete(
     '/api/stacks/:orgName/:projectName/:stackName',

@@ -25,13 +25,29 @@ export const TagParams = Type.Object({
 
 export const TagMap = Type.Record(Type.String(), Type.String());
 
+/** Pulumi's `AppStackConfig`: the ESC environment holding a stack's configuration. */
+function StackConfigSchema() {
+  return Type.Object({
+    environment: Type.String({ minLength: 1 }),
+    secretsProvider: Type.Optional(Type.String()),
+    encryptedKey: Type.Optional(Type.String()),
+    encryptionSalt: Type.Optional(Type.String()),
+  });
+}
+export const StackConfig = StackConfigSchema();
+
+export const StackNotificationSettings = Type.Object({
+  notifyUpdateFailure: Type.Boolean(),
+  notifyUpdateSuccess: Type.Boolean(),
+});
+
 export const CreateStackRequest = Type.Object({
   stackName: Type.String(),
   // Go clients send `"tags": null` for a stack without tags.
   tags: Type.Optional(Type.Union([TagMap, Type.Null()])),
   teams: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
   state: Type.Optional(Type.Unknown()),
-  config: Type.Optional(Type.Unknown()),
+  config: Type.Optional(Type.Union([StackConfigSchema(), Type.Null()])),
 });
 
 export const StackTag = Type.Object({ name: Type.String(), value: Type.String() });

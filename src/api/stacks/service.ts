@@ -18,6 +18,7 @@ import { assertNoRunningUpdate } from '../updates/guard.js';
 import { findRunningUpdate } from '../updates/store.js';
 import { stackLabel, validateProjectName, validateStackName, validateTag, type StackRef } from './names.js';
 import { deleteStackPermissionsOfStack, findTeamByName, upsertTeamStackPermission } from '../teams/store.js';
+import { storedStackConfig, validateStackConfig, type StackConfig } from './settings.js';
 import * as store from './store.js';
 
 export { stackLabel, type StackRef } from './names.js';
@@ -27,7 +28,7 @@ export interface CreateStackInput {
   tags?: Record<string, string> | null;
   teams?: string[] | null;
   state?: unknown;
-  config?: unknown;
+  config?: StackConfig | null;
 }
 
 export interface StackView {
@@ -39,6 +40,8 @@ export interface StackView {
   activeUpdate: string;
   tags: Record<string, string>;
   version: number;
+  /** Present when an ESC environment holds the stack's configuration: the CLI reads it from there. */
+  config?: StackConfig;
 }
 
 export interface StackSummaryView {
@@ -99,9 +102,7 @@ export class StackService {
     if (tags[projectTag] !== undefined && tags[projectTag] !== project) {
       throw new ApiError('bad_request', `tag '${projectTag}' must name the stack's project '${project}'`);
     }
-    if (input.config !== undefined && input.config !== null) {
-      throw new ApiError('bad_request', 'stacks with configuration stored in the service are not supported by this server yet');
-    }
+    const config = input.config ? validateStackConfig(input.config) : undefined;
     const initialState = input.state === undefined || input.state === null ? undefined : input.state;
     const stateSummary = initialState === undefined ? undefined : inspectUntypedDeployment(initialState);
 
@@ -133,6 +134,9 @@ export class StackService {
       if (caller.principal.kind === 'team') await upsertTeamStackPermission(tx, caller.principal.teamId, stackId, StackPermission.admin);
       for (const team of teams) await upsertTeamStackPermission(tx, team.id, stackId, createdForTeamPermission);
       await store.upsertTags(tx, stackId, tags);
+      if (config) {
+        await store.upsertStackSettings(tx, { stack_id: stackId, notify_update_failure: 0, notify_update_success: 0, config: JSON.stringify(config) });
+      }
       await recordAudit(tx, this.deps.clock, caller, {
         organizationId: org.id,
         event: 'stack-created',
@@ -160,6 +164,7 @@ export class StackService {
     const db = this.deps.db;
     const stack = await this.resolve(db, caller, ref, 'read');
     const running = await findRunningUpdate(db, stack.id);
+    const config = storedStackConfig(await store.findStackSettings(db, stack.id));
     return {
       id: stack.id,
       orgName: stack.organization_name,
@@ -175,6 +180,7 @@ export class StackService {
       activeUpdate: stack.active_update_id,
       tags: await store.listTags(db, stack.id),
       version: stack.version,
+      ...(config && { config }),
     };
   }
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { insertBatches } from '../../db/batches.js';
 import type { Executor } from '../../db/executor.js';
-import type { ProjectsTable, StacksTable } from '../../db/schema.js';
+import type { ProjectsTable, StackSettingsTable, StacksTable } from '../../db/schema.js';
 import type { StackVisibility } from '../../auth/permissions.js';
 import { deleteStackUpdates } from '../updates/store.js';
 
@@ -64,10 +64,26 @@ export async function updateStack(
 
 export async function deleteStack(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('stack_tags').where('stack_id', '=', id).execute();
+  await db.deleteFrom('stack_settings').where('stack_id', '=', id).execute();
   await db.deleteFrom('stack_versions').where('stack_id', '=', id).execute();
   await deleteStackUpdates(db, id);
   await db.deleteFrom('stack_secret_keys').where('stack_id', '=', id).execute();
   await db.deleteFrom('stacks').where('id', '=', id).execute();
+}
+
+export type StackSettingsRow = StackSettingsTable;
+
+export async function findStackSettings(db: Executor, stackId: string): Promise<StackSettingsRow | undefined> {
+  return db.selectFrom('stack_settings').selectAll().where('stack_id', '=', stackId).executeTakeFirst();
+}
+
+export async function upsertStackSettings(db: Executor, settings: StackSettingsRow): Promise<void> {
+  const { stack_id: _, ...changes } = settings;
+  await db
+    .insertInto('stack_settings')
+    .values(settings)
+    .onConflict((oc) => oc.column('stack_id').doUpdateSet(changes))
+    .execute();
 }
 
 export async function listTags(db: Executor, stackId: string): Promise<Record<string, string>> {

@@ -117,4 +117,19 @@ func checkStacks(c *check, adminToken, org string) {
 	c.decoded("ListUserStacks", listed, err)
 	expect("listed stacks", len(listed.Stacks), 1)
 	nonEmpty("stack links.self", listed.Stacks[0].Links.Self)
+
+	// Settings kept beside the stack: metadata, notifications, configuration held in an environment.
+	metadata, err := admin.GetStackMetadata(c.ctx, org, project, stack)
+	c.decoded("GetStackMetadata", metadata, err)
+	expect("stack metadata's notifications", metadata.NotificationSettings.NotifyUpdateFailure, false)
+	on, off := true, false
+	notified, err := admin.UpdateStackNotificationSettings(c.ctx, org, project, stack, apitype.UpdateStackNotificationSettingsRequest{NotifyUpdateFailure: &on, NotifyUpdateSuccess: &off})
+	c.decoded("UpdateStackNotificationSettings", notified, err)
+	expect("notify on failure", notified.NotificationSettings.NotifyUpdateFailure, true)
+	configured, err := admin.UpdateStackConfig(c.ctx, org, project, stack, apitype.AppStackConfig{Environment: project + "/" + stack})
+	c.decoded("UpdateStackConfig", configured, err)
+	config, err := admin.GetStackConfig(c.ctx, org, project, stack)
+	c.decoded("GetStackConfig", config, err)
+	expect("stack config's environment", config.Environment, project+"/"+stack)
+	c.call("DeleteStackConfig", admin.DeleteStackConfig(c.ctx, org, project, stack))
 }
