@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import {
   decodeCiphertext,
@@ -21,13 +20,14 @@ import {
   type Encrypter,
 } from '../../src/esc/crypt.js';
 import { rot128 } from './helpers/rot128.js';
+import { goldenData, requireGoldenCases } from './helpers/testdata.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/esc-testdata/crypt');
-const present = fs.existsSync(root);
-if (!present) process.stderr.write(`\n!!! ESC crypt cases not found at ${root}: the crypt golden tests are skipped\n\n`);
-const cases = present ? fs.readdirSync(root).filter((name) => name.endsWith('.plaintext.yaml')).map((name) => name.slice(0, -'.plaintext.yaml'.length)).sort() : [];
+const data = goldenData('crypt');
+const { root } = data;
+const cases = data.present ? fs.readdirSync(root).filter((name) => name.endsWith('.plaintext.yaml')).map((name) => name.slice(0, -'.plaintext.yaml'.length)).sort() : [];
 
-describe('ESC golden cases: secrets at rest', { skip: !present && 'esc-testdata is absent' }, () => {
+describe('ESC golden cases: secrets at rest', { skip: data.skip }, () => {
+  requireGoldenCases(data, cases);
   for (const name of cases) {
     it(name, async () => {
       const plaintext = fs.readFileSync(path.join(root, `${name}.plaintext.yaml`), 'utf8');

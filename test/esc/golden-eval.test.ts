@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { checkEnvironment, evalEnvironment, ExecContext, rotateEnvironment, type EnvironmentLoader, type Environment } from '../../src/esc/eval.js';
 import type { ExportedAccessor, ExportedExpr } from '../../src/esc/expr-export.js';
 import { goJsonMarshal } from '../../src/esc/go-json.js';
@@ -16,11 +15,11 @@ import { toJSON, type EscRange, type EscValue } from '../../src/esc/value.js';
 import { asGoDiagnostic, expectedDiagnostics, type GoDiagnostic } from './helpers/diagnostics.js';
 import { testProviders } from './helpers/providers.js';
 import { rot128 } from './helpers/rot128.js';
+import { goldenData, requireGoldenCases } from './helpers/testdata.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/esc-testdata/eval');
-const present = fs.existsSync(root);
-if (!present) process.stderr.write(`\n!!! ESC golden cases not found at ${root}: the evaluator's golden tests are skipped\n\n`);
-const cases = present ? fs.readdirSync(root).filter((name) => name !== 'bench').sort() : [];
+const data = goldenData('eval');
+const { root } = data;
+const cases = data.present ? fs.readdirSync(root).filter((name) => name !== 'bench').sort() : [];
 
 interface Overrides {
   showSecrets?: boolean;
@@ -121,7 +120,8 @@ function goEnvironment(environment: Environment | undefined): unknown {
   );
 }
 
-describe('ESC golden cases: evaluation', { skip: !present && 'esc-testdata is absent' }, () => {
+describe('ESC golden cases: evaluation', { skip: data.skip }, () => {
+  requireGoldenCases(data, cases);
   for (const name of cases) {
     it(name, async () => {
       const dir = path.join(root, name);

@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { loadYaml, sortDiagnostics } from '../../src/esc/load.js';
 import { asGoDiagnostic, expectedDiagnostics, type GoDiagnostic } from './helpers/diagnostics.js';
+import { goldenData, requireGoldenCases } from './helpers/testdata.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/esc-testdata/eval');
-const present = fs.existsSync(root);
-if (!present) process.stderr.write(`\n!!! ESC golden cases not found at ${root}: the golden tests are skipped\n\n`);
-const cases = present ? fs.readdirSync(root).filter((name) => name !== 'bench').sort() : [];
+const data = goldenData('eval');
+const { root } = data;
+const cases = data.present ? fs.readdirSync(root).filter((name) => name !== 'bench').sort() : [];
 
-describe('ESC golden cases: loading', { skip: !present && 'esc-testdata is absent' }, () => {
+describe('ESC golden cases: loading', { skip: data.skip }, () => {
+  requireGoldenCases(data, cases);
   for (const name of cases) {
     it(name, () => {
       const dir = path.join(root, name);

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { EscNumber, GoBigFloat, marshalSchema, Schema, schemaBuilders as S, schemaFromJSON, schemaToJSON } from '../../src/esc/schema.js';
+import { goldenData, requireGoldenCases } from './helpers/testdata.js';
 
 const num = (text: string) => EscNumber.fromText(text);
 const json = (schema: { schema(): Schema }) => marshalSchema(schema.schema());
@@ -20,9 +20,8 @@ const failure = (run: () => unknown): string => {
   return '(no error)';
 };
 
-const goldenRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/esc-testdata/eval');
-const goldenPresent = fs.existsSync(goldenRoot);
-if (!goldenPresent) process.stderr.write(`\n!!! ESC golden cases not found at ${goldenRoot}: the schema round-trip tests are skipped\n\n`);
+const golden = goldenData('eval');
+const goldenRoot = golden.root;
 
 /** The test provider's schema from Pulumi's eval_test.go, written with our builders. */
 function testProviderSchema(): Schema {
@@ -131,7 +130,7 @@ describe('schema JSON as Go writes it', () => {
     assert.equal(json(S.object().default({ b: 1, a: [num('1.50'), null] })), '{"type":"object","default":{"a":[1.50,null],"b":1}}');
   });
 
-  it("builds the test provider's schema as the golden files show it", { skip: !goldenPresent && 'esc-testdata is absent' }, () => {
+  it("builds the test provider's schema as the golden files show it", { skip: golden.skip }, () => {
     const expected = JSON.parse(fs.readFileSync(path.join(goldenRoot, 'schema/expected.json'), 'utf8')) as { check: { exprs: { sink: { builtin: { argSchema: unknown } } } } };
     assert.deepEqual(schemaToJSON(testProviderSchema()), expected.check.exprs.sink.builtin.argSchema);
   });
@@ -347,8 +346,9 @@ function goldenSchemas(value: unknown, at: string, found: Array<[string, unknown
   return found;
 }
 
-describe('golden schemas: JSON → Schema → JSON', { skip: !goldenPresent && 'esc-testdata is absent' }, () => {
-  const cases = goldenPresent ? fs.readdirSync(goldenRoot).filter((name) => fs.existsSync(path.join(goldenRoot, name, 'expected.json'))).sort() : [];
+describe('golden schemas: JSON → Schema → JSON', { skip: golden.skip }, () => {
+  const cases = golden.present ? fs.readdirSync(goldenRoot).filter((name) => fs.existsSync(path.join(goldenRoot, name, 'expected.json'))).sort() : [];
+  requireGoldenCases(golden, cases);
   for (const name of cases) {
     it(name, () => {
       const expected = JSON.parse(fs.readFileSync(path.join(goldenRoot, name, 'expected.json'), 'utf8')) as unknown;
