@@ -514,7 +514,7 @@ class EvalContext {
     let rest = accessors;
     while (rest.length > 0) {
       const slot = rest[0]!;
-      if (receiver.unknown) return this.evaluateUnknownAccess(node, receiver.schema, rest);
+      if (receiver.unknown) return this.evaluateUnknownAccess(node, receiver.schema, rest, receiver.secret);
       const repr = receiver.repr;
       if (Array.isArray(repr)) {
         const index = this.arrayIndex(node, slot.accessor, repr.length);
@@ -540,8 +540,11 @@ class EvalContext {
     return receiver;
   }
 
-  /** Walks accessors through an unknown value by its schema: each step is an unknown value of the step's schema. */
-  private evaluateUnknownAccess(node: Expr | undefined, receiverSchema: Schema, accessors: AccessorSlot[]): EvalValue {
+  /**
+   * Walks accessors through an unknown value by its schema: each step is an unknown value of the
+   * step's schema, secret when the receiver is.
+   */
+  private evaluateUnknownAccess(node: Expr | undefined, receiverSchema: Schema, accessors: AccessorSlot[], secret: boolean): EvalValue {
     let schema = receiverSchema;
     let value: EvalValue | undefined;
     for (const [position, slot] of accessors.entries()) {
@@ -561,6 +564,7 @@ class EvalContext {
         }
       }
       value = EvalValue.unknownOf(doneLiteral(node), schema);
+      value.secret = secret;
       slot.value = value;
     }
     return value!;
@@ -639,6 +643,8 @@ class EvalContext {
     }
     value.schema = x.schema;
     const [inputs, ok] = await this.evaluateTyped(repr.inputs, repr.inputSchema);
+    // What a provider makes of a secret is secret, whether it says so or not.
+    value.secret = inputs.containsSecrets();
     if (!ok || inputs.containsUnknowns() || this.validating || !provider) {
       value.unknown = true;
       return value;
@@ -690,6 +696,7 @@ class EvalContext {
     const docPath = repr.node.syntax?.path ?? '';
     const [inputs, inputsOk] = await this.evaluateTyped(repr.inputs, repr.inputSchema);
     let [state, stateOk] = await this.evaluateTyped(repr.state, repr.stateSchema);
+    value.secret = inputs.containsSecrets() || state.containsSecrets();
     if (!inputsOk || inputs.containsObservableUnknowns(this.rotating) || !stateOk || state.containsUnknowns() || this.validating || !rotator) {
       if (this.shouldRotate(docPath)) this.shared.rotations.push({ path: docPath, status: 'not-evaluated' });
       value.unknown = true;
@@ -710,8 +717,8 @@ class EvalContext {
       }
       // The new state is written back to the call's `state`.
       const docPathOfState = `${joinKey(docPath, repr.node.name.value)}.state`;
-      this.shared.rotations.push({ path: docPath, status: 'succeeded', patch: { docPath: docPathOfState, replacement: newState } });
       if (value.secret || newState.secret) newState = makeSecret(newState);
+      this.shared.rotations.push({ path: docPath, status: 'succeeded', patch: { docPath: docPathOfState, replacement: newState } });
       state = unexport(newState, x);
     }
     const stateValues = asObject(state.export('', this.shared.diags).value);
@@ -739,7 +746,12 @@ class EvalContext {
     const [string, stringOk] = await this.evaluateTyped(repr.string, S.string().schema());
     if (!delimiterOk || !stringOk) return markUnknown(value);
     value.combine(delimiter, string);
-    if (!value.unknown) value.repr = goSplit(string.repr as string, delimiter.repr as string).map((part) => new EvalValue(x, S.string().schema(), part));
+    if (value.unknown) return value;
+    value.repr = goSplit(string.repr as string, delimiter.repr as string).map((part) => {
+      const element = new EvalValue(x, S.string().schema(), part);
+      element.secret = value.secret;
+      return element;
+    });
     return value;
   }
 

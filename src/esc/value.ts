@@ -125,7 +125,7 @@ export class EvalValue {
     return this.mergedKeys;
   }
 
-  /** A property per JSON merge patch; of an unknown receiver, an unknown late-bound access. */
+  /** A property per JSON merge patch; of an unknown receiver, an unknown late-bound access, secret when the receiver is. */
   property(node: Expr | undefined, key: string): EvalValue | undefined {
     if (this.repr instanceof Map) return this.repr.get(key) ?? this.base?.property(node, key);
     if (!this.unknown) return undefined;
@@ -141,6 +141,7 @@ export class EvalValue {
     };
     const value = EvalValue.unknownOf(def, schema);
     value.base = base;
+    value.secret = this.secret;
     return value;
   }
 
@@ -217,8 +218,12 @@ export class EvalValue {
   }
 }
 
-/** A value built from an exported one: what providers return, and fn::fromJSON's result. */
-export function unexport(v: EscValue, def: EvalExpr): EvalValue {
+/**
+ * A value built from an exported one: what providers return, and fn::fromJSON's result. Every part
+ * of a secret value is secret, so a property read out of it stays secret.
+ */
+export function unexport(v: EscValue, def: EvalExpr, inSecret = false): EvalValue {
+  const secret = inSecret || v.secret === true || def.secret;
   const plain = v.value ?? null;
   let value: EvalValue;
   if (plain === null) value = new EvalValue(def, S.null().schema(), null);
@@ -226,13 +231,13 @@ export function unexport(v: EscValue, def: EvalExpr): EvalValue {
   else if (plain instanceof EscNumber) value = new EvalValue(def, S.number().const(plain).schema(), plain);
   else if (typeof plain === 'string') value = new EvalValue(def, S.string().const(plain).schema(), plain);
   else if (Array.isArray(plain)) {
-    const elements = plain.map((element) => unexport(element, def));
+    const elements = plain.map((element) => unexport(element, def, secret));
     value = new EvalValue(def, S.tuple(...elements.map((element) => element.schema)).schema(), elements);
   } else {
-    const properties = new Map(Object.entries(plain).map(([key, property]) => [key, unexport(property, def)]));
+    const properties = new Map(Object.entries(plain).map(([key, property]) => [key, unexport(property, def, secret)]));
     value = new EvalValue(def, S.record(new Map([...properties].map(([key, property]) => [key, property.schema]))).schema(), properties);
   }
-  value.secret = v.secret === true || def.secret;
+  value.secret = secret;
   value.unknown = v.unknown === true;
   return value;
 }
@@ -280,12 +285,15 @@ export function toJSON(v: EscValue, redact: boolean): unknown {
   return plain;
 }
 
-/** A value with every part marked secret, as ESC's MakeSecret does. */
+/**
+ * A value with every part marked secret. ESC's MakeSecret stops at parts already secret, which
+ * leaves the plain members of a secret object inside a secret value readable: this goes all the way.
+ */
 export function makeSecret(v: EscValue): EscValue {
   const plain = v.value ?? null;
-  if (Array.isArray(plain)) return { ...v, value: plain.map((e) => (e.secret ? e : makeSecret(e))), secret: true };
+  if (Array.isArray(plain)) return { ...v, value: plain.map(makeSecret), secret: true };
   if (plain !== null && typeof plain === 'object' && !(plain instanceof EscNumber)) {
-    return { ...v, value: Object.fromEntries(Object.entries(plain).map(([k, e]) => [k, e.secret ? e : makeSecret(e)])), secret: true };
+    return { ...v, value: Object.fromEntries(Object.entries(plain).map(([k, e]) => [k, makeSecret(e)])), secret: true };
   }
   return { ...v, secret: true };
 }
