@@ -480,8 +480,8 @@ class EvalContext {
           return this.invalidAccess(node, rest);
         }
         receiver = property;
-      } else if (repr.kind === 'secret') {
-        // A secret is transparent to accessors.
+      } else if (repr.kind === 'secret' && repr.plaintext) {
+        // A plaintext secret is transparent to accessors; a ciphertext is walked as its value.
         receiver = repr.plaintext;
         continue;
       } else {
@@ -517,7 +517,7 @@ class EvalContext {
       if (receiver.unknown) return this.evaluateUnknownAccess(node, receiver.schema, rest, receiver.secret);
       const repr = receiver.repr;
       if (Array.isArray(repr)) {
-        const index = this.arrayIndex(node, slot.accessor, repr.length);
+        const index = this.arrayIndex(node, slot.accessor, repr.length, receiver.secret);
         if (index === undefined) return this.invalidAccess(node, rest);
         receiver = repr[index]!;
       } else if (repr instanceof Map) {
@@ -526,7 +526,9 @@ class EvalContext {
         const property = repr.get(key);
         if (!property) {
           if (receiver.base?.isObject()) return this.evaluateValueAccess(node, receiver.base, rest);
-          this.accessorError(node, slot.accessor, `unknown property ${goQuote(key)}${didYouMean(nearest(key, [...repr.keys()].sort(compareUtf8)))}`);
+          // The keys of a secret are part of it: no suggestion.
+          const suggestion = receiver.secret ? '' : didYouMean(nearest(key, [...repr.keys()].sort(compareUtf8)));
+          this.accessorError(node, slot.accessor, `unknown property ${goQuote(key)}${suggestion}`);
           return this.invalidAccess(node, rest);
         }
         receiver = property;
@@ -551,7 +553,7 @@ class EvalContext {
       if (!schema.always) {
         if (schema.type === 'array') {
           const length = schema.items?.never ? (schema.prefixItems?.length ?? 0) : -1;
-          const index = this.arrayIndex(node, slot.accessor, length);
+          const index = this.arrayIndex(node, slot.accessor, length, secret);
           if (index === undefined) return this.invalidAccess(node, accessors.slice(position));
           schema = schema.item(index);
         } else if (schema.type === 'object') {
@@ -576,7 +578,8 @@ class EvalContext {
     return accessors[accessors.length - 1]!.value!;
   }
 
-  private arrayIndex(node: Expr | undefined, accessor: PropertyAccessor, length: number): number | undefined {
+  /** The index an accessor names in an array of `length` elements (-1: unknown); a secret array's length is not told. */
+  private arrayIndex(node: Expr | undefined, accessor: PropertyAccessor, length: number, secret = false): number | undefined {
     if (accessor.kind !== 'subscript' || typeof accessor.index !== 'number') {
       this.accessorError(node, accessor, 'cannot access an array element using a property name');
       return undefined;
@@ -586,7 +589,7 @@ class EvalContext {
       return undefined;
     }
     if (length >= 0 && accessor.index >= length) {
-      this.accessorError(node, accessor, `array index ${accessor.index} out-of-bounds for array of length ${length}`);
+      this.accessorError(node, accessor, `array index ${accessor.index} out-of-bounds for ${secret ? 'a secret array' : `array of length ${length}`}`);
       return undefined;
     }
     return accessor.index;
@@ -755,15 +758,22 @@ class EvalContext {
     return value;
   }
 
-  /** fn::validate: the value passes through; a failed check is a diagnostic. */
+  /**
+   * fn::validate: the value passes through; a failed check is a diagnostic. A schema built from a
+   * secret would be quoted by those (`expected "…"`), so they then say only that the check failed.
+   */
   private async evaluateValidate(x: EvalExpr, repr: ExprRepr & { kind: 'validate' }): Promise<EvalValue> {
+    const [schemaValue, schemaOk] = await this.evaluateTyped(repr.schemaExpr, S.jsonSchemaSchema());
+    const secretSchema = schemaValue.containsSecrets();
     const passThrough = async (accept: Schema) => {
-      const [inner] = await this.evaluateTyped(repr.value, accept);
+      const inner = await this.evaluateExpr(repr.value, accept);
+      const diags: Diagnostic[] = [];
+      validateValue(inner, accept, diags);
+      this.shared.diags.push(...(secretSchema ? diags.map((d) => ({ ...d, summary: `the value does not match its schema: ${secretWithheld}` })) : diags));
       const value = new EvalValue(x, inner.schema, inner.repr);
       value.combine(inner);
       return value;
     };
-    const [schemaValue, schemaOk] = await this.evaluateTyped(repr.schemaExpr, S.jsonSchemaSchema());
     if (schemaValue.containsUnknowns() || !schemaOk) return passThrough(S.always());
     let schema: Schema;
     try {
@@ -771,7 +781,7 @@ class EvalContext {
       schema = schemaFromJSON(goJsonUnmarshal(goJsonMarshal(plain)));
       schema.compile();
     } catch (error) {
-      this.error(repr.schemaExpr.repr.node, `invalid schema: ${(error as Error).message}`);
+      this.error(repr.schemaExpr.repr.node, `invalid schema: ${secretSchema ? secretWithheld : (error as Error).message}`);
       return passThrough(S.always());
     }
     return passThrough(schema);
@@ -802,7 +812,7 @@ class EvalContext {
         try {
           value.repr = decodeStdBase64(string.repr as string).toString('utf8');
         } catch (error) {
-          this.error(repr.node, `decoding base64 string: ${(error as Error).message}`);
+          this.error(repr.node, `decoding base64 string: ${value.secret ? secretWithheld : (error as Error).message}`);
           return markUnknown(value);
         }
         return value;
@@ -823,7 +833,7 @@ class EvalContext {
         try {
           parsed = fromJSON(goJsonUnmarshal(string.repr as string));
         } catch (error) {
-          this.error(repr.node, `decoding JSON string: ${(error as Error).message}`);
+          this.error(repr.node, `decoding JSON string: ${value.secret ? secretWithheld : (error as Error).message}`);
           return markUnknown(value);
         }
         if (value.secret || parsed.secret) parsed = makeSecret(parsed);
@@ -875,6 +885,9 @@ function markUnknown(value: EvalValue): EvalValue {
 function asObject(plain: EscPlain | undefined): Record<string, EscValue> | undefined {
   return plain !== null && typeof plain === 'object' && !Array.isArray(plain) && !(plain instanceof EscNumber) ? plain : undefined;
 }
+
+/** What a diagnostic says in place of a detail that would quote a secret. */
+const secretWithheld = 'the value is secret, so the details are withheld';
 
 const didYouMean = (name: string) => (name === '' ? '' : `; did you mean ${goQuote(name)}?`);
 

@@ -225,3 +225,33 @@ describe('ESC secrets: only what is derived from a secret', () => {
     assert.deepEqual(plainParts(properties['list']!), ['out[0]']);
   });
 });
+
+describe('ESC secrets: diagnostics do not quote them', () => {
+  const open = async (values: string) => {
+    const { env } = loadYaml('env', `values:\n${secretDefinitions.plaintext}${values}`);
+    const { diags } = await evalEnvironment('env', env, optionsFor({}));
+    return diags.map((d) => d.summary);
+  };
+
+  it('suggests no member name of a secret object, and tells no length of a secret array', async () => {
+    assert.deepEqual(await open('  decoded: {fn::fromJSON: "${json}"}\n  out: ${decoded.usr}\n'), ['unknown property "usr"']);
+    assert.deepEqual(await open('  parts: {fn::split: [",", "${csv}"]}\n  out: ${parts[7]}\n'), ['array index 7 out-of-bounds for a secret array']);
+  });
+
+  it('withholds why a secret does not decode', async () => {
+    assert.deepEqual(await open('  out: {fn::fromJSON: "${pw}"}\n'), ['decoding JSON string: the value is secret, so the details are withheld']);
+    assert.deepEqual(await open('  out: {fn::fromBase64: "${pw}"}\n'), ['decoding base64 string: the value is secret, so the details are withheld']);
+    assert.deepEqual(await open('  out: {fn::fromJSON: "hunter2"}\n'), ["decoding JSON string: invalid character 'h' looking for beginning of value"]);
+  });
+
+  it('withholds what a schema built from a secret expects', async () => {
+    assert.deepEqual(await open('  out: {fn::validate: {schema: {const: "${pw}"}, value: guess}}\n'), ['the value does not match its schema: the value is secret, so the details are withheld']);
+    assert.deepEqual(await open('  out: {fn::validate: {schema: {const: hunter2}, value: guess}}\n'), ['expected "hunter2"']);
+  });
+
+  it('reads a ciphertext through an accessor as its value: no internal error', async () => {
+    const { env } = loadYaml('env', `values:\n${secretDefinitions.ciphertext}  out: \${pw[0]}\n`);
+    const { diags } = await evalEnvironment('env', env, optionsFor({}));
+    assert.deepEqual(diags.map((d) => d.summary), ['receiver must be an array or an object']);
+  });
+});
