@@ -13,6 +13,11 @@ export interface Config {
   databaseUrl: string;
   /** Where checkpoints' bytes live (src/blobs/). */
   blobStore: BlobStoreConfig;
+  /**
+   * The S3 options as given, whatever the blob store: `admin import-backend` takes them as the
+   * defaults for an `s3://` backend. Empty strings where none was given.
+   */
+  s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   /** The URL clients log in to; used in links and in the service secrets provider state. */
   publicUrl: string;
   /** Largest request body accepted, measured after gzip decompression. */
@@ -116,12 +121,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (!/^(sqlite:.|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new ConfigError(`--database-url must be 'sqlite:<file>' or 'postgres://user:password@host:port/database', got '${redactPassword(databaseUrl)}'`);
   }
-  const blobStore = parseBlobStore(read('blob-store'), {
+  const s3 = {
     endpoint: read('s3-endpoint'),
     region: read('s3-region'),
     accessKeyId: read('s3-access-key-id'),
     secretAccessKey: read('s3-secret-access-key'),
-  });
+  };
+  const blobStore = parseBlobStore(read('blob-store'), s3);
   const publicUrl = (read('public-url') || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+(\/.*)?$/.test(publicUrl)) {
     throw new ConfigError(`--public-url must be an http(s) URL, got '${publicUrl}'`);
@@ -132,6 +138,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     dataDir,
     databaseUrl,
     blobStore,
+    s3,
     publicUrl,
     bodyLimitBytes: positiveInt('body-limit', 4 * 1024 * 1024 * 1024),
     logLevel: read('log-level'),

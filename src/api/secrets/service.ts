@@ -56,17 +56,31 @@ export class SecretsService {
     this.deps.logger.info({ user: caller.user.login, stack: stackLabel(ref), ...detail }, 'secrets revealed to a client');
   }
 
+  /**
+   * Encrypts as `encrypt` does, for a stack being written in `tx` (an import re-encrypting its
+   * secrets): the returned function takes a plaintext and gives the ciphertext the CLI stores.
+   */
+  async sealerFor(tx: Executor, stack: { id: string; label: string }): Promise<(plaintext: Buffer) => string> {
+    const key = await this.dataKey(tx, stack.id, stack.label);
+    return (plaintext) => seal(key, plaintext, stack.id).toString('base64');
+  }
+
   /** Encrypting and decrypting both need edit on the stack. */
   private async stackKey(caller: Caller, ref: StackRef): Promise<{ stack: StackRecord; key: Buffer }> {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, 'edit');
-    const context = `stack-key:${stack.id}`;
-    let wrapped = await findWrappedKey(this.deps.db, stack.id);
+    return { stack, key: await this.dataKey(this.deps.db, stack.id, stackLabel(ref)) };
+  }
+
+  /** The stack's data key, made on first use. */
+  private async dataKey(db: Executor, stackId: string, label: string): Promise<Buffer> {
+    const context = `stack-key:${stackId}`;
+    let wrapped = await findWrappedKey(db, stackId);
     if (!wrapped) {
-      await insertWrappedKey(this.deps.db, stack.id, seal(this.deps.masterKey, randomBytes(32), context), this.deps.clock.now());
-      wrapped = (await findWrappedKey(this.deps.db, stack.id))!;
+      await insertWrappedKey(db, stackId, seal(this.deps.masterKey, randomBytes(32), context), this.deps.clock.now());
+      wrapped = (await findWrappedKey(db, stackId))!;
     }
     const key = open(this.deps.masterKey, wrapped, context);
-    if (!key) throw new ApiError('internal', `the secrets key of stack '${stackLabel(ref)}' does not open with the configured master key`);
-    return { stack, key };
+    if (!key) throw new ApiError('internal', `the secrets key of stack '${label}' does not open with the configured master key`);
+    return key;
   }
 }
