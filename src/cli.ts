@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseImportBackendCommand, runImportBackend, type ImportBackendCommand } from './admin/import-backend/command.js';
+import { BackendUnreadableError } from './admin/import-backend/source.js';
 import { ConfigError, configOptions, parseConfig } from './config.js';
 import { createContext, createLogger } from './context.js';
 import { ApiError } from './errors.js';
@@ -18,6 +20,11 @@ Commands:
                                           add a user to an organization, or change their role
   admin backup <file>                     copy the database to a new file, safely while the server runs
                                           (keep the master key with it: it decrypts the stored secrets)
+  admin import-backend <url> --org ORG [--author LOGIN] [--project NAME] [--reencrypt-secrets]
+                                          create every stack of a DIY backend (file://<dir>, s3://<bucket>[/<prefix>])
+                                          with its history in ORG; stacks that exist are skipped. --author: who they are
+                                          recorded as made by (default: --admin-login). --reencrypt-secrets: passphrase
+                                          secrets become service secrets (passphrase from PULUMI_CONFIG_PASSPHRASE[_FILE])
 
 Every command takes the server options (flag or environment variable):
 ${configOptions.map((o) => `  ${o.flag.padEnd(32)} ${o.env} (default: ${o.default || 'derived'})`).join('\n')}
@@ -27,16 +34,21 @@ const configFlagNames = configOptions.map((o) => o.flag.slice(2));
 
 /** Splits argv into the server options, which parseConfig reads, and the command's own. */
 function parseCommandLine(argv: string[]) {
-  const commandOptions = ['name', 'email', 'org', 'role', 'owner', 'description'];
+  const commandOptions = ['name', 'email', 'org', 'role', 'owner', 'description', 'author', 'project'];
+  const commandFlags = ['reencrypt-secrets'];
   const { values, positionals } = parseArgs({
     args: argv,
-    options: Object.fromEntries([...configFlagNames, ...commandOptions].map((n) => [n, { type: 'string' as const }])),
+    options: {
+      ...Object.fromEntries([...configFlagNames, ...commandOptions].map((n) => [n, { type: 'string' as const }])),
+      ...Object.fromEntries(commandFlags.map((n) => [n, { type: 'boolean' as const }])),
+    },
     allowPositionals: true,
     strict: true,
   });
   const configArgs = configFlagNames.flatMap((n) => (typeof values[n] === 'string' ? [`--${n}`, values[n] as string] : []));
   const option = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  return { positionals, configArgs, option };
+  const flag = (name: string) => values[name] === true;
+  return { positionals, configArgs, option, flag };
 }
 
 function role(value: string | undefined): 'member' | 'admin' {
@@ -44,12 +56,23 @@ function role(value: string | undefined): 'member' | 'admin' {
   throw new ConfigError(`--role must be 'member' or 'admin', got '${value}'`);
 }
 
-async function runAdmin(positionals: string[], configArgs: string[], option: (name: string) => string | undefined) {
+async function runAdmin(
+  positionals: string[],
+  configArgs: string[],
+  option: (name: string) => string | undefined,
+  flag: (name: string) => boolean,
+) {
   const [command, ...args] = positionals;
   const need = (count: number) => {
     if (args.length !== count) throw new ConfigError(`admin ${command} takes ${count} argument(s)\n\n${usage}`);
   };
   const config = parseConfig(configArgs, process.env);
+  // Its options (and the passphrase it may need) are read before anything is opened.
+  let importCommand: ImportBackendCommand | undefined;
+  if (command === 'import-backend') {
+    need(1);
+    importCommand = parseImportBackendCommand(args[0]!, option, flag('reencrypt-secrets'), config, process.env);
+  }
   const ctx = await createContext(config, { logger: createLogger('warn') });
   try {
     const admin = ctx.services.admin;
@@ -90,6 +113,11 @@ async function runAdmin(positionals: string[], configArgs: string[], option: (na
         process.stdout.write(`backed up the database to ${target}\n`);
         break;
       }
+      case 'import-backend': {
+        const summary = await runImportBackend(ctx, importCommand!, { stdout: process.stdout, stderr: process.stderr });
+        if (summary.failed > 0) process.exitCode = 1;
+        break;
+      }
       default:
         throw new ConfigError(`unknown admin command '${command ?? ''}'\n\n${usage}`);
     }
@@ -99,10 +127,10 @@ async function runAdmin(positionals: string[], configArgs: string[], option: (na
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, configArgs, option } = parseCommandLine(argv);
+  const { positionals, configArgs, option, flag } = parseCommandLine(argv);
   const [command, ...rest] = positionals;
   if (command === 'serve' && rest.length === 0) return serve(parseConfig(configArgs, process.env));
-  if (command === 'admin') return runAdmin(rest, configArgs, option);
+  if (command === 'admin') return runAdmin(rest, configArgs, option, flag);
   if (command === undefined || command === 'help') {
     process.stdout.write(usage);
     return;
@@ -113,7 +141,11 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ApiError) {
     process.stderr.write(`stackyard: ${error.toBody().message}\n`);
-  } else if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  } else if (
+    error instanceof ConfigError ||
+    error instanceof BackendUnreadableError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     process.stderr.write(`stackyard: ${(error as Error).message}\n`);
   } else if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
     // A file or directory the server cannot use: the message names it and the reason, enough for
