@@ -320,7 +320,7 @@ class EvalContext {
       return undefined;
     }
     const { env, diags } = loadYaml(name, loaded.definition);
-    this.shared.diags.push(...diags);
+    for (const d of diags) this.shared.diags.push(d);
     if (diags.some((d) => d.severity === DiagSeverity.error) || !env) return undefined;
     // Only the root environment is rotated.
     const imported = new EvalContext(this.shared, name, env, false, loaded.decrypter, false, this.execContext);
@@ -379,7 +379,7 @@ class EvalContext {
       case 'array': {
         const elements: EvalValue[] = [];
         for (const [index, element] of repr.elements.entries()) elements.push(await this.evaluateExpr(element, accept.item(index)));
-        return new EvalValue(x, S.tuple(...elements.map((element) => element.schema)).schema(), elements);
+        return new EvalValue(x, S.tupleOf(elements.map((element) => element.schema)).schema(), elements);
       }
       case 'object': {
         // Sorted, so that diagnostics about cycles come out the same every time.
@@ -412,7 +412,7 @@ class EvalContext {
     const value = await this.evaluateExpr(x, accept);
     const diags: Diagnostic[] = [];
     const ok = validateValue(value, accept, diags);
-    this.shared.diags.push(...diags);
+    for (const d of diags) this.shared.diags.push(d);
     return [value, ok];
   }
 

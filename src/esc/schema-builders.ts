@@ -196,6 +196,11 @@ export class ArrayBuilder extends TypedBuilder {
   }
 
   prefixItems(...items: SchemaLike[]): this {
+    return this.prefixItemsOf(items);
+  }
+
+  /** As prefixItems, for arrays too long to spread into arguments. */
+  prefixItemsOf(items: SchemaLike[]): this {
     this.s.prefixItems = built(items);
     return this;
   }
@@ -324,7 +329,12 @@ function oneOf(...schemas: SchemaLike[]): Schema {
 
 /** An array of exactly these elements. */
 function tuple(...items: SchemaLike[]): ArrayBuilder {
-  return new ArrayBuilder().prefixItems(...items).items(never());
+  return tupleOf(items);
+}
+
+/** As tuple, for a list of any length: an evaluated array may have more elements than a call has room for arguments. */
+function tupleOf(items: SchemaLike[]): ArrayBuilder {
+  return new ArrayBuilder().prefixItemsOf(items).items(never());
 }
 
 /** An object with exactly these properties, all required (sorted, as Go sorts them). */
@@ -395,6 +405,7 @@ export const schemaBuilders = {
   string: () => new StringBuilder(),
   array: () => new ArrayBuilder(),
   tuple,
+  tupleOf,
   object: () => new ObjectBuilder(),
   record,
   jsonSchemaSchema,

@@ -112,9 +112,13 @@ function isWide(cp: number): boolean {
   );
 }
 
-/** Line starts and the UTF-8 byte offset of each, to turn the YAML parser's offsets into ESC positions. */
+/**
+ * Line starts and the UTF-8 byte offset of each, to turn the YAML parser's offsets into ESC
+ * positions. Every node asks, so an answer costs no more than a lookup on the usual all-ASCII
+ * line, however long (a definition on one line has as many nodes as characters).
+ */
 class PositionIndex {
-  private readonly lines: Array<{ offset: number; byte: number; text: string }> = [];
+  private readonly lines: Array<{ offset: number; byte: number; text: string; ascii: boolean; lowSurrogates?: Int32Array }> = [];
 
   constructor(private readonly source: string) {
     let offset = 0;
@@ -122,7 +126,8 @@ class PositionIndex {
     for (;;) {
       const newline = source.indexOf('\n', offset);
       const text = source.slice(offset, newline < 0 ? undefined : newline);
-      this.lines.push({ offset, byte, text });
+      // eslint-disable-next-line no-control-regex
+      this.lines.push({ offset, byte, text, ascii: /^[\u0000-\u007f]*$/.test(text) });
       if (newline < 0) break;
       byte += Buffer.byteLength(text) + 1;
       offset = newline + 1;
@@ -139,7 +144,12 @@ class PositionIndex {
       else high = mid - 1;
     }
     const line = this.lines[low]!;
-    return { line: low + 1, column: [...this.source.slice(line.offset, offset)].length + 1 };
+    const units = offset - line.offset;
+    if (line.ascii) return { line: low + 1, column: units + 1 };
+    // Characters are UTF-16 units less the second half of each surrogate pair before `offset`.
+    line.lowSurrogates ??= lowSurrogateCounts(line.text);
+    const within = Math.max(0, Math.min(units, line.text.length));
+    return { line: low + 1, column: units - line.lowSurrogates[within]! + 1 };
   }
 
   /**
@@ -150,9 +160,8 @@ class PositionIndex {
    */
   pos(line: number, column: number): Pos {
     if (line < 0 || line >= this.lines.length) return { line, column, byte: 0 };
-    const { text, byte } = this.lines[line - 1]!;
-    // eslint-disable-next-line no-control-regex
-    if (/^[\u0000-\u007f]*$/.test(text)) return { line, column, byte: byte + column - 1 };
+    const { text, byte, ascii } = this.lines[line - 1]!;
+    if (ascii) return { line, column, byte: byte + column - 1 };
     let offset = byte;
     let cells = 1;
     for (const { segment } of graphemes.segment(text)) {
@@ -173,6 +182,16 @@ class PositionIndex {
     }
     return this.lineColumn(offset);
   }
+}
+
+/** For each UTF-16 index of `text`, how many low surrogates come before it. */
+function lowSurrogateCounts(text: string): Int32Array {
+  const counts = new Int32Array(text.length + 1);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    counts[i + 1] = counts[i]! + (unit >= 0xdc00 && unit <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff ? 1 : 0);
+  }
+  return counts;
 }
 
 export interface DecodeResult {

@@ -70,3 +70,24 @@ describe('parsing an environment definition', () => {
     assert.deepEqual(load(''), { env: { imports: [], values: [], syntax: { kind: 'object', entries: [], path: '' } }, diags: [] });
   });
 });
+
+describe('positions on long lines', () => {
+  // A definition on one line has as many nodes as characters; each node's position is found
+  // from the line index, not by counting the line again.
+  it('places the last element of a 5,000-element flow list, after ASCII and after astral characters', () => {
+    const ascii = `{"values":{"a":[${'1,'.repeat(4999)}"end"]}}\n`;
+    const { env, diags } = loadYaml('long', ascii);
+    assert.deepEqual(diags, []);
+    const list = env!.values[0]!.value as Expr & { elements: Expr[] };
+    const last = list.elements[4999]!;
+    const column = ascii.indexOf('"end"') + 1;
+    assert.deepEqual(last.syntax!.range!.start, { line: 1, column, byte: column - 1 });
+
+    const astral = `{"values":{"e":"😀😀","a":[${'1,'.repeat(10)}"end"]}}\n`;
+    const parsed = loadYaml('astral', astral);
+    const element = (parsed.env!.values[1]!.value as Expr & { elements: Expr[] }).elements[10]!;
+    // Two emoji: four UTF-16 units, two characters, eight bytes.
+    const units = astral.indexOf('"end"');
+    assert.equal(element.syntax!.range!.start.column, units - 2 + 1);
+  });
+});
