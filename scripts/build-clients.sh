@@ -24,6 +24,23 @@ if [[ "${1:-pulumi}" == minio ]]; then
   exit 0
 fi
 
+# `build-clients.sh yaml` builds the Pulumi YAML language host, so plain `pulumi up` runs YAML
+# programs (stack `environment:` imports are tested with one); prints its bin directory, which
+# tests put on the CLI's PATH (the CLI finds language hosts there).
+if [[ "${1:-pulumi}" == yaml ]]; then
+  YAML_VERSION="${PULUMI_YAML_VERSION:-v1.25.0}"
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"
+  bin="$cache/pulumi-language-yaml-$YAML_VERSION/bin"
+  if [[ ! -x "$bin/pulumi-language-yaml" ]]; then
+    command -v go >/dev/null || { echo "build-clients: Go is required to build the YAML language host" >&2; exit 1; }
+    mkdir -p "$bin"
+    CGO_ENABLED=0 GOBIN="$bin" go install -trimpath "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_VERSION" >&2
+  fi
+  echo "$bin"
+  exit 0
+fi
+
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"

@@ -3,6 +3,8 @@ import { AdminService } from './admin/service.js';
 import { OrganizationService } from './api/orgs/service.js';
 import { StackService } from './api/stacks/service.js';
 import { StackSettingsService } from './api/stacks/settings.js';
+import { EnvironmentService } from './api/environments/service.js';
+import { unconfiguredProviders } from './api/environments/providers.js';
 import { StateService } from './api/state/service.js';
 import { StateMaterializer } from './api/updates/materialize.js';
 import { UpdateService } from './api/updates/service.js';
@@ -34,6 +36,7 @@ export interface Services {
   updates: UpdateService;
   secrets: SecretsService;
   admin: AdminService;
+  environments: EnvironmentService;
 }
 
 /** Everything a request handler or a command can reach, built once. */
@@ -92,7 +95,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const users = new UserService({ db, clock, ids });
   const tokens = new TokenService({ db, clock, ids });
   const organizations = new OrganizationService({ db, clock, ids });
-  const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl });
+  const environments = new EnvironmentService({ db, clock, ids, masterKey, providers: unconfiguredProviders });
+  const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {
     users,
@@ -106,6 +110,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, tokens, organizations }),
+    environments,
   };
   return { config, database, blobs, jobs, clock, ids, logger, metrics, services, close: () => db.destroy() };
 }

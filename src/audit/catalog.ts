@@ -28,6 +28,14 @@ const catalog = {
   'stack-tag-deleted': { displayName: 'Stack Tag Deleted', description: 'A tag was removed from a stack.' },
   'stack-notification-settings-changed': { displayName: 'Stack Notification Settings Changed', description: "A stack's notification settings were changed.", stackAdmin: true },
   'stack-config-changed': { displayName: 'Stack Config Changed', description: "The ESC environment holding a stack's configuration was set or removed." },
+  'environment-created': { displayName: 'Environment Created', description: 'An environment was created (or cloned from another).' },
+  'environment-updated': { displayName: 'Environment Updated', description: "An environment's definition was changed: a new revision." },
+  'environment-deleted': { displayName: 'Environment Deleted', description: 'An environment was deleted.' },
+  'environment-opened': { displayName: 'Environment Opened', description: 'An environment was opened: its values evaluated, secrets revealed.' },
+  'environment-decrypted': { displayName: 'Environment Decrypted', description: "An environment's definition was read with its secrets in plaintext." },
+  'environment-revision-retracted': { displayName: 'Environment Revision Retracted', description: "A revision of an environment was retracted." },
+  'environment-revision-tag-changed': { displayName: 'Environment Revision Tag Changed', description: 'A revision tag of an environment was created, moved or deleted.' },
+  'environment-tag-changed': { displayName: 'Environment Tag Changed', description: 'A tag of an environment was created, changed or deleted.' },
   'secret-decrypted': { displayName: 'Secret Decrypted', description: 'A stack secret was decrypted.' },
   'secrets-batch-decrypted': { displayName: 'Secrets Batch Decrypted', description: 'A batch of stack secrets was decrypted in one request.' },
   'member-added': { displayName: 'Member Added', description: 'A member was added to the organization.', orgAdmin: true },
@@ -45,6 +53,7 @@ const catalog = {
   'personal-token-deleted': { displayName: 'Personal Token Deleted', description: 'A member deleted a personal access token.' },
   'user-login-failed': { displayName: 'User Login Failed', description: 'A request carried an access token that is unknown, expired or revoked.', authFailure: true },
   'auth-failure-organization-role': { displayName: 'Auth Failure Organization Role', description: 'An operation was refused: it needs an organization role the caller does not hold.', authFailure: true },
+  'auth-failure-environment-permission': { displayName: 'Auth Failure Environment Permission', description: 'An operation was refused: it needs an environment permission the caller does not hold.', authFailure: true },
   'auth-failure-stack-permission': { displayName: 'Auth Failure Stack Permission', description: 'An operation was refused: it needs a stack permission the caller does not hold.', authFailure: true },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -9,6 +9,7 @@ import { migration0006 } from './migrations/0006_identity_and_access.js';
 import { migration0008 } from './migrations/0008_wide_sequences.js';
 import { migration0009 } from './migrations/0009_event_urns.js';
 import { migration0010 } from './migrations/0010_stack_settings.js';
+import { migration0012 } from './migrations/0012_environments.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -21,6 +22,7 @@ const migrations = {
   '0008_wide_sequences': migration0008,
   '0009_event_urns': migration0009,
   '0010_stack_settings': migration0010,
+  '0012_environments': migration0012,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

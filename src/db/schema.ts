@@ -22,6 +22,12 @@ export interface Database {
   team_members: TeamMembersTable;
   team_stack_permissions: TeamStackPermissionsTable;
   audit_events: AuditEventsTable;
+  environments: EnvironmentsTable;
+  environment_revisions: EnvironmentRevisionsTable;
+  environment_revision_tags: EnvironmentRevisionTagsTable;
+  environment_tags: EnvironmentTagsTable;
+  environment_keys: EnvironmentKeysTable;
+  environment_open_sessions: EnvironmentOpenSessionsTable;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
@@ -275,4 +281,65 @@ export interface StackSecretKeysTable {
   stack_id: string;
   wrapped_key: Uint8Array;
   created_at: number;
+}
+
+export interface EnvironmentsTable {
+  id: string;
+  organization_id: string;
+  project: string;
+  name: string;
+  created_at: number;
+  modified_at: number;
+  created_by_user_id: string | null;
+  /** The newest revision; a new environment's first, empty one is 1. */
+  latest_revision: number;
+}
+
+export interface EnvironmentRevisionsTable {
+  environment_id: string;
+  revision: number;
+  /** The YAML definition, its `fn::secret` values ciphertexts of the environment's data key. */
+  definition: string;
+  created_at: number;
+  creator_user_id: string | null;
+  retracted_at: number | null;
+  retracted_by_user_id: string | null;
+  retracted_replacement: number | null;
+  retracted_reason: string | null;
+}
+
+export interface EnvironmentRevisionTagsTable {
+  environment_id: string;
+  name: string;
+  revision: number;
+  created_at: number;
+  modified_at: number;
+  editor_user_id: string | null;
+}
+
+export interface EnvironmentTagsTable {
+  id: string;
+  environment_id: string;
+  name: string;
+  value: string;
+  created_at: number;
+  modified_at: number;
+  editor_user_id: string | null;
+}
+
+export interface EnvironmentKeysTable {
+  owner_id: string;
+  wrapped_key: Buffer;
+  created_at: number;
+}
+
+export interface EnvironmentOpenSessionsTable {
+  id: string;
+  organization_id: string;
+  environment_id: string | null;
+  key_owner_id: string;
+  /** The opened environment's JSON, sealed with the key of `key_owner_id`. */
+  sealed: Buffer;
+  created_at: number;
+  expires_at: number;
 }

@@ -36,11 +36,14 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
     return payload.pipe(gunzip) as Readable;
   });
 
+  registerYamlBodies(app);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (request: FastifyRequest, bytes: Buffer) => {
     request.rawBody = bytes;
     // The CLI sends Content-Type: application/json on every request, bodiless DELETEs included.
     if (bytes.length === 0) return undefined;
+    // The ESC client labels YAML definitions application/json too.
+    if (request.routeOptions.config.yamlBody) return yamlText(bytes);
     const unparsed = request.routeOptions.config.unparsedJson;
     if (bytes.length < largeBodyBytes) {
       if (unparsed) return refuseSyntaxError(jsonSyntaxError(bytes));
@@ -56,6 +59,28 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
     refuseDeepJson(bytes);
     return unparsed ? undefined : parseJsonYielding(bytes, largeBodyBytes);
   });
+}
+
+/**
+ * Definitions arrive as application/x-yaml, text/plain, application/json or anything else: routes
+ * that take YAML accept every type; the others refuse what is not JSON, as before.
+ */
+function registerYamlBodies(app: App): void {
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, async (request: FastifyRequest, bytes: Buffer) => {
+    if (!request.routeOptions.config.yamlBody) {
+      throw new ApiError('unsupported_media_type', `Content-Type '${request.headers['content-type'] ?? ''}' is not supported; send application/json`);
+    }
+    request.rawBody = bytes;
+    return yamlText(bytes);
+  });
+}
+
+function yamlText(bytes: Buffer): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  if (text.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD', 'utf8'))) {
+    throw new ApiError('bad_request', 'the YAML body is not valid UTF-8');
+  }
+  return text;
 }
 
 /** Bodies from this size on are checked and parsed in slices of it. */

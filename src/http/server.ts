@@ -14,6 +14,7 @@ import { registerOrganizationRoutes } from '../api/orgs/routes.js';
 import { registerTeamRoutes } from '../api/teams/routes.js';
 import { registerAuditLogRoutes } from '../api/auditlogs/routes.js';
 import { registerMetricsRoutes } from '../api/metrics/routes.js';
+import { registerEnvironmentRoutes } from '../api/environments/routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
@@ -69,6 +70,7 @@ export function buildServer(ctx: AppContext): App {
     registerTeamRoutes(api, ctx.services);
     registerAuditLogRoutes(api, ctx.services);
     registerMetricsRoutes(api, ctx);
+    registerEnvironmentRoutes(api, ctx.services);
   });
   return app;
 }

@@ -26,6 +26,8 @@ declare module 'fastify' {
     auth?: 'user' | 'public' | 'update';
     /** The body is only checked to be JSON and kept as bytes (request.rawBody), never parsed into objects. */
     unparsedJson?: boolean;
+    /** The body is a YAML document (an ESC definition), taken as text whatever its Content-Type. */
+    yamlBody?: boolean;
     /** The route accepts state (checkpoints, journal entries, events, imports): metrics count its bytes. */
     stateWrite?: StateWriteKind;
   }

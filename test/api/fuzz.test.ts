@@ -47,7 +47,7 @@ let operations: Operation[];
 const totals = { requests: 0, byClass: new Map<string, number>() };
 
 /** What each route's parameters name when they name something real: refreshed before each route. */
-const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], counter: 0 };
+const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', counter: 0 };
 const member = 'fuzz-member';
 const team = 'fuzzers';
 
@@ -99,7 +99,20 @@ async function refreshWorld(): Promise<void> {
   const personal = await admin.post('/api/user/tokens', { description: 'fuzz', expires: 0 });
   const organization = await admin.post(`/api/orgs/${org}/tokens`, { name: `fuzz-${world.counter}`, description: '', admin: false });
   const ofTeam = await admin.post(`/api/orgs/${org}/teams/${team}/tokens`, { name: `fuzz-${world.counter}`, description: '' });
-  Object.assign(world, { stack, updateId: update.updateId, leaseToken: update.token, tokenIds: [personal.body.id, organization.body.id, ofTeam.body.id] });
+  // An environment named as the stack, with a revision tag and a tag, opened once.
+  ok(await admin.post(`/api/esc/environments/${org}`, { project: 'proj', name: stack }), 'environment');
+  const envPath = `/api/esc/environments/${org}/proj/${stack}`;
+  ok(await admin.request('PATCH', envPath, { rawBody: 'values:\n  a: 1\n  s:\n    fn::secret: x\n' }), 'environment definition');
+  ok(await admin.post(`${envPath}/tags`, { name: 'owner', value: 'fuzz' }), 'environment tag');
+  const opened = await admin.post(`${envPath}/open`);
+  ok(opened, 'open');
+  Object.assign(world, {
+    stack,
+    updateId: update.updateId,
+    leaseToken: update.token,
+    tokenIds: [personal.body.id, organization.body.id, ofTeam.body.id],
+    openSessionId: opened.body.id,
+  });
 }
 
 function realValues(name: string): string[] {
@@ -122,6 +135,10 @@ function realValues(name: string): string[] {
       return [team];
     case 'userLogin':
       return [member];
+    case 'envName':
+      return [world.stack];
+    case 'openSessionID':
+      return [world.openSessionId];
     case 'urn':
       return [`urn:pulumi:${world.stack}::proj::pulumi:pulumi:Stack::proj-${world.stack}`];
     default:

@@ -677,6 +677,212 @@ for (const row of matrix.filter((r) => r.route.includes(updateRoute))) {
   }
 }
 
+// ESC environments. Members write (the default), an environment's creator and organization
+// admins administer it, team tokens hold nothing. Each cell has an environment of its own, made
+// by `creator` in project `default` (where the older two-part paths find it).
+const envs = '/api/esc/environments/mx-org';
+const envReadable = [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 404, 401] as const;
+const envWritable204 = [401, 401, 401, 401, 404, 204, 204, 204, 204, 204, 204, 204, 204, 404, 401] as const;
+const envDenied = (action: string) => new RegExp(`^Forbidden: ${action} permission on environment 'mx-org/default/e\\d+' is required$`);
+
+/** An environment of its own for one cell, made by `creator`, with `yaml` as its second revision. */
+async function freshEnvironment(yaml = 'values:\n  greeting: hello\n'): Promise<string> {
+  const name = fresh('e');
+  const created = await world.creator.post(envs, { project: 'default', name });
+  assert.equal(created.status, 200, created.text);
+  const updated = await world.creator.request('PATCH', `${envs}/default/${name}`, { rawBody: yaml });
+  assert.equal(updated.status, 200, updated.text);
+  return `${envs}/default/${name}`;
+}
+
+async function openedSession(path: string): Promise<string> {
+  const opened = await world.creator.post(`${path}/open`);
+  assert.equal(opened.status, 200, opened.text);
+  return opened.body.id;
+}
+
+const environmentRows: Row[] = [
+  { method: 'GET', route: '/api/esc/environments',
+    expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/esc/environments' }),
+    ok: (r) => assert.ok(Array.isArray(r.body.environments)) },
+  // A team token reads no environment, so its listing is empty.
+  { method: 'GET', route: '/api/esc/environments/{org}',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: async () => {
+      await freshEnvironment();
+      return { path: envs };
+    },
+    ok: (r, cell) => assert.equal(r.body.environments.length > 0, cell.caller !== 'teamToken') },
+  { method: 'POST', route: '/api/esc/environments/{org}',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 403, 401],
+    request: () => ({ path: envs, body: { project: 'default', name: fresh('e') } }),
+    ok: (r) => assert.deepEqual(r.body, {}) },
+  { method: 'POST', route: '/api/esc/environments/{org}/yaml/check',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: `${envs}/yaml/check`, rawBody: 'values:\n  a: 1\n' }),
+    ok: (r) => assert.equal(r.body.properties.a.value, 1) },
+  { method: 'POST', route: '/api/esc/environments/{org}/yaml/open',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: `${envs}/yaml/open`, rawBody: 'values:\n  a: 1\n' }),
+    ok: (r) => assert.match(r.body.id, /^[0-9a-f-]{36}$/) },
+  // A session opened by the creator: any member of the organization may read it by its id.
+  { method: 'GET', route: '/api/esc/environments/{org}/yaml/open/{openSessionID}',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: async () => {
+      const opened = await world.creator.post(`${envs}/yaml/open`, undefined, { rawBody: 'values:\n  a: 1\n' });
+      return { path: `${envs}/yaml/open/${opened.body.id}` };
+    },
+    ok: (r) => assert.equal(r.body.properties.a.value, 1) },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}',
+    expect: envReadable,
+    request: async () => ({ path: await freshEnvironment() }),
+    ok: (r) => assert.equal(r.text, 'values:\n  greeting: hello\n') },
+  { method: 'PATCH', route: '/api/esc/environments/{org}/{project}/{env}',
+    expect: envReadable,
+    request: async () => ({ path: await freshEnvironment(), rawBody: 'values:\n  greeting: bye\n' }),
+    ok: (r) => assert.equal(r.headers.get('pulumi-esc-revision'), '3') },
+  { method: 'DELETE', route: '/api/esc/environments/{org}/{project}/{env}',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 204, 204, 403, 204, 404, 401],
+    request: async () => ({ path: await freshEnvironment() }),
+    ok: emptyBody, denied: envDenied('admin') },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/decrypt',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment('values:\n  pw:\n    fn::secret: pw1\n')}/decrypt` }),
+    ok: (r) => assert.equal(r.text, 'values:\n  pw:\n    fn::secret: pw1\n') },
+  { method: 'POST', route: '/api/esc/environments/{org}/{project}/{env}/clone',
+    expect: envWritable204,
+    request: async () => ({ path: `${await freshEnvironment()}/clone`, body: { name: fresh('e') } }),
+    ok: emptyBody },
+  { method: 'POST', route: '/api/esc/environments/{org}/{project}/{env}/open',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/open` }),
+    ok: (r) => assert.match(r.body.id, /^[0-9a-f-]{36}$/) },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/open/{openSessionID}',
+    expect: envReadable,
+    request: async () => {
+      const path = await freshEnvironment();
+      return { path: `${path}/open/${await openedSession(path)}` };
+    },
+    ok: (r) => assert.equal(r.body.properties.greeting.value, 'hello') },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/versions',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/versions` }),
+    ok: (r) => assert.deepEqual(r.body.map((v: { number: number }) => v.number), [2, 1]) },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/versions/{version}',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/versions/2` }),
+    ok: (r) => assert.equal(r.headers.get('pulumi-esc-revision'), '2') },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/versions/{version}/decrypt',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/versions/2/decrypt` }),
+    ok: (r) => assert.equal(r.text, 'values:\n  greeting: hello\n') },
+  { method: 'POST', route: '/api/esc/environments/{org}/{project}/{env}/versions/{version}/open',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/versions/2/open` }),
+    ok: (r) => assert.match(r.body.id, /^[0-9a-f-]{36}$/) },
+  { method: 'POST', route: '/api/esc/environments/{org}/{project}/{env}/versions/{version}/retract',
+    expect: envWritable204,
+    request: async () => ({ path: `${await freshEnvironment()}/versions/2/retract`, body: { reason: 'wrong' } }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/versions/tags',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/versions/tags` }),
+    ok: (r) => assert.deepEqual(r.body.tags.map((t: { name: string }) => t.name), ['latest']) },
+  { method: 'POST', route: '/api/esc/environments/{org}/{project}/{env}/versions/tags',
+    expect: envWritable204,
+    request: async () => ({ path: `${await freshEnvironment()}/versions/tags`, body: { name: 'stable', revision: 2 } }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/versions/tags/{tag}',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/versions/tags/latest` }),
+    ok: (r) => assert.equal(r.body.revision, 2) },
+  { method: 'PATCH', route: '/api/esc/environments/{org}/{project}/{env}/versions/tags/{tag}',
+    expect: envWritable204,
+    request: async () => {
+      const path = await freshEnvironment();
+      await world.creator.post(`${path}/versions/tags`, { name: 'stable', revision: 1 });
+      return { path: `${path}/versions/tags/stable`, body: { revision: 2 } };
+    },
+    ok: emptyBody },
+  { method: 'DELETE', route: '/api/esc/environments/{org}/{project}/{env}/versions/tags/{tag}',
+    expect: envWritable204,
+    request: async () => {
+      const path = await freshEnvironment();
+      await world.creator.post(`${path}/versions/tags`, { name: 'stable', revision: 1 });
+      return { path: `${path}/versions/tags/stable` };
+    },
+    ok: emptyBody },
+  { method: 'POST', route: '/api/esc/environments/{org}/{project}/{env}/rotate',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/rotate`, body: { paths: null } }),
+    ok: (r) => assert.equal(r.body.secretRotationEvent.status, 'succeeded') },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/referrers',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/referrers` }),
+    ok: (r) => assert.deepEqual(r.body, { referrers: {} }) },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/tags',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/tags` }),
+    ok: (r) => assert.deepEqual(r.body, { tags: {}, nextToken: '0' }) },
+  { method: 'POST', route: '/api/esc/environments/{org}/{project}/{env}/tags',
+    expect: envReadable,
+    request: async () => ({ path: `${await freshEnvironment()}/tags`, body: { name: 'team', value: 'core' } }),
+    ok: (r) => assert.deepEqual([r.body.name, r.body.value], ['team', 'core']) },
+  { method: 'GET', route: '/api/esc/environments/{org}/{project}/{env}/tags/{tag}',
+    expect: envReadable,
+    request: async () => {
+      const path = await freshEnvironment();
+      await world.creator.post(`${path}/tags`, { name: 'team', value: 'core' });
+      return { path: `${path}/tags/team` };
+    },
+    ok: (r) => assert.equal(r.body.value, 'core') },
+  { method: 'PATCH', route: '/api/esc/environments/{org}/{project}/{env}/tags/{tag}',
+    expect: envReadable,
+    request: async () => {
+      const path = await freshEnvironment();
+      await world.creator.post(`${path}/tags`, { name: 'team', value: 'core' });
+      return { path: `${path}/tags/team`, body: { currentTag: { name: 'team', value: 'core' }, newTag: { name: 'team', value: 'edge' } } };
+    },
+    ok: (r) => assert.equal(r.body.value, 'edge') },
+  { method: 'DELETE', route: '/api/esc/environments/{org}/{project}/{env}/tags/{tag}',
+    expect: envWritable204,
+    request: async () => {
+      const path = await freshEnvironment();
+      await world.creator.post(`${path}/tags`, { name: 'team', value: 'core' });
+      return { path: `${path}/tags/team` };
+    },
+    ok: emptyBody },
+];
+// The seed's older two-part paths (`/api/preview/environments/{org}/{env}`, project `default`)
+// answer the same; they create with the name in the path, and have no listing across organizations.
+const toPreviewRoute = (route: string) =>
+  route.replace('/api/esc/environments/{org}/{project}/{env}', '/api/preview/environments/{org}/{env}').replace('/api/esc/environments', '/api/preview/environments');
+const toPreviewPath = (path: string) =>
+  path.replace('/api/esc/environments/mx-org/default/', '/api/preview/environments/mx-org/').replace('/api/esc/environments', '/api/preview/environments');
+for (const row of environmentRows) {
+  matrix.push(row);
+  if (row.route === '/api/esc/environments' || (row.method === 'POST' && row.route === '/api/esc/environments/{org}')) continue;
+  matrix.push({
+    ...row,
+    route: toPreviewRoute(row.route),
+    request: async (cell) => {
+      const request = await row.request(cell);
+      return { ...request, path: toPreviewPath(request.path) };
+    },
+  });
+}
+matrix.push(
+  { method: 'POST', route: '/api/preview/environments/{org}/{env}',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 403, 401],
+    request: () => ({ path: `/api/preview/environments/mx-org/${fresh('e')}` }),
+    ok: (r) => assert.deepEqual(r.body, {}) },
+  { method: 'POST', route: '/api/preview/environments/{org}/{env}/versions/tags/{tag}',
+    expect: envWritable204,
+    request: async () => ({ path: `${toPreviewPath(await freshEnvironment())}/versions/tags/stable`, body: { revision: 2 } }),
+    ok: emptyBody },
+);
+
 /**
  * An outsider learns nothing of what an organization holds; a member who cannot read a stack is
  * told the stack is not found, exactly as for a stack that does not exist.
@@ -684,6 +890,7 @@ for (const row of matrix.filter((r) => r.route.includes(updateRoute))) {
 function notFoundMessage(caller: CallerName, path: string): RegExp {
   if (caller === 'outsider' && path.includes('/mx-org')) return /^Not Found: organization 'mx-org' not found$/;
   if ((caller === 'loner' || caller === 'orgToken') && path.startsWith('/api/stacks/mx-org/')) return /^Not Found: stack 'mx-org\/[^']+' not found$/;
+  if (caller === 'teamToken' && /^\/api\/(esc|preview)\/environments\/mx-org\/(default\/)?e\d+/.test(path)) return /^Not Found: environment 'mx-org\/default\/e\d+' not found$/;
   return /not found/;
 }
 

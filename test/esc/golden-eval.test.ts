@@ -7,11 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkEnvironment, evalEnvironment, ExecContext, rotateEnvironment, type EnvironmentLoader, type Environment } from '../../src/esc/eval.js';
-import type { ExportedAccessor, ExportedExpr } from '../../src/esc/expr-export.js';
 import { goJsonMarshal } from '../../src/esc/go-json.js';
 import { loadYaml, sortDiagnostics } from '../../src/esc/load.js';
-import { schemaToJSON } from '../../src/esc/schema.js';
-import { toJSON, type EscRange, type EscValue } from '../../src/esc/value.js';
+import { toJSON } from '../../src/esc/value.js';
+import { environmentToWire, valueToWire } from '../../src/esc/wire.js';
 import { asGoDiagnostic, expectedDiagnostics, type GoDiagnostic } from './helpers/diagnostics.js';
 import { testProviders } from './helpers/providers.js';
 import { rot128 } from './helpers/rot128.js';
@@ -60,65 +59,8 @@ const asJson = (value: unknown) => (value === undefined ? undefined : JSON.parse
 const propertiesJson = (environment: Environment | undefined, redact: boolean) =>
   environment && asJson(toJSON({ value: environment.properties }, redact));
 
-/** An exported value in the JSON shape of Go's esc.Value (a zero trace when it has none). */
-function goValue(v: EscValue): unknown {
-  const zero = { line: 0, column: 0, byte: 0 };
-  const plain = v.value;
-  let value: unknown = plain;
-  if (Array.isArray(plain)) value = plain.map(goValue);
-  else if (plain !== null && typeof plain === 'object' && !('toNumber' in plain)) {
-    value = Object.fromEntries(Object.entries(plain).map(([key, inner]) => [key, goValue(inner)]));
-  }
-  const def = v.trace?.def ?? { environment: '', begin: zero, end: zero };
-  return {
-    ...(value !== null && value !== undefined && { value }),
-    ...(v.secret && { secret: true }),
-    ...(v.unknown && { unknown: true }),
-    trace: { def: { ...(def.environment !== '' && { environment: def.environment }), begin: def.begin, end: def.end }, ...(v.trace?.base && { base: goValue(v.trace.base) }) },
-  };
-}
-
-const goRange = (r: EscRange) => ({ ...(r.environment !== '' && { environment: r.environment }), begin: r.begin, end: r.end });
-const goRanges = (ranges: Record<string, EscRange>) => Object.fromEntries(Object.entries(ranges).map(([key, r]) => [key, goRange(r)]));
-const goAccessor = (a: ExportedAccessor & { value?: EscRange }) => ({
-  ...(a.index !== undefined && { index: a.index }),
-  ...(a.key !== undefined && { key: a.key }),
-  range: goRange(a.range),
-  ...(a.value && { value: goRange(a.value) }),
-});
-
-/** An exported expression in the JSON shape of Go's esc.Expr. */
-function goExpr(e: ExportedExpr): unknown {
-  return {
-    range: goRange(e.range),
-    ...(e.schema && { schema: schemaToJSON(e.schema) }),
-    ...(e.base && { base: goExpr(e.base) }),
-    ...(e.keyRanges && { keyRanges: goRanges(e.keyRanges) }),
-    ...(e.literal !== undefined && { literal: e.literal }),
-    ...(e.interpolate && { interpolate: e.interpolate.map((p) => ({ ...(p.text && { text: p.text }), ...(p.value && { value: p.value.map(goAccessor) }) })) }),
-    ...(e.symbol && { symbol: e.symbol.map(goAccessor) }),
-    ...(e.access && { access: { receiver: goRange(e.access.receiver), accessors: e.access.accessors.map(goAccessor) } }),
-    ...(e.list && { list: e.list.map(goExpr) }),
-    ...(e.object && { object: Object.fromEntries(Object.entries(e.object).map(([k, v]) => [k, goExpr(v)])) }),
-    ...(e.builtin && {
-      builtin: { name: e.builtin.name, nameRange: goRange(e.builtin.nameRange), argSchema: schemaToJSON(e.builtin.argSchema), arg: goExpr(e.builtin.arg) },
-    }),
-  };
-}
-
-/** A whole environment in the JSON shape of Go's esc.Environment. */
-function goEnvironment(environment: Environment | undefined): unknown {
-  if (!environment) return undefined;
-  const values = (record: Record<string, EscValue>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, goValue(v)]));
-  return JSON.parse(
-    JSON.stringify({
-      ...(environment.exprs && { exprs: Object.fromEntries(Object.entries(environment.exprs).map(([k, v]) => [k, goExpr(v)])) }),
-      ...(Object.keys(environment.properties).length > 0 && { properties: values(environment.properties) }),
-      schema: schemaToJSON(environment.schema),
-      executionContext: { properties: values(environment.executionContext.properties), schema: schemaToJSON(environment.executionContext.schema) },
-    }),
-  );
-}
+/** A whole environment as the server sends it (src/esc/wire.ts), read back as JSON. */
+const goEnvironment = (environment: Environment | undefined) => environment && JSON.parse(JSON.stringify(environmentToWire(environment)));
 
 describe('ESC golden cases: evaluation', { skip: data.skip }, () => {
   requireGoldenCases(data, cases);
@@ -152,7 +94,7 @@ describe('ESC golden cases: evaluation', { skip: data.skip }, () => {
         const patches = rotated.rotations
           .flatMap((rotation) => (rotation.patch ? [rotation.patch] : []))
           .sort((a, b) => (a.docPath < b.docPath ? -1 : a.docPath > b.docPath ? 1 : 0))
-          .map((patch) => ({ DocPath: patch.docPath, Replacement: asJson(goValue(patch.replacement)) }));
+          .map((patch) => ({ DocPath: patch.docPath, Replacement: asJson(valueToWire(patch.replacement)) }));
         assert.deepEqual(patches.length === 0 ? undefined : patches, expected.rotatePatches ?? undefined, 'rotatePatches');
       }
     });

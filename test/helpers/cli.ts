@@ -19,6 +19,20 @@ export function pulumiBinDir(): string {
   return binDir;
 }
 
+let yamlDir: string | undefined;
+
+/** The Pulumi YAML language host (a no-op once cached): on the CLI's PATH, YAML programs run. */
+export function yamlLanguageHostDir(): string {
+  yamlDir ??= execFileSync('bash', [path.join(root, 'scripts/build-clients.sh'), 'yaml'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
+  return yamlDir;
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -43,7 +57,7 @@ export class PulumiCli {
 
   env(): NodeJS.ProcessEnv {
     return {
-      PATH: `${pulumiBinDir()}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      PATH: `${pulumiBinDir()}:${yamlLanguageHostDir()}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       HOME: this.home,
       PULUMI_HOME: this.home,
       PULUMI_ACCESS_TOKEN: this.token,

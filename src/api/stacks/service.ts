@@ -20,6 +20,8 @@ import { stackLabel, validateProjectName, validateStackName, validateTag, type S
 import { deleteStackPermissionsOfStack, findTeamByName, upsertTeamStackPermission } from '../teams/store.js';
 import { storedStackConfig, validateStackConfig, type StackConfig } from './settings.js';
 import * as store from './store.js';
+import type { EnvironmentService } from '../environments/service.js';
+import { findEnvironment } from '../environments/store.js';
 
 export { stackLabel, type StackRef } from './names.js';
 
@@ -73,7 +75,7 @@ const createdForTeamPermission = StackPermission.edit;
 
 export class StackService {
   constructor(
-    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; jobs: { wake(): void }; publicUrl: string },
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; jobs: { wake(): void }; publicUrl: string; environments: EnvironmentService },
   ) {}
 
   /** The stack, if the caller may `action` it (src/auth/permissions.ts); 404 or 403 otherwise. */
@@ -136,6 +138,9 @@ export class StackService {
       await store.upsertTags(tx, stackId, tags);
       if (config) {
         await store.upsertStackSettings(tx, { stack_id: stackId, notify_update_failure: 0, notify_update_success: 0, config: JSON.stringify(config) });
+        // `stack init --remote-config` tells the user it created the environment: it is made here, empty.
+        const [envProject, envName] = config.environment.split('@')[0]!.split('/') as [string, string];
+        if (!(await findEnvironment(tx, org.id, envProject, envName))) await this.deps.environments.createIn(tx, caller, org, envProject, envName, '');
       }
       await recordAudit(tx, this.deps.clock, caller, {
         organizationId: org.id,

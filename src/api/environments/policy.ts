@@ -1,0 +1,57 @@
+import { organizationRole, PermissionDenied, requireOrganization } from '../../auth/permissions.js';
+import type { Caller } from '../../auth/caller.js';
+import type { Executor } from '../../db/executor.js';
+import { ApiError } from '../../errors.js';
+import type { OrganizationRow } from '../orgs/store.js';
+import { findEnvironment, type EnvironmentRow } from './store.js';
+
+/**
+ * Environment permissions, as Pulumi ESC names them: read the definition, open it (secrets
+ * revealed), write new revisions and tags, administer (delete). Organization admins and an
+ * environment's creator hold admin; members write, as they edit stacks by default; a team token
+ * holds nothing here (teams have no environment grants yet).
+ */
+export const EnvironmentPermission = { none: 0, read: 1, open: 2, write: 3, admin: 4 } as const;
+export type EnvironmentAction = Exclude<keyof typeof EnvironmentPermission, 'none'>;
+
+const permissionNames = ['none', 'read', 'open', 'write', 'admin'];
+
+export async function environmentPermission(db: Executor, caller: Caller, org: OrganizationRow, env: EnvironmentRow): Promise<number> {
+  if (caller.principal.kind === 'team') return EnvironmentPermission.none;
+  const role = await organizationRole(db, caller, org);
+  if (role === 'none') return EnvironmentPermission.none;
+  if (role === 'admin' || env.created_by_user_id === caller.user.id) return EnvironmentPermission.admin;
+  return EnvironmentPermission.write;
+}
+
+export interface EnvironmentRef {
+  organization: string;
+  project: string;
+  name: string;
+}
+
+export const environmentLabel = (ref: EnvironmentRef) => `${ref.organization}/${ref.project}/${ref.name}`;
+
+/**
+ * The environment, if the caller may `action` it: one it cannot read is not found, as for an
+ * outsider; one it reads but may not `action` is a 403, audited.
+ */
+export async function requireEnvironment(
+  db: Executor,
+  caller: Caller,
+  ref: EnvironmentRef,
+  action: EnvironmentAction,
+): Promise<{ org: OrganizationRow; env: EnvironmentRow }> {
+  const org = await requireOrganization(db, caller, ref.organization, 'member');
+  const env = await findEnvironment(db, org.id, ref.project, ref.name);
+  const held = env ? await environmentPermission(db, caller, org, env) : EnvironmentPermission.none;
+  if (!env || held < EnvironmentPermission.read) throw new ApiError('not_found', `environment '${environmentLabel(ref)}' not found`);
+  if (held < EnvironmentPermission[action]) {
+    throw new PermissionDenied(`${action} permission on environment '${environmentLabel(ref)}' is required`, {
+      organizationId: org.id,
+      event: 'auth-failure-environment-permission',
+      description: `Refused an operation on environment "${ref.project}/${ref.name}": ${action} permission is required, ${permissionNames[held]} is held`,
+    });
+  }
+  return { org, env };
+}

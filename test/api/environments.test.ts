@@ -1,0 +1,335 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { auditAfter, auditMark } from '../helpers/audit.js';
+import { createOrganization, createUser } from '../helpers/factories.js';
+import { ApiClient } from '../helpers/http.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let api: ApiClient;
+let org: string;
+
+before(async () => {
+  server = await startTestServer();
+  api = new ApiClient(server.url, server.adminToken);
+  org = server.org;
+});
+after(() => server.close());
+
+const base = () => `/api/esc/environments/${org}`;
+
+async function createEnvironment(project: string, name: string, yaml?: string): Promise<void> {
+  const created = await api.post(base(), { project, name });
+  assert.equal(created.status, 200, created.text);
+  if (yaml !== undefined) {
+    const updated = await patchYaml(`${base()}/${project}/${name}`, yaml);
+    assert.equal(updated.status, 200, updated.text);
+  }
+}
+
+/** A definition sent as the ESC client sends it: raw YAML labelled application/json. */
+function patchYaml(path: string, yaml: string, headers: Record<string, string> = {}, client = api) {
+  return client.request('PATCH', path, { rawBody: yaml, headers: { 'Content-Type': 'application/json', ...headers } });
+}
+
+describe('creating and reading environments', () => {
+  it('creates an empty first revision; the first change is revision 2; reads carry ETag and Pulumi-ESC-Revision', async () => {
+    await createEnvironment('app', 'dev');
+    const empty = await api.get(`${base()}/app/dev`);
+    assert.equal(empty.status, 200);
+    assert.equal(empty.text, '');
+    assert.equal(empty.headers.get('pulumi-esc-revision'), '1');
+    const etag = empty.headers.get('etag')!;
+    assert.ok(etag.length > 0);
+
+    const yaml = 'values:\n  greeting: hello\n  # a comment survives\n  password:\n    fn::secret: hunter2\n';
+    const updated = await patchYaml(`${base()}/app/dev`, yaml, { ETag: etag });
+    assert.equal(updated.status, 200, updated.text);
+    assert.equal(updated.headers.get('pulumi-esc-revision'), '2');
+
+    const read = await api.get(`${base()}/app/dev`);
+    assert.equal(read.headers.get('content-type'), 'application/x-yaml');
+    assert.equal(read.headers.get('pulumi-esc-revision'), '2');
+    assert.notEqual(read.headers.get('etag'), etag);
+    assert.match(read.text, /# a comment survives/);
+    assert.doesNotMatch(read.text, /hunter2/, 'the stored definition holds no plaintext secret');
+    assert.match(read.text, /fn::secret:\n\s+ciphertext: [A-Za-z0-9+/=]+/);
+
+    const decrypted = await api.get(`${base()}/app/dev/decrypt`);
+    assert.equal(decrypted.status, 200);
+    assert.equal(decrypted.text, yaml);
+    assert.equal(decrypted.headers.get('pulumi-esc-revision'), '2');
+  });
+
+  it('refuses a stale ETag with 409 and keeps the latest revision', async () => {
+    await createEnvironment('app', 'stale', 'values:\n  a: 1\n');
+    const first = await api.get(`${base()}/app/stale`);
+    await patchYaml(`${base()}/app/stale`, 'values:\n  a: 2\n', { ETag: first.headers.get('etag')! });
+    const stale = await patchYaml(`${base()}/app/stale`, 'values:\n  a: 3\n', { ETag: first.headers.get('etag')! });
+    assert.equal(stale.status, 409);
+    assert.match(stale.body.message, /has changed since it was read/);
+    const read = await api.get(`${base()}/app/stale`);
+    assert.equal(read.text, 'values:\n  a: 2\n');
+    assert.equal(read.headers.get('pulumi-esc-revision'), '3');
+  });
+
+  it('refuses a definition with errors with 400 and ESC’s diagnostics, storing nothing', async () => {
+    await createEnvironment('app', 'broken');
+    const reply = await patchYaml(`${base()}/app/broken`, 'values:\n  a: ${missing}\n');
+    assert.equal(reply.status, 400);
+    assert.equal(reply.body.code, 400);
+    assert.deepEqual(reply.body.diagnostics.map((d: { summary: string }) => d.summary), ['unknown property "missing"']);
+    assert.equal(reply.body.diagnostics[0].range.environment, 'app/broken');
+    const bad = await patchYaml(`${base()}/app/broken`, 'values: [unclosed\n');
+    assert.equal(bad.status, 400);
+    assert.ok(bad.body.diagnostics.length > 0);
+    assert.equal((await api.get(`${base()}/app/broken`)).headers.get('pulumi-esc-revision'), '1');
+  });
+
+  it('takes YAML labelled application/x-yaml or text/plain too', async () => {
+    await createEnvironment('app', 'types');
+    const yaml = await api.request('PATCH', `${base()}/app/types`, { rawBody: 'values:\n  x: 1\n', headers: { 'Content-Type': 'application/x-yaml' } });
+    assert.equal(yaml.status, 200, yaml.text);
+    const text = await api.request('PATCH', `${base()}/app/types`, { rawBody: 'values:\n  x: 2\n', headers: { 'Content-Type': 'text/plain' } });
+    assert.equal(text.status, 200, text.text);
+    assert.equal((await api.get(`${base()}/app/types`)).text, 'values:\n  x: 2\n');
+  });
+
+  it('answers 409 for an environment that exists, 400 for a bad name, 404 for one that does not', async () => {
+    await createEnvironment('app', 'twice');
+    const again = await api.post(base(), { project: 'app', name: 'twice' });
+    assert.deepEqual(again.body, { code: 409, message: `Conflict: environment '${org}/app/twice' already exists` });
+    const bad = await api.post(base(), { project: 'app', name: 'no spaces' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /environment name 'no spaces'/);
+    const missing = await api.get(`${base()}/app/nope`);
+    assert.deepEqual(missing.body, { code: 404, message: `Not Found: environment '${org}/app/nope' not found` });
+  });
+
+  it('lists the environments of an organization and of the user', async () => {
+    await createEnvironment('listed', 'one');
+    const listed = await api.get(base());
+    assert.equal(listed.status, 200);
+    const names = listed.body.environments.map((e: { project: string; name: string }) => `${e.project}/${e.name}`);
+    assert.ok(names.includes('listed/one'));
+    assert.ok(listed.body.environments.every((e: { organization: string }) => e.organization === org));
+    const all = await api.get('/api/esc/environments');
+    assert.deepEqual(all.body.environments.map((e: { name: string }) => e.name), listed.body.environments.map((e: { name: string }) => e.name));
+  });
+
+  it('deletes an environment and its revisions', async () => {
+    await createEnvironment('app', 'gone', 'values:\n  a: 1\n');
+    assert.equal((await api.delete(`${base()}/app/gone`)).status, 204);
+    assert.equal((await api.get(`${base()}/app/gone`)).status, 404);
+    await createEnvironment('app', 'gone');
+    assert.equal((await api.get(`${base()}/app/gone`)).headers.get('pulumi-esc-revision'), '1');
+  });
+
+  it('answers at the older /api/preview/environments/{org}/{env} for environments of project `default`', async () => {
+    assert.equal((await api.post(`/api/preview/environments/${org}/legacy`)).status, 200);
+    const patched = await patchYaml(`/api/preview/environments/${org}/legacy`, 'values:\n  a: 1\n');
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal((await api.get(`${base()}/default/legacy`)).text, 'values:\n  a: 1\n');
+    const read = await api.get(`/api/preview/environments/${org}/legacy`);
+    assert.deepEqual([read.text, read.headers.get('pulumi-esc-revision')], ['values:\n  a: 1\n', '2']);
+    assert.equal((await api.post(`/api/preview/environments/${org}/legacy/versions/tags/stable`, { revision: 2 })).status, 204);
+    assert.equal((await api.get(`${base()}/default/legacy/versions/tags/stable`)).body.revision, 2);
+  });
+});
+
+describe('opening environments', () => {
+  it('opens with imports merged, secrets revealed and context values, and reads one property', async () => {
+    await createEnvironment('shared', 'base', 'values:\n  region: us-west-2\n  token:\n    fn::secret: s3cret\n');
+    await createEnvironment('app', 'opened', 'imports:\n  - shared/base\nvalues:\n  who: ${context.pulumi.user.login}\n  url: https://${region}.example.com\n  pulumiConfig:\n    app:token: ${token}\n');
+    const opened = await api.post(`${base()}/app/opened/open?duration=1h0m0s`);
+    assert.equal(opened.status, 200, opened.text);
+    assert.match(opened.body.id, /^[0-9a-f-]{36}$/);
+    const session = await api.get(`${base()}/app/opened/open/${opened.body.id}`);
+    assert.equal(session.status, 200);
+    const props = session.body.properties;
+    assert.equal(props.region.value, 'us-west-2');
+    assert.equal(props.url.value, 'https://us-west-2.example.com');
+    assert.equal(props.who.value, (await api.get('/api/user')).body.githubLogin);
+    assert.deepEqual([props.token.value, props.token.secret], ['s3cret', true]);
+    assert.deepEqual([props.pulumiConfig.value['app:token'].value, props.pulumiConfig.value['app:token'].secret], ['s3cret', true]);
+    const one = await api.get(`${base()}/app/opened/open/${opened.body.id}?property=${encodeURIComponent('pulumiConfig["app:token"]')}`);
+    assert.deepEqual([one.body.value, one.body.secret], ['s3cret', true]);
+    const none = await api.get(`${base()}/app/opened/open/${opened.body.id}?property=nope`);
+    assert.equal(none.status, 404);
+  });
+
+  it('answers 400 with diagnostics for a missing import, an unconfigured provider and a bad duration', async () => {
+    await createEnvironment('app', 'imports-missing', 'values:\n  a: 1\n');
+    const missingImport = await api.post(`${base()}/yaml/check`, undefined, { rawBody: 'imports:\n  - app/nowhere\n' });
+    assert.equal(missingImport.status, 400);
+    assert.match(missingImport.body.diagnostics[0].summary, /app\/nowhere/);
+    await createEnvironment('app', 'aws', 'values:\n  a: 1\n');
+    const provider = await patchYaml(`${base()}/app/aws`, 'values:\n  creds:\n    fn::open::aws-login:\n      oidc:\n        roleArn: x\n        sessionName: y\n');
+    assert.equal(provider.status, 400);
+    assert.match(provider.body.diagnostics[0].summary, /provider 'aws-login' is not configured on this server/);
+    const duration = await api.post(`${base()}/app/aws/open?duration=forever`);
+    assert.deepEqual(duration.body, { code: 400, message: "Bad Request: duration 'forever' is not a duration such as '2h0m0s'" });
+  });
+
+  it('checks and opens anonymous definitions (`yaml/check`, `yaml/open`), as stack config imports them', async () => {
+    await createEnvironment('proj', 'stackenv', 'values:\n  pulumiConfig:\n    proj:greeting: hi\n  environmentVariables:\n    GREETING: hi\n');
+    const check = await api.post(`${base()}/yaml/check?showSecrets=false`, undefined, { rawBody: '{"imports":["proj/stackenv"]}' });
+    assert.equal(check.status, 200, check.text);
+    assert.equal(check.body.properties.pulumiConfig.value['proj:greeting'].value, 'hi');
+    const opened = await api.post(`${base()}/yaml/open?duration=2h0m0s`, undefined, { rawBody: '{"imports":["proj/stackenv"]}' });
+    assert.equal(opened.status, 200, opened.text);
+    const session = await api.get(`${base()}/yaml/open/${opened.body.id}`);
+    assert.equal(session.body.properties.environmentVariables.value.GREETING.value, 'hi');
+    // Overrides replace an import by another environment.
+    await createEnvironment('proj', 'other', 'values:\n  environmentVariables:\n    GREETING: bye\n');
+    const overrides = Buffer.from(JSON.stringify({ 'proj/stackenv': 'proj/other' })).toString('base64url');
+    const overridden = await api.post(`${base()}/yaml/open?duration=2h0m0s&environmentOverrides=${overrides}`, undefined, { rawBody: '{"imports":["proj/stackenv"]}' });
+    const overriddenSession = await api.get(`${base()}/yaml/open/${overridden.body.id}`);
+    assert.equal(overriddenSession.body.properties.environmentVariables.value.GREETING.value, 'bye');
+  });
+
+  it('expires open sessions', async () => {
+    await createEnvironment('app', 'brief', 'values:\n  a: 1\n');
+    const opened = await api.post(`${base()}/app/brief/open?duration=1ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const session = await api.get(`${base()}/app/brief/open/${opened.body.id}`);
+    assert.equal(session.status, 404);
+  });
+
+  it('audits opens, decrypts and changes', async () => {
+    const mark = await auditMark(server);
+    await createEnvironment('audited', 'env', 'values:\n  a: 1\n');
+    await api.post(`${base()}/audited/env/open`);
+    await api.get(`${base()}/audited/env/decrypt`);
+    const events = await auditAfter(server, org, mark);
+    assert.deepEqual(events.map((e) => e.event), ['environment-created', 'environment-updated', 'environment-opened', 'environment-decrypted']);
+  });
+});
+
+describe('imports across permission boundaries', () => {
+  it('does not import an environment of another organization, nor show it', async () => {
+    await createOrganization(server, 'env-other');
+    const otherAdmin = new ApiClient(server.url, await createUser(server, 'env-other-admin', { org: 'env-other', role: 'admin' }));
+    assert.equal((await otherAdmin.post('/api/esc/environments/env-other', { project: 'p', name: 'secret' })).status, 200);
+    const check = await api.post(`${base()}/yaml/check`, undefined, { rawBody: 'imports:\n  - p/secret\n' });
+    assert.equal(check.status, 400);
+    assert.equal((await api.get('/api/esc/environments/env-other/p/secret')).status, 404);
+    const outsider = await otherAdmin.get(`${base()}/app/dev`);
+    assert.equal(outsider.status, 404);
+  });
+});
+
+describe('revisions and tags', () => {
+  it('lists revisions newest first with tags, reads old ones, and tags revisions', async () => {
+    await createEnvironment('rev', 'env', 'values:\n  v: 2\n');
+    await patchYaml(`${base()}/rev/env`, 'values:\n  v: 3\n');
+    const revisions = await api.get(`${base()}/rev/env/versions`);
+    assert.deepEqual(revisions.body.map((r: { number: number; tags: string[] }) => [r.number, r.tags]), [[3, ['latest']], [2, []], [1, []]]);
+    assert.equal(revisions.body[0].creatorLogin, (await api.get('/api/user')).body.githubLogin);
+    const old = await api.get(`${base()}/rev/env/versions/2`);
+    assert.deepEqual([old.text, old.headers.get('pulumi-esc-revision')], ['values:\n  v: 2\n', '2']);
+
+    assert.equal((await api.post(`${base()}/rev/env/versions/tags`, { name: 'stable', revision: 2 })).status, 204);
+    const tagged = await api.get(`${base()}/rev/env/versions/stable`);
+    assert.equal(tagged.text, 'values:\n  v: 2\n');
+    const tags = await api.get(`${base()}/rev/env/versions/tags`);
+    assert.deepEqual(tags.body.tags.map((t: { name: string; revision: number }) => [t.name, t.revision]), [['latest', 3], ['stable', 2]]);
+    assert.equal((await api.patch(`${base()}/rev/env/versions/tags/stable`, { revision: 3 })).status, 204);
+    assert.equal((await api.get(`${base()}/rev/env/versions/tags/stable`)).body.revision, 3);
+    assert.equal((await api.post(`${base()}/rev/env/versions/tags`, { name: 'latest', revision: 1 })).status, 400);
+    assert.equal((await api.delete(`${base()}/rev/env/versions/tags/stable`)).status, 204);
+    assert.equal((await api.get(`${base()}/rev/env/versions/tags/stable`)).status, 404);
+
+    const opened = await api.post(`${base()}/rev/env/versions/2/open`);
+    assert.equal((await api.get(`${base()}/rev/env/open/${opened.body.id}?property=v`)).body.value, 2);
+  });
+
+  it('retracts the latest revision: latest moves to a copy of the replacement', async () => {
+    await createEnvironment('rev', 'retract', 'values:\n  v: good\n');
+    await patchYaml(`${base()}/rev/retract`, 'values:\n  v: bad\n');
+    const reply = await api.post(`${base()}/rev/retract/versions/3/retract`, { reason: 'leaked' });
+    assert.equal(reply.status, 204, reply.text);
+    const read = await api.get(`${base()}/rev/retract`);
+    assert.deepEqual([read.text, read.headers.get('pulumi-esc-revision')], ['values:\n  v: good\n', '4']);
+    const revisions = await api.get(`${base()}/rev/retract/versions`);
+    assert.deepEqual(revisions.body[1].retracted.replacement, 2);
+    assert.equal(revisions.body[1].retracted.reason, 'leaked');
+  });
+
+  it('keeps key/value tags: create, list as a map, rename, delete', async () => {
+    await createEnvironment('tagged', 'env');
+    const created = await api.post(`${base()}/tagged/env/tags`, { name: 'team', value: 'core' });
+    assert.equal(created.status, 200);
+    assert.deepEqual([created.body.name, created.body.value], ['team', 'core']);
+    assert.equal((await api.post(`${base()}/tagged/env/tags`, { name: 'team', value: 'x' })).status, 409);
+    const listed = await api.get(`${base()}/tagged/env/tags`);
+    assert.deepEqual(Object.keys(listed.body.tags), ['team']);
+    assert.equal(listed.body.nextToken, '0');
+    const renamed = await api.patch(`${base()}/tagged/env/tags/team`, { currentTag: { name: 'team', value: 'core' }, newTag: { name: 'owner', value: 'platform' } });
+    assert.deepEqual([renamed.body.name, renamed.body.value], ['owner', 'platform']);
+    assert.equal((await api.get(`${base()}/tagged/env/tags/team`)).status, 404);
+    assert.equal((await api.delete(`${base()}/tagged/env/tags/owner`)).status, 204);
+  });
+
+  it('clones an environment with its history, re-encrypting its secrets', async () => {
+    await createEnvironment('clone', 'source', 'values:\n  pw:\n    fn::secret: swordfish\n');
+    await patchYaml(`${base()}/clone/source`, 'values:\n  pw:\n    fn::secret: marlin\n');
+    const cloned = await api.post(`${base()}/clone/source/clone`, { name: 'copy', preserveHistory: true });
+    assert.equal(cloned.status, 204, cloned.text);
+    assert.equal((await api.get(`${base()}/clone/copy/decrypt`)).text, 'values:\n  pw:\n    fn::secret: marlin\n');
+    assert.equal((await api.get(`${base()}/clone/copy/versions/3/decrypt`)).text, 'values:\n  pw:\n    fn::secret: swordfish\n');
+    assert.notEqual((await api.get(`${base()}/clone/copy`)).text, (await api.get(`${base()}/clone/source`)).text);
+  });
+});
+
+describe('rotation and referrers', () => {
+  it('rotates an environment without rotators (nothing to do), and names an unconfigured rotator in a diagnostic', async () => {
+    await createEnvironment('rot', 'plain', 'values:\n  a: 1\n');
+    const plain = await api.post(`${base()}/rot/plain/rotate`, { Paths: null });
+    assert.equal(plain.status, 200, plain.text);
+    assert.deepEqual([plain.body.secretRotationEvent.status, plain.body.secretRotationEvent.preRotationRevision, plain.body.secretRotationEvent.rotations], ['succeeded', 2, []]);
+    await createEnvironment('rot', 'keys');
+    const rotating = await patchYaml(`${base()}/rot/keys`, 'values:\n  key:\n    fn::rotate::aws-iam:\n      inputs: {}\n      state: {}\n');
+    assert.equal(rotating.status, 400);
+    assert.match(rotating.body.diagnostics[0].summary, /rotator 'aws-iam' is not configured on this server/);
+  });
+
+  it('lists the environments that import one, and the stacks whose configuration it holds, by the version they name', async () => {
+    await createEnvironment('refs', 'base', 'values:\n  a: 1\n');
+    await api.post(`${base()}/refs/base/versions/tags`, { name: 'stable', revision: 2 });
+    await createEnvironment('refs', 'child', 'imports:\n  - refs/base\nvalues:\n  b: 2\n');
+    await createEnvironment('refs', 'pinned', 'imports:\n  - refs/base@stable\n');
+    await api.post(`/api/stacks/${org}/refs`, { stackName: 'dev', config: { environment: 'refs/base' } });
+    const reply = await api.get(`${base()}/refs/base/referrers`);
+    assert.equal(reply.status, 200, reply.text);
+    assert.deepEqual(reply.body, {
+      referrers: {
+        latest: [{ environment: { project: 'refs', name: 'child', revision: 2 } }, { stack: { project: 'refs', stack: 'dev', version: 0 } }],
+        stable: [{ environment: { project: 'refs', name: 'pinned', revision: 2 } }],
+      },
+    });
+  });
+});
+
+describe('stacks whose configuration lives in an environment', () => {
+  it('creates the environment `project/stack` with a stack created with config', async () => {
+    const reply = await api.post(`/api/stacks/${org}/remotecfg`, { stackName: 'dev', config: { environment: 'remotecfg/dev' } });
+    assert.equal(reply.status, 200, reply.text);
+    const env = await api.get(`${base()}/remotecfg/dev`);
+    assert.equal(env.status, 200);
+    assert.equal(env.headers.get('pulumi-esc-revision'), '1');
+  });
+});
+
+describe('definitions too large to evaluate quickly', () => {
+  it('refuses one over 256 KiB, or with more than 16,384 items, changing nothing', async () => {
+    await createEnvironment('big', 'env');
+    const large = await patchYaml(`${base()}/big/env`, `values:\n  a: "${'x'.repeat(300 * 1024)}"\n`);
+    assert.deepEqual(large.body, { code: 400, message: 'Bad Request: the environment definition is larger than 256 KiB' });
+    const many = await patchYaml(`${base()}/big/env`, `{"values":{"a":[${'1,'.repeat(20_000)}1]}}`);
+    assert.deepEqual(many.body, { code: 400, message: 'Bad Request: the environment definition has more than 16384 lines and list or map items' });
+    const check = await api.post(`${base()}/yaml/check`, undefined, { rawBody: `{"values":{"a":[${'1,'.repeat(20_000)}1]}}` });
+    assert.equal(check.status, 400);
+    assert.equal((await api.get(`${base()}/big/env`)).headers.get('pulumi-esc-revision'), '1');
+  });
+});
