@@ -90,12 +90,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     pool: database.pool,
   });
   const blobs = metrics.timedBlobStore(openBlobStore(config.blobStore, clock));
-  const jobs = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs }), failed: (kind) => metrics.jobFailed(kind) });
+  const jobs = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs, clock }), failed: (kind) => metrics.jobFailed(kind) });
 
   const users = new UserService({ db, clock, ids });
   const tokens = new TokenService({ db, clock, ids });
   const organizations = new OrganizationService({ db, clock, ids });
-  const environments = new EnvironmentService({ db, clock, ids, masterKey, providers: unconfiguredProviders });
+  const environments = new EnvironmentService({ db, clock, ids, masterKey, providers: unconfiguredProviders, jobs });
   const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {

@@ -1,13 +1,21 @@
 import { stackFolder, type BlobStore } from '../blobs/blob-store.js';
+import { deleteExpiredOpenSessions } from '../api/environments/store.js';
+import type { Clock } from '../clock.js';
 import type { Executor } from '../db/executor.js';
 import type { JobHandlers } from './runner.js';
 
 /** Deletes a deleted stack's blobs: payload `{ stackId }`. */
 export const deleteStackBlobs = 'delete-stack-blobs';
 
+/** Deletes the environment open sessions whose time is up; enqueued to run when one expires. */
+export const deleteExpiredEnvironmentSessions = 'delete-expired-environment-sessions';
+
 /** Every kind of background job the server runs. */
-export function jobHandlers(deps: { db: Executor; blobs: BlobStore }): JobHandlers {
+export function jobHandlers(deps: { db: Executor; blobs: BlobStore; clock: Clock }): JobHandlers {
   return {
+    [deleteExpiredEnvironmentSessions]: async () => {
+      await deleteExpiredOpenSessions(deps.db, deps.clock.now());
+    },
     [deleteStackBlobs]: async (payload) => {
       const { stackId } = payload as { stackId: string };
       await deps.blobs.deletePrefix(deps.db, stackFolder(stackId));

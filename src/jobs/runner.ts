@@ -15,10 +15,10 @@ const pollMs = 5_000;
 /** Retries wait 2, 4, 8… seconds, up to an hour. */
 const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 60 * 60_000);
 
-/** Puts work on the job table in the caller's transaction: it runs only if that commits. */
-export async function enqueueJob(tx: Executor, clock: Clock, kind: string, payload: unknown): Promise<void> {
+/** Puts work on the job table in the caller's transaction: it runs only if that commits, not before `runAfter`. */
+export async function enqueueJob(tx: Executor, clock: Clock, kind: string, payload: unknown, runAfter?: number): Promise<void> {
   const now = clock.now();
-  await insertJob(tx, { kind, payload: JSON.stringify(payload), run_after: now, created_at: now });
+  await insertJob(tx, { kind, payload: JSON.stringify(payload), run_after: runAfter ?? now, created_at: now });
 }
 
 /**

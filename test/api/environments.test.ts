@@ -194,6 +194,11 @@ describe('opening environments', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const session = await api.get(`${base()}/app/brief/open/${opened.body.id}`);
     assert.equal(session.status, 404);
+    // Its revealed values are deleted by the job enqueued for its expiry.
+    await server.server.ctx.jobs.drain();
+    const db = server.server.ctx.database.db;
+    const rows = await db.selectFrom('environment_open_sessions').select('id').where('id', '=', opened.body.id).execute();
+    assert.deepEqual(rows, []);
   });
 
   it('audits opens, decrypts and changes', async () => {

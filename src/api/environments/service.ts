@@ -19,6 +19,8 @@ import { listMemberships, type OrganizationRow } from '../orgs/store.js';
 import { parseGoDuration } from './duration.js';
 import { EnvironmentPermission, environmentLabel, environmentPermission, requireEnvironment, type EnvironmentRef } from './policy.js';
 import * as store from './store.js';
+import { deleteExpiredEnvironmentSessions } from '../../jobs/handlers.js';
+import { enqueueJob } from '../../jobs/runner.js';
 import { stacksConfiguredBy } from './store.js';
 
 export { environmentLabel, type EnvironmentRef } from './policy.js';
@@ -91,7 +93,9 @@ function checkDefinitionSize(yaml: string): void {
 const errorsOf = (diags: Diagnostic[]) => diags.filter((d) => d.severity !== DiagSeverity.warning);
 
 export class EnvironmentService {
-  constructor(private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; providers: ProviderLoader }) {}
+  constructor(
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; providers: ProviderLoader; jobs: { wake(): void } },
+  ) {}
 
   // --- environments -------------------------------------------------------------------------
 
@@ -504,11 +508,6 @@ export class EnvironmentService {
     return { referrers };
   }
 
-  /** Open sessions past their time: removed by a background job. */
-  async deleteExpiredSessions(): Promise<number> {
-    return store.deleteExpiredOpenSessions(this.deps.db, this.deps.clock.now());
-  }
-
   // --- internals ------------------------------------------------------------------------------
 
   private async revisionOf(db: Executor, env: store.EnvironmentRow, version: string | undefined): Promise<store.RevisionRow> {
@@ -610,14 +609,18 @@ export class EnvironmentService {
     const id = this.deps.ids.next();
     const key = await this.keyOf(this.deps.db, keyOwnerId);
     const now = this.deps.clock.now();
-    await store.insertOpenSession(this.deps.db, {
-      id,
-      organization_id: org.id,
-      environment_id: environmentId ?? null,
-      key_owner_id: keyOwnerId,
-      sealed: seal(key, Buffer.from(JSON.stringify(environment), 'utf8'), `esc-session:${id}`),
-      created_at: now,
-      expires_at: now + lifetimeMs,
+    await transaction(this.deps.db, async (tx) => {
+      await store.insertOpenSession(tx, {
+        id,
+        organization_id: org.id,
+        environment_id: environmentId ?? null,
+        key_owner_id: keyOwnerId,
+        sealed: seal(key, Buffer.from(JSON.stringify(environment), 'utf8'), `esc-session:${id}`),
+        created_at: now,
+        expires_at: now + lifetimeMs,
+      });
+      // The revealed values are deleted when their time is up, not just refused.
+      await enqueueJob(tx, this.deps.clock, deleteExpiredEnvironmentSessions, {}, now + lifetimeMs);
     });
     return id;
   }
