@@ -95,7 +95,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const users = new UserService({ db, clock, ids });
   const tokens = new TokenService({ db, clock, ids });
   const organizations = new OrganizationService({ db, clock, ids });
-  const environments = new EnvironmentService({ db, clock, ids, masterKey, providers: unconfiguredProviders, jobs });
+  const environments = new EnvironmentService({ db, clock, ids, masterKey, providers: unconfiguredProviders, jobs, publicUrl: config.publicUrl });
   const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {

@@ -96,7 +96,37 @@ const stackOperations = [
   'UpdateStackNotificationSettings',
 ];
 
-const operations = [...identityOperations, ...stackOperations].sort();
+const environmentOperations = [
+  'CheckYAML_esc',
+  'CloneEnvironment',
+  'CreateEnvironmentTag_esc_environments',
+  'CreateEnvironment_esc_environments',
+  'CreateRevisionTag_esc_environments_versions_tags',
+  'DecryptEnvironment_esc_environments',
+  'DeleteEnvironmentTag_esc_environments',
+  'DeleteEnvironment_esc_environments',
+  'DeleteRevisionTag_esc_environments',
+  'GetEnvironmentTag_esc_environments',
+  'ListEnvironmentReferrers_esc_environments',
+  'ListEnvironmentRevisions_esc_environments',
+  'ListEnvironmentTags_esc_environments',
+  'ListOrgEnvironments_esc',
+  'ListRevisionTags_esc_environments_versions',
+  'OpenEnvironment_esc_environments',
+  'OpenYAML_esc',
+  'ReadAnonymousOpenEnvironment_esc',
+  'ReadEnvironment_esc_environments',
+  'ReadEnvironment_esc_environments_versions',
+  'ReadOpenEnvironment_esc_environments',
+  'ReadRevisionTag_esc_environments',
+  'RetractEnvironmentRevision_esc_environments',
+  'RotateEnvironment',
+  'UpdateEnvironmentTag_esc_environments',
+  'UpdateEnvironment_esc_environments',
+  'UpdateRevisionTag_esc_environments',
+];
+
+const operations = [...identityOperations, ...stackOperations, ...environmentOperations].sort();
 
 let server: TestServer;
 let api: ApiClient;
@@ -120,8 +150,8 @@ after(async () => {
   await server.close();
 });
 
-describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack and update API', () => {
-  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history', async (t) => {
+describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update and environment API', () => {
+  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, and an environment through every operation built', async (t) => {
     const result = await runCheck(env);
     t.diagnostic(result.stdout.trim());
     assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}${result.stdout}`);

@@ -2,6 +2,7 @@
 // esc.Expr and the API's EnvironmentDiagnostic): what the server sends for check and open.
 import type { Environment } from './eval.js';
 import type { ExportedAccessor, ExportedExpr } from './expr-export.js';
+import { formatPropertyPath, type PropertyPath } from './property-path.js';
 import { schemaToJSON } from './schema.js';
 import { DiagSeverity, type Diagnostic } from './syntax.js';
 import type { EscRange, EscValue } from './value.js';
@@ -79,4 +80,25 @@ export function diagnosticToWire(d: Diagnostic): unknown {
     ...(d.path && { path: d.path }),
     severity: d.severity === DiagSeverity.warning ? 'warning' : 'error',
   };
+}
+
+/**
+ * What `yaml/check` adds beside the environment: how often each builtin is used, and where the
+ * rotators are (property paths under `values`).
+ */
+export function functionSummary(environment: Environment | undefined): { funcCounts: Record<string, number>; rotationPaths: string[] } {
+  const funcCounts: Record<string, number> = {};
+  const rotationPaths: string[] = [];
+  const visit = (e: ExportedExpr, path: PropertyPath) => {
+    if (e.builtin) {
+      const name = e.builtin.name.startsWith('fn::open::') ? 'fn::open' : e.builtin.name.startsWith('fn::rotate::') ? 'fn::rotate' : e.builtin.name;
+      funcCounts[name] = (funcCounts[name] ?? 0) + 1;
+      if (name === 'fn::rotate') rotationPaths.push(formatPropertyPath(path));
+      visit(e.builtin.arg, path);
+    }
+    e.list?.forEach((item, index) => visit(item, [...path, index]));
+    for (const [key, value] of Object.entries(e.object ?? {})) visit(value, [...path, key]);
+  };
+  for (const [key, expr] of Object.entries(environment?.exprs ?? {})) visit(expr, [key]);
+  return { funcCounts, rotationPaths };
 }

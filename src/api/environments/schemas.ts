@@ -41,7 +41,12 @@ export const UpdateRevisionTagRequest = Type.Object({ revision: Type.Optional(Ty
 
 const TagPair = Type.Object({ name: Type.String(), value: Type.String({ maxLength: 10_000 }) });
 export const CreateTagRequest = TagPair;
-export const UpdateTagRequest = Type.Object({ currentTag: TagPair, newTag: TagPair });
+// Pulumi's generated client sends the current tag's value only; the ESC CLI sends its name too.
+export const UpdateTagRequest = Type.Object({
+  currentTag: Type.Object({ name: Type.Optional(Type.String()), value: Type.String({ maxLength: 10_000 }) }),
+  // Either part left out stays as it is (the generated client omits empty strings).
+  newTag: Type.Object({ name: Type.Optional(Type.String()), value: Type.Optional(Type.String({ maxLength: 10_000 })) }),
+});
 
 /** The ESC client sends `Paths` (its struct has no JSON tags); the spec says `paths`. Null rotates all. */
 const RotatePaths = Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()]));

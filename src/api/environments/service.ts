@@ -14,7 +14,7 @@ import { loadYaml, sortDiagnostics } from '../../esc/load.js';
 import { parsePropertyPath } from '../../esc/property-path.js';
 import { DiagSeverity, type Diagnostic } from '../../esc/syntax.js';
 import type { EscValue } from '../../esc/value.js';
-import { diagnosticToWire, environmentToWire } from '../../esc/wire.js';
+import { diagnosticToWire, environmentToWire, functionSummary } from '../../esc/wire.js';
 import { listMemberships, type OrganizationRow } from '../orgs/store.js';
 import { parseGoDuration } from './duration.js';
 import { EnvironmentPermission, environmentLabel, environmentPermission, requireEnvironment, type EnvironmentRef } from './policy.js';
@@ -94,7 +94,7 @@ const errorsOf = (diags: Diagnostic[]) => diags.filter((d) => d.severity !== Dia
 
 export class EnvironmentService {
   constructor(
-    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; providers: ProviderLoader; jobs: { wake(): void } },
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; providers: ProviderLoader; jobs: { wake(): void }; publicUrl: string },
   ) {}
 
   // --- environments -------------------------------------------------------------------------
@@ -143,6 +143,7 @@ export class EnvironmentService {
     const rows = await store.listEnvironments(db, orgIds, after, defaultPageSize + 1);
     const page = rows.slice(0, defaultPageSize);
     const last = page[page.length - 1];
+    const tags = await store.tagsOfEnvironments(db, page.map((e) => e.id));
     return {
       environments: page.map((e) => ({
         organization: e.organization,
@@ -151,6 +152,13 @@ export class EnvironmentService {
         id: e.id,
         created: iso(e.created_at),
         modified: iso(e.modified_at),
+        links: { self: `${this.deps.publicUrl}/api/esc/environments/${e.organization}/${e.project}/${e.name}` },
+        ownedBy: { name: e.owner_name ?? e.organization, githubLogin: e.owner_login ?? e.organization, avatarUrl: e.owner_avatar_url ?? '' },
+        tags: Object.fromEntries(tags.filter((t) => t.environment_id === e.id).map((t) => [t.name, t.value])),
+        // Counted by `GET …/referrers`; a listing does not scan every definition for them.
+        referrerMetadata: { environmentReferrerCount: 0, stackReferrerCount: 0, insightsAccountReferrerCount: 0 },
+        // Deletion protection is not offered here: every environment can be deleted by its admins.
+        settings: { deletionProtected: false },
       })),
       ...(rows.length > defaultPageSize && last && { nextToken: encodeContinuationToken([last.organization, last.project, last.name]) }),
     };
@@ -256,7 +264,11 @@ export class EnvironmentService {
     const result = env ? await checkEnvironment(anonymousName, env, this.evalOptions(caller, org, loader, anonymousDecrypter), showSecrets) : undefined;
     const all = sortDiagnostics([...diags, ...(result?.diags ?? [])]);
     if (errorsOf(all).length > 0) throw new EnvironmentDiagnosticsError('the environment has errors', all);
-    return { ...(environmentToWire(result?.environment) as object), ...(all.length > 0 && { diagnostics: all.map(diagnosticToWire) }) };
+    return {
+      ...(environmentToWire(result?.environment) as object),
+      ...(all.length > 0 && { diagnostics: all.map(diagnosticToWire) }),
+      environmentFunctionSummary: functionSummary(result?.environment),
+    };
   }
 
   /** `yaml/open`: an anonymous definition opened, kept as a session of the organization. */
@@ -420,15 +432,17 @@ export class EnvironmentService {
     });
   }
 
-  async updateTag(caller: Caller, ref: EnvironmentRef, name: string, current: { name: string; value: string }, next: { name: string; value: string }) {
-    validateTagName(next.name);
+  async updateTag(caller: Caller, ref: EnvironmentRef, name: string, current: { name?: string; value: string }, change: { name?: string; value?: string }) {
     return transaction(this.deps.db, async (tx) => {
       const { org, env } = await requireEnvironment(tx, caller, ref, 'write');
       const tag = await store.findEnvironmentTag(tx, env.id, name);
       if (!tag) throw new ApiError('not_found', `tag '${name}' not found`);
-      if (current.name !== tag.name || current.value !== tag.value) {
-        throw new ApiError('conflict', `tag '${name}' is ${tag.name}=${tag.value}, not ${current.name}=${current.value}`);
+      // The tag must still be what the caller last saw, so two edits do not overwrite each other.
+      if ((current.name !== undefined && current.name !== tag.name) || current.value !== tag.value) {
+        throw new ApiError('conflict', `tag '${name}' is ${tag.name}=${tag.value}, not ${current.name ?? name}=${current.value}`);
       }
+      const next = { name: change.name || tag.name, value: change.value ?? tag.value };
+      validateTagName(next.name);
       if (next.name !== name && (await store.findEnvironmentTag(tx, env.id, next.name))) throw new ApiError('conflict', `tag '${next.name}' already exists`);
       await store.updateEnvironmentTag(tx, tag.id, { name: next.name, value: next.value, modified_at: this.deps.clock.now(), editor_user_id: caller.user.id });
       await this.audit(tx, caller, org, 'environment-tag-changed', `Changed tag ${name}=${tag.value} of environment "${env.project}/${env.name}" to ${next.name}=${next.value}`);
@@ -461,9 +475,11 @@ export class EnvironmentService {
     // successful rotation has nothing to write back: the evaluation above refuses any fn::rotate.
     if ((result?.rotations ?? []).some((r) => r.patch)) throw new ApiError('internal', 'a rotator produced new state, which this server cannot write back yet');
     const now = iso(this.deps.clock.now());
+    const id = this.deps.ids.next();
     return {
+      id,
       secretRotationEvent: {
-        id: this.deps.ids.next(),
+        id,
         environmentId: env.id,
         created: now,
         preRotationRevision: revision.revision,

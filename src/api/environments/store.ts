@@ -47,6 +47,9 @@ export async function deleteEnvironment(db: Executor, id: string): Promise<void>
 }
 
 export interface EnvironmentListEntry {
+  owner_login: string | null;
+  owner_name: string | null;
+  owner_avatar_url: string | null;
   organization: string;
   project: string;
   name: string;
@@ -66,7 +69,9 @@ export async function listEnvironments(
   let query = db
     .selectFrom('environments as e')
     .innerJoin('organizations as o', 'o.id', 'e.organization_id')
+    .leftJoin('users as u', 'u.id', 'e.created_by_user_id')
     .select(['o.name as organization', 'e.project', 'e.name', 'e.id', 'e.created_at', 'e.modified_at'])
+    .select(['u.login as owner_login', 'u.name as owner_name', 'u.avatar_url as owner_avatar_url'])
     .where('e.organization_id', 'in', organizationIds);
   if (after) {
     const [org, project, name] = after;
@@ -80,6 +85,11 @@ export async function listEnvironments(
   }
   const rows = await query.orderBy('o.name').orderBy('e.project').orderBy('e.name').limit(limit).execute();
   return rows.map((r) => ({ ...r, created_at: Number(r.created_at), modified_at: Number(r.modified_at) }));
+}
+
+export async function tagsOfEnvironments(db: Executor, environmentIds: string[]): Promise<Array<{ environment_id: string; name: string; value: string }>> {
+  if (environmentIds.length === 0) return [];
+  return db.selectFrom('environment_tags').select(['environment_id', 'name', 'value']).where('environment_id', 'in', environmentIds).orderBy('name').execute();
 }
 
 /** Every environment of an organization by `project/name`: what imports resolve against. */
