@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { JournalRow } from '../src/api/updates/journal.js';
 import { startMinio } from '../test/helpers/minio.js';
 import { startThrowawayPostgres } from '../test/helpers/postgres.js';
-import { escBenchmark } from './esc.js';
+import { escBenchmark, escHttpBenchmark } from './esc.js';
 
 // The compiled code the server runs (built above by `npm run bench`), not the TypeScript sources.
 const { journalRow, recordOfRow, replayJournal } = (await import('../dist/api/updates/journal.js' as string)) as typeof import('../src/api/updates/journal.js');
@@ -289,4 +289,17 @@ lines.push(
   '| --- | ---: | ---: | ---: |',
   `| YAML to evaluated values | ${fmt(esc.firstOpenMs)} | ${fmt(esc.openMs)} | ${fmt(esc.checkMs)} |`,
 );
+const escServer = await startStackyard('journal');
+try {
+  const token = escServer.env.PULUMI_ACCESS_TOKEN!;
+  const opened = await escHttpBenchmark(escServer.url, token, 'stackyard', 51);
+  lines.push(
+    '',
+    '| ESC environment over HTTP (`POST …/open`, `GET …/open/{id}`) | p50 ms | p95 ms |',
+    '| --- | ---: | ---: |',
+    `| the same environment, stored with its 20 imports | ${fmt(opened.p50Ms)} | ${fmt(opened.p95Ms)} |`,
+  );
+} finally {
+  await escServer.close();
+}
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,4 +1,4 @@
-import { organizationRole, PermissionDenied, requireOrganization } from '../../auth/permissions.js';
+import { organizationRole, PermissionDenied, requireOrganization, type OrganizationRoleName } from '../../auth/permissions.js';
 import type { Caller } from '../../auth/caller.js';
 import type { Executor } from '../../db/executor.js';
 import { ApiError } from '../../errors.js';
@@ -17,9 +17,12 @@ export type EnvironmentAction = Exclude<keyof typeof EnvironmentPermission, 'non
 const permissionNames = ['none', 'read', 'open', 'write', 'admin'];
 
 export async function environmentPermission(db: Executor, caller: Caller, org: OrganizationRow, env: EnvironmentRow): Promise<number> {
-  if (caller.principal.kind === 'team') return EnvironmentPermission.none;
-  const role = await organizationRole(db, caller, org);
-  if (role === 'none') return EnvironmentPermission.none;
+  return environmentPermissionOfRole(caller, await organizationRole(db, caller, org), env);
+}
+
+/** The same, for a caller whose organization role is known. */
+export function environmentPermissionOfRole(caller: Caller, role: OrganizationRoleName, env: EnvironmentRow): number {
+  if (caller.principal.kind === 'team' || role === 'none') return EnvironmentPermission.none;
   if (role === 'admin' || env.created_by_user_id === caller.user.id) return EnvironmentPermission.admin;
   return EnvironmentPermission.write;
 }

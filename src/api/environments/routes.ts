@@ -48,8 +48,8 @@ export function registerEnvironmentRoutes(app: App, services: Services): void {
     app.post(`${base}/:orgName/yaml/open`, { ...yaml, schema: { params: schema.OrgParams, querystring: schema.OpenYamlQuery } }, async (request) =>
       envs.openYaml(request.caller, request.params.orgName, yamlBody(request.body), request.query.duration, request.query.environmentOverrides),
     );
-    app.get(`${base}/:orgName/yaml/open/:openSessionID`, { schema: { params: schema.AnonymousSessionParams, querystring: schema.PropertyQuery } }, async (request) =>
-      envs.readSession(request.caller, request.params.orgName, request.params.openSessionID, request.query.property),
+    app.get(`${base}/:orgName/yaml/open/:openSessionID`, { schema: { params: schema.AnonymousSessionParams, querystring: schema.PropertyQuery } }, async (request, reply) =>
+      reply.type('application/json').send(await envs.readSession(request.caller, request.params.orgName, request.params.openSessionID, request.query.property)),
     );
   }
 
@@ -110,9 +110,10 @@ function registerEnvironment<P extends TObject>(app: App, services: Services, E:
   app.post(`${E}/open`, { schema: { params: envParams, querystring: schema.OpenQuery } }, async (request) =>
     envs.open(request.caller, envRef(request.params), undefined, request.query.duration),
   );
-  app.get(`${E}/open/:openSessionID`, { schema: { params: withSession, querystring: schema.PropertyQuery } }, async (request) =>
-    envs.readSession(request.caller, envRef(request.params).organization, request.params.openSessionID, request.query.property, envRef(request.params)),
-  );
+  app.get(`${E}/open/:openSessionID`, { schema: { params: withSession, querystring: schema.PropertyQuery } }, async (request, reply) => {
+    const ref = envRef(request.params);
+    return reply.type('application/json').send(await envs.readSession(request.caller, ref.organization, request.params.openSessionID, request.query.property, ref));
+  });
 
   app.get(`${E}/versions`, { schema: { params: envParams, querystring: schema.RevisionsQuery } }, async (request) =>
     envs.listRevisions(request.caller, envRef(request.params), request.query.before, request.query.count),

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Caller } from '../../auth/caller.js';
-import { requireOrganization } from '../../auth/permissions.js';
+import { organizationRole, requireOrganization, type OrganizationRoleName } from '../../auth/permissions.js';
 import { recordAudit, type AuditEntry } from '../../audit/record.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import { open as openSealed, seal } from '../../crypto/aead.js';
@@ -17,7 +17,7 @@ import type { EscValue } from '../../esc/value.js';
 import { diagnosticToWire, environmentToWire, functionSummary } from '../../esc/wire.js';
 import { listMemberships, type OrganizationRow } from '../orgs/store.js';
 import { parseGoDuration } from './duration.js';
-import { EnvironmentPermission, environmentLabel, environmentPermission, requireEnvironment, type EnvironmentRef } from './policy.js';
+import { EnvironmentPermission, environmentLabel, environmentPermission, environmentPermissionOfRole, requireEnvironment, type EnvironmentRef } from './policy.js';
 import * as store from './store.js';
 import { deleteExpiredEnvironmentSessions } from '../../jobs/handlers.js';
 import { enqueueJob } from '../../jobs/runner.js';
@@ -92,7 +92,12 @@ function checkDefinitionSize(yaml: string): void {
 
 const errorsOf = (diags: Diagnostic[]) => diags.filter((d) => d.severity !== DiagSeverity.warning);
 
+/** Unwrapped data keys kept in memory, the oldest dropped first. */
+const maxCachedKeys = 10_000;
+
 export class EnvironmentService {
+  private readonly keys = new Map<string, Buffer>();
+
   constructor(
     private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; providers: ProviderLoader; jobs: { wake(): void }; publicUrl: string },
   ) {}
@@ -296,15 +301,15 @@ export class EnvironmentService {
     const result = decl ? await evalEnvironment(qualified(env), decl, this.evalOptions(caller, org, loader, decrypter)) : undefined;
     const all = sortDiagnostics([...diags, ...(result?.diags ?? [])]);
     if (errorsOf(all).length > 0) throw new EnvironmentDiagnosticsError('the environment has errors', all);
-    const id = await this.storeSession(org, env.id, env.id, environmentToWire(result?.environment), lifetime);
-    await transaction(this.deps.db, async (tx) => {
-      await this.audit(tx, caller, org, 'environment-opened', `Opened environment "${env.project}/${env.name}" (revision ${revision.revision})`);
-    });
+    const id = await this.storeSession(org, env.id, env.id, environmentToWire(result?.environment), lifetime, (tx) =>
+      this.audit(tx, caller, org, 'environment-opened', `Opened environment "${env.project}/${env.name}" (revision ${revision.revision})`),
+    );
     return { id, ...(all.length > 0 && { diagnostics: all.map(diagnosticToWire) }) };
   }
 
   /** What an open session holds: the whole environment, or the value at `property`. */
-  async readSession(caller: Caller, organization: string, sessionId: string, property: string | undefined, ref?: EnvironmentRef): Promise<unknown> {
+  /** JSON text: the environment as it was stored, so a large one is not parsed and printed again. */
+  async readSession(caller: Caller, organization: string, sessionId: string, property: string | undefined, ref?: EnvironmentRef): Promise<string> {
     const db = this.deps.db;
     const org = ref ? (await requireEnvironment(db, caller, ref, 'open')).org : await requireOrganization(db, caller, organization, 'member');
     const session = await store.findOpenSession(db, sessionId, org.id, this.deps.clock.now());
@@ -313,9 +318,9 @@ export class EnvironmentService {
     const key = await this.keyOf(db, session.key_owner_id);
     const opened = openSealed(key, session.sealed, `esc-session:${session.id}`);
     if (!opened) throw new ApiError('internal', `open session '${sessionId}' does not open with its key`);
+    if (property === undefined) return opened.toString('utf8');
     const environment = JSON.parse(opened.toString('utf8')) as { properties?: Record<string, unknown> };
-    if (property === undefined) return environment;
-    return propertyAt(environment.properties ?? {}, property);
+    return JSON.stringify(propertyAt(environment.properties ?? {}, property));
   }
 
   // --- revisions and tags ---------------------------------------------------------------------
@@ -580,12 +585,15 @@ export class EnvironmentService {
 
   /** Imports resolve in the caller's organization, each only if the caller may read it. */
   private loaderFor(caller: Caller, org: OrganizationRow, overrides: Record<string, string>): EnvironmentLoader {
+    // The caller's role is the same for every import of one evaluation: asked once.
+    let role: Promise<OrganizationRoleName> | undefined;
     return {
       loadEnvironment: async (requested: string) => {
         const name = overrides[requested] ?? requested;
         const { project, name: envName, version } = parseImportName(name);
         const env = await store.findEnvironment(this.deps.db, org.id, project, envName);
-        const held = env ? await environmentPermission(this.deps.db, caller, org, env) : EnvironmentPermission.none;
+        role ??= organizationRole(this.deps.db, caller, org);
+        const held = env ? environmentPermissionOfRole(caller, await role, env) : EnvironmentPermission.none;
         if (!env || held < EnvironmentPermission.read) throw new Error(`environment "${project}/${envName}" not found`);
         const revision = await this.revisionOf(this.deps.db, env, version);
         return { definition: revision.definition, decrypter: await this.decrypterOf(this.deps.db, env.id) };
@@ -594,6 +602,8 @@ export class EnvironmentService {
   }
 
   private async keyOf(db: Executor, ownerId: string): Promise<Buffer> {
+    const cached = this.keys.get(ownerId);
+    if (cached) return cached;
     const context = `environment-key:${ownerId}`;
     let wrapped = await store.findWrappedEnvironmentKey(db, ownerId);
     if (!wrapped) {
@@ -602,6 +612,9 @@ export class EnvironmentService {
     }
     const key = openSealed(this.deps.masterKey, wrapped, context);
     if (!key) throw new ApiError('internal', 'an environment data key does not open with the configured master key');
+    // An open reads one key per import: unwrapped ones are kept (the master key is in memory too).
+    if (this.keys.size >= maxCachedKeys) this.keys.delete(this.keys.keys().next().value!);
+    this.keys.set(ownerId, key);
     return key;
   }
 
@@ -621,7 +634,14 @@ export class EnvironmentService {
     };
   }
 
-  private async storeSession(org: OrganizationRow, environmentId: string | undefined, keyOwnerId: string, environment: unknown, lifetimeMs: number): Promise<string> {
+  private async storeSession(
+    org: OrganizationRow,
+    environmentId: string | undefined,
+    keyOwnerId: string,
+    environment: unknown,
+    lifetimeMs: number,
+    audit?: (tx: Executor) => Promise<void>,
+  ): Promise<string> {
     const id = this.deps.ids.next();
     const key = await this.keyOf(this.deps.db, keyOwnerId);
     const now = this.deps.clock.now();
@@ -637,6 +657,7 @@ export class EnvironmentService {
       });
       // The revealed values are deleted when their time is up, not just refused.
       await enqueueJob(tx, this.deps.clock, deleteExpiredEnvironmentSessions, {}, now + lifetimeMs);
+      await audit?.(tx);
     });
     return id;
   }
