@@ -10,6 +10,7 @@ import { migration0008 } from './migrations/0008_wide_sequences.js';
 import { migration0009 } from './migrations/0009_event_urns.js';
 import { migration0010 } from './migrations/0010_stack_settings.js';
 import { migration0012 } from './migrations/0012_environments.js';
+import { migration0013 } from './migrations/0013_team_environment_permissions.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -23,6 +24,7 @@ const migrations = {
   '0009_event_urns': migration0009,
   '0010_stack_settings': migration0010,
   '0012_environments': migration0012,
+  '0013_team_environment_permissions': migration0013,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

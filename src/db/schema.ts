@@ -28,6 +28,7 @@ export interface Database {
   environment_tags: EnvironmentTagsTable;
   environment_keys: EnvironmentKeysTable;
   environment_open_sessions: EnvironmentOpenSessionsTable;
+  team_environment_permissions: TeamEnvironmentPermissionsTable;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
@@ -342,4 +343,12 @@ export interface EnvironmentOpenSessionsTable {
   sealed: Buffer;
   created_at: number;
   expires_at: number;
+}
+
+export interface TeamEnvironmentPermissionsTable {
+  team_id: string;
+  environment_id: string;
+  /** 1 read, 2 open, 3 write, 4 admin. */
+  permission: number;
+  max_open_duration: string | null;
 }

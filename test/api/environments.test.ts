@@ -338,3 +338,34 @@ describe('definitions too large to evaluate quickly', () => {
     assert.equal((await api.get(`${base()}/big/env`)).headers.get('pulumi-esc-revision'), '1');
   });
 });
+
+describe('team grants on environments', () => {
+  it('gives a team token exactly its grant: read, then open up to its longest duration, then nothing once removed', async () => {
+    await createEnvironment('granted', 'env', 'values:\n  a: 1\n');
+    await createEnvironment('granted', 'other', 'values:\n  b: 2\n');
+    assert.equal((await api.post(`/api/orgs/${org}/teams/pulumi`, { name: 'envteam', displayName: 'envteam', description: '' })).status, 201);
+    const token = await api.post(`/api/orgs/${org}/teams/envteam/tokens`, { name: 'envteam-token', description: '' });
+    const team = new ApiClient(server.url, token.body.tokenValue);
+    assert.equal((await team.get(`${base()}/granted/env`)).status, 404);
+
+    const grant = (change: Record<string, unknown>) => api.patch(`/api/orgs/${org}/teams/envteam`, change);
+    assert.equal((await grant({ addEnvironmentPermission: { projectName: 'granted', envName: 'env', permission: 'read' } })).status, 204);
+    assert.equal((await team.get(`${base()}/granted/env`)).text, 'values:\n  a: 1\n');
+    const refused = await team.post(`${base()}/granted/env/open`);
+    assert.deepEqual(refused.body, { code: 403, message: `Forbidden: open permission on environment '${org}/granted/env' is required` });
+    const listed = await team.get(base());
+    assert.deepEqual(listed.body.environments.map((e: { name: string }) => e.name), ['env']);
+
+    assert.equal((await grant({ editEnvironmentPermission: { projectName: 'granted', envName: 'env', permission: 'open', maxOpenDuration: '1h' } })).status, 204);
+    const tooLong = await team.post(`${base()}/granted/env/open?duration=2h0m0s`);
+    assert.deepEqual(tooLong.body, { code: 400, message: `Bad Request: the team's grant on environment '${org}/granted/env' allows opening it for 1h at most` });
+    assert.equal((await team.post(`${base()}/granted/env/open?duration=30m0s`)).status, 200);
+    const shown = await api.get(`/api/orgs/${org}/teams/envteam`);
+    assert.deepEqual(shown.body.environments, [{ projectName: 'granted', envName: 'env', permission: 'open', maxOpenDuration: '1h' }]);
+
+    const bad = await grant({ addEnvironmentPermission: { projectName: 'granted', envName: 'env', permission: 'owner' } });
+    assert.deepEqual(bad.body, { code: 400, message: "Bad Request: invalid environment permission 'owner': it must be one of none, read, open, write, admin" });
+    assert.equal((await grant({ removeEnvironment: { projectName: 'granted', envName: 'env' } })).status, 204);
+    assert.equal((await team.get(`${base()}/granted/env`)).status, 404);
+  });
+});

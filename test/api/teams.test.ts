@@ -424,11 +424,11 @@ describe('PATCH /api/orgs/{org}/teams/{team}', () => {
     assert.equal((await auditAfter(server, org, mark)).length, 1);
   });
 
-  it('answers 400 for an empty request and for environment permissions, 404 for a missing team', async () => {
+  it('answers 400 for an empty request, 404 for a missing team or environment', async () => {
     const empty = await api.patch(`/api/orgs/${org}/teams/ops`, {});
     assert.deepEqual([empty.status, empty.body], [400, { code: 400, message: 'Bad Request: nothing to change: the request names no team update' }]);
     const environment = await api.patch(`/api/orgs/${org}/teams/ops`, { addEnvironmentPermission: { envName: 'e', projectName: 'p', permission: 'read' } });
-    assert.deepEqual([environment.status, environment.body], [400, { code: 400, message: 'Bad Request: environment permissions of teams are not supported' }]);
+    assert.deepEqual([environment.status, environment.body], [404, { code: 404, message: `Not Found: environment '${org}/p/e' not found` }]);
     const missing = await api.patch(`/api/orgs/${org}/teams/nope`, { newDescription: 'x' });
     assert.deepEqual([missing.status, missing.body], [404, { code: 404, message: `Not Found: team 'nope' not found in organization '${org}'` }]);
   });

@@ -3,24 +3,39 @@ import type { Caller } from '../../auth/caller.js';
 import type { Executor } from '../../db/executor.js';
 import { ApiError } from '../../errors.js';
 import type { OrganizationRow } from '../orgs/store.js';
+import { bestTeamEnvironmentPermission, teamIdsOfUser } from '../teams/store.js';
 import { findEnvironment, type EnvironmentRow } from './store.js';
 
 /**
  * Environment permissions, as Pulumi ESC names them: read the definition, open it (secrets
  * revealed), write new revisions and tags, administer (delete). Organization admins and an
- * environment's creator hold admin; members write, as they edit stacks by default; a team token
- * holds nothing here (teams have no environment grants yet).
+ * environment's creator hold admin; members write, as they edit stacks by default, or more where
+ * a team of theirs grants it; a team token holds exactly its team's grant.
  */
 export const EnvironmentPermission = { none: 0, read: 1, open: 2, write: 3, admin: 4 } as const;
+export const environmentPermissionNames = ['none', 'read', 'open', 'write', 'admin'] as const;
 export type EnvironmentAction = Exclude<keyof typeof EnvironmentPermission, 'none'>;
 
-const permissionNames = ['none', 'read', 'open', 'write', 'admin'];
 
 export async function environmentPermission(db: Executor, caller: Caller, org: OrganizationRow, env: EnvironmentRow): Promise<number> {
-  return environmentPermissionOfRole(caller, await organizationRole(db, caller, org), env);
+  const principal = caller.principal;
+  if (principal.kind === 'team') {
+    if (principal.organizationId !== org.id) return EnvironmentPermission.none;
+    return (await bestTeamEnvironmentPermission(db, [principal.teamId], env.id))?.permission ?? EnvironmentPermission.none;
+  }
+  const byRole = environmentPermissionOfRole(caller, await organizationRole(db, caller, org), env);
+  if (byRole === EnvironmentPermission.none || principal.kind !== 'person') return byRole;
+  const granted = await bestTeamEnvironmentPermission(db, await teamIdsOfUser(db, caller.user.id, org.id), env.id);
+  return Math.max(byRole, granted?.permission ?? 0);
 }
 
-/** The same, for a caller whose organization role is known. */
+/** The shortest open a team token's grant allows, in its Go duration form, if it sets one. */
+export async function maxOpenDuration(db: Executor, caller: Caller, env: EnvironmentRow): Promise<string | undefined> {
+  if (caller.principal.kind !== 'team') return undefined;
+  return (await bestTeamEnvironmentPermission(db, [caller.principal.teamId], env.id))?.max_open_duration ?? undefined;
+}
+
+/** What the organization role alone gives (no team grants): enough to decide reads for people and organization tokens. */
 export function environmentPermissionOfRole(caller: Caller, role: OrganizationRoleName, env: EnvironmentRow): number {
   if (caller.principal.kind === 'team' || role === 'none') return EnvironmentPermission.none;
   if (role === 'admin' || env.created_by_user_id === caller.user.id) return EnvironmentPermission.admin;
@@ -53,7 +68,7 @@ export async function requireEnvironment(
     throw new PermissionDenied(`${action} permission on environment '${environmentLabel(ref)}' is required`, {
       organizationId: org.id,
       event: 'auth-failure-environment-permission',
-      description: `Refused an operation on environment "${ref.project}/${ref.name}": ${action} permission is required, ${permissionNames[held]} is held`,
+      description: `Refused an operation on environment "${ref.project}/${ref.name}": ${action} permission is required, ${environmentPermissionNames[held]} is held`,
     });
   }
   return { org, env };

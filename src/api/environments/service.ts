@@ -17,8 +17,9 @@ import type { EscValue } from '../../esc/value.js';
 import { diagnosticToWire, environmentToWire, functionSummary } from '../../esc/wire.js';
 import { listMemberships, type OrganizationRow } from '../orgs/store.js';
 import { parseGoDuration } from './duration.js';
-import { EnvironmentPermission, environmentLabel, environmentPermission, environmentPermissionOfRole, requireEnvironment, type EnvironmentRef } from './policy.js';
+import { EnvironmentPermission, environmentLabel, environmentPermission, environmentPermissionOfRole, maxOpenDuration, requireEnvironment, type EnvironmentRef } from './policy.js';
 import * as store from './store.js';
+import { bestTeamEnvironmentPermission } from '../teams/store.js';
 import { deleteExpiredEnvironmentSessions } from '../../jobs/handlers.js';
 import { enqueueJob } from '../../jobs/runner.js';
 import { stacksConfiguredBy } from './store.js';
@@ -134,20 +135,18 @@ export class EnvironmentService {
       orgIds = [(await requireOrganization(db, caller, organization, 'member')).id];
     } else if (caller.principal.kind === 'person') {
       orgIds = (await listMemberships(db, caller.user.id)).map((m) => m.id);
-    } else if (caller.principal.kind === 'organization') {
-      orgIds = [caller.principal.organizationId];
     } else {
-      orgIds = [];
+      orgIds = [caller.principal.organizationId];
     }
-    // Team tokens see no environments, so a listing never shows one the caller cannot read.
-    if (caller.principal.kind === 'team') orgIds = [];
     const after = continuationToken ? (decodeContinuationToken(continuationToken) as [string, string, string]) : undefined;
     if (after !== undefined && !(Array.isArray(after) && after.length === 3 && after.every((s) => typeof s === 'string'))) {
       throw new ApiError('bad_request', 'continuationToken is not one this server gave');
     }
     const rows = await store.listEnvironments(db, orgIds, after, defaultPageSize + 1);
-    const page = rows.slice(0, defaultPageSize);
-    const last = page[page.length - 1];
+    const scanned = rows.slice(0, defaultPageSize);
+    const last = scanned[scanned.length - 1];
+    // A team token lists only what its team may read; a page may come out short, its token still right.
+    const page = caller.principal.kind === 'team' ? await this.readableByTeam(caller, scanned) : scanned;
     const tags = await store.tagsOfEnvironments(db, page.map((e) => e.id));
     return {
       environments: page.map((e) => ({
@@ -167,6 +166,17 @@ export class EnvironmentService {
       })),
       ...(rows.length > defaultPageSize && last && { nextToken: encodeContinuationToken([last.organization, last.project, last.name]) }),
     };
+  }
+
+  private async readableByTeam(caller: Caller, rows: store.EnvironmentListEntry[]): Promise<store.EnvironmentListEntry[]> {
+    if (caller.principal.kind !== 'team') return rows;
+    const teamId = caller.principal.teamId;
+    const readable = [];
+    for (const row of rows) {
+      const grant = await bestTeamEnvironmentPermission(this.deps.db, [teamId], row.id);
+      if ((grant?.permission ?? 0) >= EnvironmentPermission.read) readable.push(row);
+    }
+    return readable;
   }
 
   async remove(caller: Caller, ref: EnvironmentRef): Promise<void> {
@@ -294,6 +304,10 @@ export class EnvironmentService {
   async open(caller: Caller, ref: EnvironmentRef, version: string | undefined, duration: string | undefined) {
     const lifetime = openLifetime(duration);
     const { org, env } = await requireEnvironment(this.deps.db, caller, ref, 'open');
+    const limit = await maxOpenDuration(this.deps.db, caller, env);
+    if (limit !== undefined && lifetime > parseGoDuration(limit)) {
+      throw new ApiError('bad_request', `the team's grant on environment '${environmentLabel(ref)}' allows opening it for ${limit} at most`);
+    }
     const revision = await this.revisionOf(this.deps.db, env, version);
     const { env: decl, diags } = loadYaml(qualified(env), revision.definition);
     const loader = this.loaderFor(caller, org, {});
@@ -593,7 +607,12 @@ export class EnvironmentService {
         const { project, name: envName, version } = parseImportName(name);
         const env = await store.findEnvironment(this.deps.db, org.id, project, envName);
         role ??= organizationRole(this.deps.db, caller, org);
-        const held = env ? environmentPermissionOfRole(caller, await role, env) : EnvironmentPermission.none;
+        // People and organization tokens read by their role; a team token only by its team's grant.
+        const held = !env
+          ? EnvironmentPermission.none
+          : caller.principal.kind === 'team'
+            ? await environmentPermission(this.deps.db, caller, org, env)
+            : environmentPermissionOfRole(caller, await role, env);
         if (!env || held < EnvironmentPermission.read) throw new Error(`environment "${project}/${envName}" not found`);
         const revision = await this.revisionOf(this.deps.db, env, version);
         return { definition: revision.definition, decrypter: await this.decrypterOf(this.deps.db, env.id) };

@@ -43,6 +43,7 @@ export async function deleteEnvironment(db: Executor, id: string): Promise<void>
   await db.deleteFrom('environment_revisions').where('environment_id', '=', id).execute();
   await db.deleteFrom('environment_open_sessions').where('environment_id', '=', id).execute();
   await db.deleteFrom('environment_keys').where('owner_id', '=', id).execute();
+  await db.deleteFrom('team_environment_permissions').where('environment_id', '=', id).execute();
   await db.deleteFrom('environments').where('id', '=', id).execute();
 }
 

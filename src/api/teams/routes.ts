@@ -11,6 +11,12 @@ const CreatePulumiTeamRequest = Type.Object({
 });
 // Permission values are checked by the service, so that a refusal names the value sent.
 const TeamStackPermission = Type.Object({ projectName: Type.String(), stackName: Type.String(), permission: Type.Integer() });
+const TeamEnvironmentSettings = Type.Object({
+  projectName: Type.String(),
+  envName: Type.String(),
+  permission: Type.String(),
+  maxOpenDuration: Type.Optional(Type.String()),
+});
 const UpdateTeamRequest = Type.Object({
   newDisplayName: Type.Optional(Type.String()),
   newDescription: Type.Optional(Type.String()),
@@ -19,9 +25,9 @@ const UpdateTeamRequest = Type.Object({
   addStackPermission: Type.Optional(TeamStackPermission),
   editStackPermission: Type.Optional(TeamStackPermission),
   removeStack: Type.Optional(Type.Object({ projectName: Type.String(), stackName: Type.String() })),
-  addEnvironmentPermission: Type.Optional(Type.Unknown()),
-  editEnvironmentPermission: Type.Optional(Type.Unknown()),
-  removeEnvironment: Type.Optional(Type.Unknown()),
+  addEnvironmentPermission: Type.Optional(TeamEnvironmentSettings),
+  editEnvironmentPermission: Type.Optional(TeamEnvironmentSettings),
+  removeEnvironment: Type.Optional(Type.Object({ projectName: Type.String(), envName: Type.String() })),
 });
 
 /** Teams: membership and stack permissions. */

@@ -9,6 +9,9 @@ import { ApiError } from '../../errors.js';
 import { findMembership, type OrganizationRow } from '../orgs/store.js';
 import { findStack, type StackRecord } from '../stacks/store.js';
 import { findUserByLogin } from '../user/store.js';
+import { parseGoDuration } from '../environments/duration.js';
+import { environmentPermissionNames } from '../environments/policy.js';
+import { findEnvironment } from '../environments/store.js';
 import * as store from './store.js';
 
 /** Pulumi's rule for team names. */
@@ -33,6 +36,8 @@ export interface TeamSummaryView {
 export interface TeamView extends TeamSummaryView {
   members: Array<{ name: string; githubLogin: string; avatarUrl: string; role: TeamRole }>;
   stacks: Array<{ projectName: string; stackName: string; permission: number }>;
+  /** Left out when the team has no environment grants, as Pulumi's Team omits it. */
+  environments?: Array<{ projectName: string; envName: string; permission: string; maxOpenDuration?: string }>;
 }
 
 export interface CreateTeamInput {
@@ -56,9 +61,17 @@ export interface UpdateTeamInput {
   addStackPermission?: StackPermissionInput;
   editStackPermission?: StackPermissionInput;
   removeStack?: { projectName: string; stackName: string };
-  addEnvironmentPermission?: unknown;
-  editEnvironmentPermission?: unknown;
-  removeEnvironment?: unknown;
+  addEnvironmentPermission?: EnvironmentPermissionInput;
+  editEnvironmentPermission?: EnvironmentPermissionInput;
+  removeEnvironment?: { projectName: string; envName: string };
+}
+
+/** `TeamEnvironmentSettings`: a permission by name, and how long the team may keep the environment open. */
+export interface EnvironmentPermissionInput {
+  projectName: string;
+  envName: string;
+  permission: string;
+  maxOpenDuration?: string;
 }
 
 /** Teams of an organization, their members and their stack permissions. */
@@ -143,9 +156,6 @@ export class TeamService {
       await this.requireTeamManagement(tx, caller, org, team, input);
       const changes: string[] = [];
 
-      if (input.addEnvironmentPermission !== undefined || input.editEnvironmentPermission !== undefined || input.removeEnvironment !== undefined) {
-        throw new ApiError('bad_request', 'environment permissions of teams are not supported');
-      }
       if (input.newDisplayName !== undefined || input.newDescription !== undefined) {
         const display_name = input.newDisplayName ?? team.display_name;
         this.checkDisplayName(display_name);
@@ -166,6 +176,17 @@ export class TeamService {
         }
         await store.deleteTeamStackPermission(tx, team.id, stack.id);
         changes.push(`removed stack "${this.stackLabel(stack)}"`);
+      }
+
+      if (input.addEnvironmentPermission !== undefined) changes.push(await this.grantEnvironment(tx, org, team, input.addEnvironmentPermission, 'add'));
+      if (input.editEnvironmentPermission !== undefined) changes.push(await this.grantEnvironment(tx, org, team, input.editEnvironmentPermission, 'edit'));
+      if (input.removeEnvironment !== undefined) {
+        const env = await this.environment(tx, org, input.removeEnvironment);
+        if (!(await store.findTeamEnvironmentPermission(tx, team.id, env.id))) {
+          throw new ApiError('not_found', `team '${team.name}' has no permission on environment '${env.project}/${env.name}'`);
+        }
+        await store.deleteTeamEnvironmentPermission(tx, team.id, env.id);
+        changes.push(`removed environment "${env.project}/${env.name}"`);
       }
 
       if (changes.length === 0) throw new ApiError('bad_request', 'nothing to change: the request names no team update');
@@ -242,6 +263,27 @@ export class TeamService {
     return `${verb} ${stackPermissionName(input.permission)} on stack "${this.stackLabel(stack)}"`;
   }
 
+  private async grantEnvironment(tx: Executor, org: OrganizationRow, team: store.TeamRow, input: EnvironmentPermissionInput, kind: 'add' | 'edit'): Promise<string> {
+    const permission = environmentPermissionNames.indexOf(input.permission as (typeof environmentPermissionNames)[number]);
+    if (permission < 0) {
+      throw new ApiError('bad_request', `invalid environment permission '${input.permission}': it must be one of ${environmentPermissionNames.join(', ')}`);
+    }
+    if (input.maxOpenDuration) parseGoDuration(input.maxOpenDuration);
+    const env = await this.environment(tx, org, input);
+    if (kind === 'edit' && !(await store.findTeamEnvironmentPermission(tx, team.id, env.id))) {
+      throw new ApiError('not_found', `team '${team.name}' has no permission on environment '${env.project}/${env.name}' to edit`);
+    }
+    await store.upsertTeamEnvironmentPermission(tx, { team_id: team.id, environment_id: env.id, permission, max_open_duration: input.maxOpenDuration || null });
+    const verb = kind === 'add' ? 'granted' : 'changed to';
+    return `${verb} ${input.permission} on environment "${env.project}/${env.name}"`;
+  }
+
+  private async environment(db: Executor, org: OrganizationRow, ref: { projectName: string; envName: string }) {
+    const env = await findEnvironment(db, org.id, ref.projectName, ref.envName);
+    if (!env) throw new ApiError('not_found', `environment '${org.name}/${ref.projectName}/${ref.envName}' not found`);
+    return env;
+  }
+
   private async stack(db: Executor, org: OrganizationRow, ref: { projectName: string; stackName: string }): Promise<StackRecord> {
     const stack = await findStack(db, org.id, ref.projectName, ref.stackName);
     if (!stack) throw new ApiError('not_found', `stack '${org.name}/${ref.projectName}/${ref.stackName}' not found`);
@@ -280,11 +322,20 @@ export class TeamService {
     const roles = await this.teamRolesOf(db, caller, org);
     const members = await store.listTeamMembers(db, team.id);
     const stacks = await store.listTeamStackPermissions(db, team.id);
+    const environments = await store.listTeamEnvironmentPermissions(db, team.id);
     const { userRole, ...summary } = this.summaryView(team, roles.get(team.id) ?? 'none');
     return {
       ...summary,
       members: members.map((m) => ({ name: m.name, githubLogin: m.login, avatarUrl: m.avatar_url, role: m.role })),
       stacks: stacks.map((s) => ({ projectName: s.project_name, stackName: s.stack_name, permission: s.permission })),
+      ...(environments.length > 0 && {
+        environments: environments.map((e) => ({
+          projectName: e.project,
+          envName: e.name,
+          permission: environmentPermissionNames[e.permission] ?? 'none',
+          ...(e.max_open_duration && { maxOpenDuration: e.max_open_duration }),
+        })),
+      }),
       userRole,
     };
   }

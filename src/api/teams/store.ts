@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/executor.js';
-import type { TeamMembersTable, TeamRole, TeamStackPermissionsTable, TeamsTable } from '../../db/schema.js';
+import type { TeamEnvironmentPermissionsTable, TeamMembersTable, TeamRole, TeamStackPermissionsTable, TeamsTable } from '../../db/schema.js';
 
 export type TeamRow = TeamsTable;
 export type TeamMemberRow = TeamMembersTable;
@@ -65,6 +65,7 @@ export async function updateTeam(db: Executor, id: string, changes: Partial<Pick
 export async function deleteTeam(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('team_members').where('team_id', '=', id).execute();
   await db.deleteFrom('team_stack_permissions').where('team_id', '=', id).execute();
+  await db.deleteFrom('team_environment_permissions').where('team_id', '=', id).execute();
   await db.deleteFrom('teams').where('id', '=', id).execute();
 }
 
@@ -171,4 +172,50 @@ export async function findTeamStackPermission(db: Executor, teamId: string, stac
 
 export async function deleteTeamStackPermission(db: Executor, teamId: string, stackId: string): Promise<void> {
   await db.deleteFrom('team_stack_permissions').where('team_id', '=', teamId).where('stack_id', '=', stackId).execute();
+}
+
+export type TeamEnvironmentPermissionRow = TeamEnvironmentPermissionsTable;
+
+export async function findTeamEnvironmentPermission(db: Executor, teamId: string, environmentId: string): Promise<TeamEnvironmentPermissionRow | undefined> {
+  return db
+    .selectFrom('team_environment_permissions')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('environment_id', '=', environmentId)
+    .executeTakeFirst();
+}
+
+export async function upsertTeamEnvironmentPermission(db: Executor, row: TeamEnvironmentPermissionRow): Promise<void> {
+  await db
+    .insertInto('team_environment_permissions')
+    .values(row)
+    .onConflict((oc) => oc.columns(['team_id', 'environment_id']).doUpdateSet({ permission: row.permission, max_open_duration: row.max_open_duration }))
+    .execute();
+}
+
+export async function deleteTeamEnvironmentPermission(db: Executor, teamId: string, environmentId: string): Promise<void> {
+  await db.deleteFrom('team_environment_permissions').where('team_id', '=', teamId).where('environment_id', '=', environmentId).execute();
+}
+
+export async function listTeamEnvironmentPermissions(db: Executor, teamId: string) {
+  return db
+    .selectFrom('team_environment_permissions as g')
+    .innerJoin('environments as e', 'e.id', 'g.environment_id')
+    .select(['e.project as project', 'e.name as name', 'g.permission as permission', 'g.max_open_duration as max_open_duration'])
+    .where('g.team_id', '=', teamId)
+    .orderBy('e.project')
+    .orderBy('e.name')
+    .execute();
+}
+
+/** The best grant any of the teams holds on the environment, and the shortest open limit among those grants. */
+export async function bestTeamEnvironmentPermission(db: Executor, teamIds: string[], environmentId: string): Promise<TeamEnvironmentPermissionRow | undefined> {
+  if (teamIds.length === 0) return undefined;
+  return db
+    .selectFrom('team_environment_permissions')
+    .selectAll()
+    .where('team_id', 'in', teamIds)
+    .where('environment_id', '=', environmentId)
+    .orderBy('permission', 'desc')
+    .executeTakeFirst();
 }
