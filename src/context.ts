@@ -4,7 +4,7 @@ import { OrganizationService } from './api/orgs/service.js';
 import { StackService } from './api/stacks/service.js';
 import { StackSettingsService } from './api/stacks/settings.js';
 import { EnvironmentService } from './api/environments/service.js';
-import { unconfiguredProviders } from './api/environments/providers.js';
+import type { StackOutputsSource } from './api/environments/providers.js';
 import { StateService } from './api/state/service.js';
 import { StateMaterializer } from './api/updates/materialize.js';
 import { UpdateService } from './api/updates/service.js';
@@ -95,7 +95,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const users = new UserService({ db, clock, ids });
   const tokens = new TokenService({ db, clock, ids });
   const organizations = new OrganizationService({ db, clock, ids });
-  const environments = new EnvironmentService({ db, clock, ids, masterKey, providers: unconfiguredProviders, jobs, publicUrl: config.publicUrl });
+  // Read when an environment opens `pulumi-stacks`, by when the services below exist.
+  const stackOutputs: StackOutputsSource = {
+    exportLatest: (caller, ref) => services.state.export(caller, ref),
+    decrypt: (caller, ref, ciphertexts) => services.secrets.decrypt(caller, ref, ciphertexts, true),
+  };
+  const environments = new EnvironmentService({ db, clock, ids, masterKey, stackOutputs, jobs, publicUrl: config.publicUrl });
   const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {

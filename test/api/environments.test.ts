@@ -287,6 +287,40 @@ describe('revisions and tags', () => {
   });
 });
 
+describe('fn::open::pulumi-stacks', () => {
+  it('reads a stack’s outputs from this server, its secret outputs opened and kept secret', async () => {
+    await api.post(`/api/stacks/${org}/vpc`, { stackName: 'dev' });
+    const encrypted = await api.post(`/api/stacks/${org}/vpc/dev/encrypt`, { plaintext: Buffer.from('"s3cret"').toString('base64') });
+    const urn = 'urn:pulumi:dev::vpc::pulumi:pulumi:Stack::vpc-dev';
+    const deployment = {
+      version: 3,
+      deployment: {
+        manifest: { time: '2026-12-01T00:00:00Z', magic: '', version: '' },
+        secrets_providers: { type: 'service', state: { url: server.url, owner: org, project: 'vpc', stack: 'dev' } },
+        resources: [
+          { urn, custom: false, type: 'pulumi:pulumi:Stack', outputs: { vpcId: 'vpc-123', subnets: ['a', 'b'], password: { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: encrypted.body.ciphertext } } },
+        ],
+      },
+    };
+    assert.equal((await api.post(`/api/stacks/${org}/vpc/dev/import`, deployment)).status, 200);
+    await createEnvironment('stackrefs', 'env', 'values:\n  infra:\n    fn::open::pulumi-stacks:\n      stacks:\n        vpc:\n          stack: vpc/dev\n  vpcId: ${infra.vpc.vpcId}\n');
+    const opened = await api.post(`${base()}/stackrefs/env/open`);
+    assert.equal(opened.status, 200, opened.text);
+    const props = (await api.get(`${base()}/stackrefs/env/open/${opened.body.id}`)).body.properties;
+    assert.equal(props.vpcId.value, 'vpc-123');
+    const vpc = props.infra.value.vpc.value;
+    assert.deepEqual(vpc.subnets.value.map((s: { value: string }) => s.value), ['a', 'b']);
+    assert.deepEqual([vpc.password.value, vpc.password.secret], ['s3cret', true]);
+
+    await createEnvironment('stackrefs', 'missing');
+    const missing = await patchYaml(`${base()}/stackrefs/missing`, 'values:\n  x:\n    fn::open::pulumi-stacks:\n      stacks:\n        a:\n          stack: nope/dev\n');
+    assert.equal(missing.status, 200, 'a check does not open providers');
+    const failed = await api.post(`${base()}/stackrefs/missing/open`);
+    assert.equal(failed.status, 400);
+    assert.match(failed.body.diagnostics[0].summary, /stack '.*nope\/dev' not found/);
+  });
+});
+
 describe('rotation and referrers', () => {
   it('rotates an environment without rotators (nothing to do), and names an unconfigured rotator in a diagnostic', async () => {
     await createEnvironment('rot', 'plain', 'values:\n  a: 1\n');

@@ -9,7 +9,7 @@ import { transaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors.js';
 import { decodeContinuationToken, encodeContinuationToken } from '../../http/pagination.js';
 import { decryptSecrets, encryptSecrets, DefinitionError, type Decrypter, type Encrypter } from '../../esc/crypt.js';
-import { checkEnvironment, evalEnvironment, ExecContext, rotateEnvironment, type EnvironmentLoader, type ProviderLoader } from '../../esc/eval.js';
+import { checkEnvironment, evalEnvironment, ExecContext, rotateEnvironment, type EnvironmentLoader } from '../../esc/eval.js';
 import { loadYaml, sortDiagnostics } from '../../esc/load.js';
 import { parsePropertyPath } from '../../esc/property-path.js';
 import { DiagSeverity, type Diagnostic } from '../../esc/syntax.js';
@@ -19,6 +19,7 @@ import { listMemberships, type OrganizationRow } from '../orgs/store.js';
 import { parseGoDuration } from './duration.js';
 import { EnvironmentPermission, environmentLabel, environmentPermission, environmentPermissionOfRole, maxOpenDuration, requireEnvironment, type EnvironmentRef } from './policy.js';
 import * as store from './store.js';
+import { providersFor, type StackOutputsSource } from './providers.js';
 import { bestTeamEnvironmentPermission } from '../teams/store.js';
 import { deleteExpiredEnvironmentSessions } from '../../jobs/handlers.js';
 import { enqueueJob } from '../../jobs/runner.js';
@@ -100,7 +101,7 @@ export class EnvironmentService {
   private readonly keys = new Map<string, Buffer>();
 
   constructor(
-    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; providers: ProviderLoader; jobs: { wake(): void }; publicUrl: string },
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; stackOutputs: StackOutputsSource; jobs: { wake(): void }; publicUrl: string },
   ) {}
 
   // --- environments -------------------------------------------------------------------------
@@ -594,7 +595,7 @@ export class EnvironmentService {
     const execContext = ExecContext.create({
       pulumi: { value: { user: login(caller.user.login), organization: login(org.name) } },
     });
-    return { decrypter, providers: this.deps.providers, environments, execContext };
+    return { decrypter, providers: providersFor(caller, org.name, this.deps.stackOutputs), environments, execContext };
   }
 
   /** Imports resolve in the caller's organization, each only if the caller may read it. */
