@@ -130,6 +130,24 @@ describe('a replica with another master key', () => {
       await primary.close();
     }
   });
+
+  it('is not ready once an environment key is stored, with no stack key', async () => {
+    const primary = await startTestServer();
+    const primaryApi = new ApiClient(primary.url, primary.adminToken);
+    const replica = await startReplica(primary, {}, ['--master-key', Buffer.alloc(32, 9).toString('base64')]);
+    try {
+      assert.equal((await new ApiClient(replica.url).get('/readyz', { token: null })).status, 200);
+      assert.equal((await primaryApi.post(`/api/esc/environments/${primary.org}`, { project: 'keys', name: 'dev' })).status, 200);
+      const written = await primaryApi.request('PATCH', `/api/esc/environments/${primary.org}/keys/dev`, { rawBody: 'values:\n  pw:\n    fn::secret: hush\n' });
+      assert.equal(written.status, 200, written.text);
+      const onReplica = await new ApiClient(replica.url).get('/readyz', { token: null });
+      assert.equal(onReplica.status, 503, onReplica.text);
+      assert.match(onReplica.body.checks.secrets, /^wrong master key: it does not open the stored data key of environment key owner \S+$/);
+    } finally {
+      await replica.close();
+      await primary.close();
+    }
+  });
 });
 
 describe('a blob store out of space', () => {

@@ -242,6 +242,11 @@ export async function findWrappedEnvironmentKey(db: Executor, ownerId: string): 
   return row?.wrapped_key;
 }
 
+export async function findAnyWrappedEnvironmentKey(db: Executor): Promise<{ ownerId: string; wrappedKey: Buffer } | undefined> {
+  const row = await db.selectFrom('environment_keys').select(['owner_id', 'wrapped_key']).limit(1).executeTakeFirst();
+  return row && { ownerId: row.owner_id, wrappedKey: Buffer.from(row.wrapped_key) };
+}
+
 /** Stores a new key unless another request stored one first; the stored one wins. */
 export async function insertWrappedEnvironmentKey(db: Executor, ownerId: string, wrappedKey: Buffer, at: number): Promise<void> {
   await db

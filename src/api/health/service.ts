@@ -3,6 +3,7 @@ import { open } from '../../crypto/aead.js';
 import type { DatabaseHandle } from '../../db/dialect.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import { recentStorageFull } from '../../db/transaction.js';
+import { findAnyWrappedEnvironmentKey } from '../environments/store.js';
 import { findAnyWrappedKey } from '../secrets/store.js';
 import { pingDatabase } from './store.js';
 
@@ -44,9 +45,18 @@ export async function readiness(database: DatabaseHandle, blobs: BlobStore, opti
   return { ready: Object.values(checks).every((check) => check === 'ok'), checks };
 }
 
-/** Opens one stored stack key, as the secrets service does (same key context), when any is stored. */
+/**
+ * Opens one stored stack key and one environment key, as the secrets and environment services do
+ * (same key contexts), when any is stored.
+ */
 async function checkMasterKey(database: DatabaseHandle, masterKey: Buffer): Promise<string> {
   const stored = await findAnyWrappedKey(database.db);
-  if (!stored || open(masterKey, stored.wrappedKey, `stack-key:${stored.stackId}`)) return 'ok';
-  return `wrong master key: it does not open the stored secrets key of stack ${stored.stackId}`;
+  if (stored && !open(masterKey, stored.wrappedKey, `stack-key:${stored.stackId}`)) {
+    return `wrong master key: it does not open the stored secrets key of stack ${stored.stackId}`;
+  }
+  const environmentKey = await findAnyWrappedEnvironmentKey(database.db);
+  if (environmentKey && !open(masterKey, environmentKey.wrappedKey, `environment-key:${environmentKey.ownerId}`)) {
+    return `wrong master key: it does not open the stored data key of environment key owner ${environmentKey.ownerId}`;
+  }
+  return 'ok';
 }
