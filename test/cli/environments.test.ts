@@ -65,6 +65,11 @@ describe('pulumi env', () => {
     assert.match(history.stdout, /revision 3/);
     assert.match(history.stdout, /revision 2/);
     await cli.ok(['env', 'version', 'tag', `${org}/app/versions@stable`, '2']);
+    const revision = await cli.ok(['env', 'version', `${org}/app/versions@2`]);
+    assert.match(revision.stdout, /revision 2/);
+    const tag = await cli.ok(['env', 'version', `${org}/app/versions@stable`]);
+    assert.match(tag.stdout, /stable/);
+    assert.match(tag.stdout, /Revision 2|revision 2/);
     const tagged = await cli.ok(['env', 'get', `${org}/app/versions@stable`, '--value', 'json']);
     assert.match(tagged.stdout, /blue/);
     await cli.ok(['env', 'version', 'rollback', `${org}/app/versions@2`]);
