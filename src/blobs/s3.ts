@@ -58,14 +58,19 @@ export function s3BlobStore(location: S3Location): BlobStore {
       await client.send(new HeadBucketCommand({ Bucket }));
     },
     async get(_tx, key) {
-      try {
-        const reply = await client.send(new GetObjectCommand({ Bucket, Key: objectKey(key) }));
-        const bytes = await reply.Body!.transformToByteArray();
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      } catch (error) {
-        if (error instanceof NoSuchKey) return undefined;
-        throw error;
-      }
+      return readObject(client, Bucket, objectKey(key));
     },
   };
+}
+
+/** An object's bytes, or undefined when there is none by that key. */
+export async function readObject(client: S3Client, Bucket: string, Key: string): Promise<Buffer | undefined> {
+  try {
+    const reply = await client.send(new GetObjectCommand({ Bucket, Key }));
+    const bytes = await reply.Body!.transformToByteArray();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch (error) {
+    if (error instanceof NoSuchKey) return undefined;
+    throw error;
+  }
 }

@@ -113,6 +113,10 @@ describe('creating and reading environments', () => {
     const names = listed.body.environments.map((e: { project: string; name: string }) => `${e.project}/${e.name}`);
     assert.ok(names.includes('listed/one'));
     assert.ok(listed.body.environments.every((e: { organization: string }) => e.organization === org));
+    for (const token of [Buffer.from('["a","b\\u0000","c"]').toString('base64url'), Buffer.from('["a"]').toString('base64url'), '%25%25']) {
+      const bad = await api.get(`${base()}?continuationToken=${token}`);
+      assert.deepEqual(bad.body, { code: 400, message: 'Bad Request: invalid continuation token' });
+    }
     const all = await api.get('/api/esc/environments');
     assert.deepEqual(all.body.environments.map((e: { name: string }) => e.name), listed.body.environments.map((e: { name: string }) => e.name));
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { readObject } from '../../blobs/s3.js';
 import type { BackendLocation } from './location.js';
 
 /** The backend cannot be read at all: a missing directory, an unreachable or refused bucket. */
@@ -109,14 +110,7 @@ function s3Source(location: Extract<BackendLocation, { kind: 's3' }>): BackendSo
       return found.sort(byKey);
     },
     async read(key) {
-      try {
-        const reply = await client.send(new GetObjectCommand({ Bucket, Key: objectKey(key) }));
-        const bytes = await reply.Body!.transformToByteArray();
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      } catch (error) {
-        if (error instanceof NoSuchKey) return undefined;
-        throw error;
-      }
+      return readObject(client, Bucket, objectKey(key));
     },
     close() {
       client.destroy();

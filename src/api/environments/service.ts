@@ -7,7 +7,7 @@ import { open as openSealed, seal } from '../../crypto/aead.js';
 import type { Executor } from '../../db/executor.js';
 import { transaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors.js';
-import { decodeContinuationToken, encodeContinuationToken } from '../../http/pagination.js';
+import { decodeNameTripleToken, encodeContinuationToken } from '../../http/pagination.js';
 import { decryptSecrets, encryptSecrets, DefinitionError, type Decrypter, type Encrypter } from '../../esc/crypt.js';
 import { checkEnvironment, evalEnvironment, ExecContext, rotateEnvironment, type EnvironmentLoader } from '../../esc/eval.js';
 import { loadYaml, sortDiagnostics } from '../../esc/load.js';
@@ -139,10 +139,7 @@ export class EnvironmentService {
     } else {
       orgIds = [caller.principal.organizationId];
     }
-    const after = continuationToken ? (decodeContinuationToken(continuationToken) as [string, string, string]) : undefined;
-    if (after !== undefined && !(Array.isArray(after) && after.length === 3 && after.every((s) => typeof s === 'string'))) {
-      throw new ApiError('bad_request', 'continuationToken is not one this server gave');
-    }
+    const after = continuationToken ? decodeNameTripleToken(continuationToken) : undefined;
     const rows = await store.listEnvironments(db, orgIds, after, defaultPageSize + 1);
     const scanned = rows.slice(0, defaultPageSize);
     const last = scanned[scanned.length - 1];
@@ -326,10 +323,9 @@ export class EnvironmentService {
   /** JSON text: the environment as it was stored, so a large one is not parsed and printed again. */
   async readSession(caller: Caller, organization: string, sessionId: string, property: string | undefined, ref?: EnvironmentRef): Promise<string> {
     const db = this.deps.db;
-    const org = ref ? (await requireEnvironment(db, caller, ref, 'open')).org : await requireOrganization(db, caller, organization, 'member');
+    const { org, env } = ref ? await requireEnvironment(db, caller, ref, 'open') : { org: await requireOrganization(db, caller, organization, 'member'), env: undefined };
     const session = await store.findOpenSession(db, sessionId, org.id, this.deps.clock.now());
-    const expected = ref ? (await store.findEnvironment(db, org.id, ref.project, ref.name))?.id : null;
-    if (!session || session.environment_id !== (expected ?? null)) throw new ApiError('not_found', `open session '${sessionId}' not found (it may have expired)`);
+    if (!session || session.environment_id !== (env?.id ?? null)) throw new ApiError('not_found', `open session '${sessionId}' not found (it may have expired)`);
     const key = await this.keyOf(db, session.key_owner_id);
     const opened = openSealed(key, session.sealed, `esc-session:${session.id}`);
     if (!opened) throw new ApiError('internal', `open session '${sessionId}' does not open with its key`);

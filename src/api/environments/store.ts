@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/executor.js';
+import type { NameTripleKey } from '../../http/pagination.js';
 import type {
   EnvironmentOpenSessionsTable,
   EnvironmentRevisionsTable,
@@ -63,7 +64,7 @@ export interface EnvironmentListEntry {
 export async function listEnvironments(
   db: Executor,
   organizationIds: string[],
-  after: [string, string, string] | undefined,
+  after: NameTripleKey | undefined,
   limit: number,
 ): Promise<EnvironmentListEntry[]> {
   if (organizationIds.length === 0) return [];

@@ -6,7 +6,7 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { transaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors.js';
-import { decodeContinuationToken, encodeContinuationToken } from '../../http/pagination.js';
+import { decodeNameTripleToken, encodeContinuationToken } from '../../http/pagination.js';
 import { findOrganizationByName, type OrganizationRow } from '../orgs/store.js';
 import { appendCheckpoint } from '../state/checkpoints.js';
 import { inspectUntypedDeployment, rewriteStackIdentity, type StackIdentity } from '../state/deployment.js';
@@ -211,7 +211,7 @@ export class StackService {
       throw new ApiError('bad_request', 'tagValue needs tagName');
     }
     const pageSize = query.maxResults ?? defaultPageSize;
-    const after = query.continuationToken === undefined ? undefined : decodeStackListKey(query.continuationToken);
+    const after = query.continuationToken === undefined ? undefined : decodeNameTripleToken(query.continuationToken);
     const rows = await store.listStacks(this.deps.db, {
       visibility: await stackVisibility(this.deps.db, caller),
       organization: query.organization,
@@ -371,13 +371,4 @@ export class StackService {
       throw new ApiError('bad_request', `tag '${projectTag}' must name the stack's project '${stack.project_name}'`);
     }
   }
-}
-
-function decodeStackListKey(token: string): store.StackListKey {
-  const key = decodeContinuationToken(token);
-  // Names never hold a NUL, and PostgreSQL text cannot: such a token was not one this server gave.
-  if (!Array.isArray(key) || key.length !== 3 || !key.every((part) => typeof part === 'string' && !part.includes('\0'))) {
-    throw new ApiError('bad_request', 'invalid continuation token');
-  }
-  return key as store.StackListKey;
 }
