@@ -6,6 +6,9 @@ import { Type, type TObject } from 'typebox';
 import * as schema from './schemas.js';
 import type { DefinitionView, EnvironmentRef } from './service.js';
 
+/** Routes whose body is a definition: taken as YAML text whatever its Content-Type (http/body.ts). */
+const yaml = { config: { yamlBody: true } } as const;
+
 /** Definitions go out as YAML with the headers the ESC client needs: the revision and the ETag. */
 function sendDefinition(reply: FastifyReply, view: DefinitionView) {
   return reply.header('ETag', view.etag).header('Pulumi-ESC-Revision', String(view.revision)).type('application/x-yaml').send(view.yaml);
@@ -26,7 +29,6 @@ export function registerEnvironmentRoutes(app: App, services: Services): void {
   const envs = services.environments;
   const esc = '/api/esc/environments';
   const preview = '/api/preview/environments';
-  const yaml = { config: { yamlBody: true } } as const;
 
   app.get(esc, { schema: { querystring: schema.ListQuery } }, async (request) => envs.list(request.caller, undefined, request.query.continuationToken));
   app.post(`${esc}/:orgName`, { schema: { params: schema.OrgParams, body: schema.CreateEnvironmentRequest } }, async (request) => {
@@ -83,7 +85,6 @@ type EnvironmentPathParams = { orgName: string; projectName?: string; envName: s
 /** The routes of one environment, at `E` (whose parameters `envParams` describes). */
 function registerEnvironment<P extends TObject>(app: App, services: Services, E: string, envParams: P, refOf: (params: EnvironmentPathParams) => EnvironmentRef): void {
   const envs = services.environments;
-  const yaml = { config: { yamlBody: true } } as const;
   const withVersion = Type.Object({ ...envParams.properties, version: Type.String() });
   const withSession = Type.Object({ ...envParams.properties, openSessionID: Type.String() });
   const withTag = Type.Object({ ...envParams.properties, tagName: Type.String() });

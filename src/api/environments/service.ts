@@ -19,6 +19,7 @@ import { listMemberships, type OrganizationRow } from '../orgs/store.js';
 import { parseGoDuration } from './duration.js';
 import { EnvironmentPermission, environmentLabel, environmentPermission, environmentPermissionOfRole, maxOpenDuration, requireEnvironment, type EnvironmentRef } from './policy.js';
 import * as store from './store.js';
+import { parseEnvironmentReference } from './names.js';
 import { providersFor, type StackOutputsSource } from './providers.js';
 import { bestTeamEnvironmentPermission } from '../teams/store.js';
 import { deleteExpiredEnvironmentSessions } from '../../jobs/handlers.js';
@@ -56,15 +57,6 @@ function validateName(kind: string, name: string): void {
   if (!namePattern.test(name)) {
     throw new ApiError('bad_request', `${kind} name '${name}' may hold only letters, digits, '-', '_' and '.' (1 to 100 of them)`);
   }
-}
-
-/** `project/name`, `name` (project `default`), with an optional `@revision-or-tag`. */
-function parseImportName(text: string): { project: string; name: string; version?: string } {
-  const [path, version] = text.split('@', 2) as [string, string | undefined];
-  const parts = path.split('/');
-  if (parts.length === 1) return { project: 'default', name: parts[0]!, version };
-  if (parts.length === 2) return { project: parts[0]!, name: parts[1]!, version };
-  throw new Error(`environment name '${text}' must be 'project/name'`);
 }
 
 /** How an environment names itself in diagnostics and to `context.currentEnvironment`. */
@@ -525,7 +517,7 @@ export class EnvironmentService {
         if (!name) continue;
         let target;
         try {
-          target = parseImportName(name);
+          target = parseEnvironmentReference(name);
         } catch {
           continue;
         }
@@ -534,7 +526,7 @@ export class EnvironmentService {
         }
       }
     }
-    for (const stack of await stacksConfiguredBy(db, org.id, `${env.project}/${env.name}`)) {
+    for (const stack of await stacksConfiguredBy(db, org.id, env)) {
       add(stack.version, { stack: { project: stack.project, stack: stack.stack, version: stack.stackVersion } });
     }
     return { referrers };
@@ -601,7 +593,7 @@ export class EnvironmentService {
     return {
       loadEnvironment: async (requested: string) => {
         const name = overrides[requested] ?? requested;
-        const { project, name: envName, version } = parseImportName(name);
+        const { project, name: envName, version } = parseEnvironmentReference(name);
         const env = await store.findEnvironment(this.deps.db, org.id, project, envName);
         role ??= organizationRole(this.deps.db, caller, org);
         // People and organization tokens read by their role; a team token only by its team's grant.

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/executor.js';
 import type { NameTripleKey } from '../../http/pagination.js';
+import { parseEnvironmentReference } from './names.js';
 import type {
   EnvironmentOpenSessionsTable,
   EnvironmentRevisionsTable,
@@ -276,11 +277,11 @@ export async function deleteExpiredOpenSessions(db: Executor, now: number): Prom
   return Number(result.numDeletedRows);
 }
 
-/** Stacks whose configuration lives in `environment` (`project/name`, perhaps `@version`). */
+/** Stacks whose configuration lives in the environment `project/name` (at any version they name). */
 export async function stacksConfiguredBy(
   db: Executor,
   organizationId: string,
-  environment: string,
+  environment: { project: string; name: string },
 ): Promise<Array<{ project: string; stack: string; stackVersion: number; version: string | undefined }>> {
   const rows = await db
     .selectFrom('stack_settings as t')
@@ -291,7 +292,8 @@ export async function stacksConfiguredBy(
     .where('t.config', 'is not', null)
     .execute();
   return rows.flatMap((row) => {
-    const [name, version] = (JSON.parse(row.config!) as { environment: string }).environment.split('@', 2) as [string, string | undefined];
-    return name === environment ? [{ project: row.project, stack: row.stack, stackVersion: Number(row.version), version }] : [];
+    const named = parseEnvironmentReference((JSON.parse(row.config!) as { environment: string }).environment);
+    const matches = named.project === environment.project && named.name === environment.name;
+    return matches ? [{ project: row.project, stack: row.stack, stackVersion: Number(row.version), version: named.version }] : [];
   });
 }

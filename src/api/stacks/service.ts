@@ -21,6 +21,7 @@ import { deleteStackPermissionsOfStack, findTeamByName, upsertTeamStackPermissio
 import { storedStackConfig, validateStackConfig, type StackConfig } from './settings.js';
 import * as store from './store.js';
 import type { EnvironmentService } from '../environments/service.js';
+import { parseEnvironmentReference } from '../environments/names.js';
 import { findEnvironment } from '../environments/store.js';
 
 export { stackLabel, type StackRef } from './names.js';
@@ -139,8 +140,8 @@ export class StackService {
       if (config) {
         await store.upsertStackSettings(tx, { stack_id: stackId, notify_update_failure: 0, notify_update_success: 0, config: JSON.stringify(config) });
         // `stack init --remote-config` tells the user it created the environment: it is made here, empty.
-        const [envProject, envName] = config.environment.split('@')[0]!.split('/') as [string, string];
-        if (!(await findEnvironment(tx, org.id, envProject, envName))) await this.deps.environments.createIn(tx, caller, org, envProject, envName, '');
+        const env = parseEnvironmentReference(config.environment);
+        if (!(await findEnvironment(tx, org.id, env.project, env.name))) await this.deps.environments.createIn(tx, caller, org, env.project, env.name, '');
       }
       await recordAudit(tx, this.deps.clock, caller, {
         organizationId: org.id,
