@@ -46,6 +46,10 @@ export interface Config {
   maxConnectionsPerAddress: number;
   /** The bearer token `GET /metrics` takes; empty: metrics are not served. */
   metricsToken: string;
+  /** Run background jobs (webhook deliveries, clean-ups) in this process; off for API-only replicas. */
+  runJobs: boolean;
+  /** Refuse webhook targets on loopback, private and link-local addresses (checked at each delivery). */
+  webhookRefusePrivateTargets: boolean;
   /** What `GET /api/cli/version` reports. */
   cliVersion: { latest: string; oldestWithoutWarning: string; latestDev: string };
 }
@@ -73,6 +77,8 @@ const options = {
   'metrics-token': { type: 'string', env: 'STACKYARD_METRICS_TOKEN', default: '' },
   'admin-login': { type: 'string', env: 'STACKYARD_ADMIN_LOGIN', default: 'admin' },
   'default-org': { type: 'string', env: 'STACKYARD_DEFAULT_ORG', default: 'stackyard' },
+  jobs: { type: 'string', env: 'STACKYARD_JOBS', default: 'on' },
+  'webhook-refuse-private-targets': { type: 'string', env: 'STACKYARD_WEBHOOK_REFUSE_PRIVATE_TARGETS', default: 'off' },
   'cli-latest-version': { type: 'string', env: 'STACKYARD_CLI_LATEST_VERSION', default: '3.274.1' },
   'cli-oldest-without-warning': { type: 'string', env: 'STACKYARD_CLI_OLDEST_WITHOUT_WARNING', default: '3.0.0' },
 } as const;
@@ -150,6 +156,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     bodyIdleTimeoutMs: positiveInt('body-idle-timeout', 86_400) * 1000,
     keepAliveTimeoutMs: positiveInt('keep-alive-timeout', 86_400) * 1000,
     maxConnectionsPerAddress: positiveInt('max-connections-per-address', 1_000_000),
+    runJobs: onOff('jobs'),
+    webhookRefusePrivateTargets: onOff('webhook-refuse-private-targets'),
     bootstrap: { adminLogin: read('admin-login'), organization: read('default-org') },
     cliVersion: {
       latest: read('cli-latest-version'),

@@ -13,6 +13,7 @@ import { UserService } from './api/user/service.js';
 import { TokenService } from './api/tokens/service.js';
 import { TeamService } from './api/teams/service.js';
 import { AuditService } from './api/auditlogs/service.js';
+import { WebhookService } from './api/webhooks/service.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from './clock.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
@@ -37,6 +38,7 @@ export interface Services {
   secrets: SecretsService;
   admin: AdminService;
   environments: EnvironmentService;
+  webhooks: WebhookService;
 }
 
 /** Everything a request handler or a command can reach, built once. */
@@ -90,8 +92,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     pool: database.pool,
   });
   const blobs = metrics.timedBlobStore(openBlobStore(config.blobStore, clock));
-  const jobs = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs, clock }), failed: (kind) => metrics.jobFailed(kind) });
+  const jobs: JobRunner = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs, clock, webhooks: (): WebhookService => webhooks }), failed: (kind) => metrics.jobFailed(kind) });
 
+  const webhooks: WebhookService = new WebhookService({ db, clock, ids, masterKey, jobs, refusePrivateTargets: config.webhookRefusePrivateTargets });
   const users = new UserService({ db, clock, ids });
   const tokens = new TokenService({ db, clock, ids });
   const organizations = new OrganizationService({ db, clock, ids });
@@ -101,7 +104,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     decrypt: (caller, ref, ciphertexts) => services.secrets.decrypt(caller, ref, ciphertexts, true),
   };
   const environments = new EnvironmentService({ db, clock, ids, masterKey, stackOutputs, jobs, publicUrl: config.publicUrl });
-  const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments });
+  const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments, webhooks });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {
     users,
@@ -112,10 +115,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     stacks,
     stackSettings: new StackSettingsService({ db, stacks }),
     state: new StateService({ db, clock, ids, blobs, stacks, materializer }),
-    updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling }),
+    updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling, webhooks, publicUrl: config.publicUrl }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, tokens, organizations }),
     environments,
+    webhooks,
   };
   return { config, database, blobs, jobs, clock, ids, logger, metrics, services, close: () => db.destroy() };
 }

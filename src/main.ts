@@ -20,7 +20,7 @@ export async function startServer(config: Config, overrides: ContextOverrides = 
   const firstBoot = await ctx.services.admin.bootstrap(config.bootstrap.adminLogin, config.bootstrap.organization);
   const app = buildServer(ctx);
   await app.listen({ host: config.host, port: config.port });
-  ctx.jobs.start();
+  if (config.runJobs) ctx.jobs.start();
   return {
     ctx,
     app,

@@ -11,6 +11,7 @@ import { migration0009 } from './migrations/0009_event_urns.js';
 import { migration0010 } from './migrations/0010_stack_settings.js';
 import { migration0012 } from './migrations/0012_environments.js';
 import { migration0013 } from './migrations/0013_team_environment_permissions.js';
+import { migration0014 } from './migrations/0014_webhooks.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -25,6 +26,7 @@ const migrations = {
   '0010_stack_settings': migration0010,
   '0012_environments': migration0012,
   '0013_team_environment_permissions': migration0013,
+  '0014_webhooks': migration0014,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

@@ -29,6 +29,8 @@ export interface Database {
   environment_keys: EnvironmentKeysTable;
   environment_open_sessions: EnvironmentOpenSessionsTable;
   team_environment_permissions: TeamEnvironmentPermissionsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
@@ -351,4 +353,44 @@ export interface TeamEnvironmentPermissionsTable {
   /** 1 read, 2 open, 3 write, 4 admin. */
   permission: number;
   max_open_duration: string | null;
+}
+
+/** A webhook of an organization, a stack or an environment (src/api/webhooks/). */
+export interface WebhooksTable {
+  id: string;
+  organization_id: string;
+  /** `org`, `stack:<stack id>` or `env:<environment id>`. */
+  scope_key: string;
+  stack_id: string | null;
+  environment_id: string | null;
+  name: string;
+  display_name: string;
+  payload_url: string;
+  format: string;
+  active: number;
+  /** JSON arrays of event and group names. */
+  filters: string;
+  groups: string;
+  /** The secret, sealed by the master key; null: none. */
+  secret_sealed: Buffer | null;
+  secret_digest: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One attempt to deliver an event to a webhook, as `…/deliveries` lists it. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event_id: string;
+  kind: string;
+  payload: string;
+  attempt: number;
+  sent_at: number;
+  duration_ms: number;
+  request_url: string;
+  request_headers: string;
+  response_code: number;
+  response_headers: string;
+  response_body: string;
 }

@@ -36,6 +36,19 @@ export function recentStorageFull(db: Executor, now = Date.now()): { at: number;
   return failure && now - failure.at < storageFullHoldMs ? failure : undefined;
 }
 
+const onCommit = new WeakMap<Executor, (() => void)[]>();
+
+/**
+ * Runs `callback` once the transaction `tx` has committed (at once when `tx` is no transaction of
+ * `transaction()`); not at all when it rolls back. For what others may only see after the commit,
+ * such as a job it enqueued.
+ */
+export function afterCommit(tx: Executor, callback: () => void): void {
+  const callbacks = onCommit.get(tx);
+  if (callbacks) callbacks.push(callback);
+  else callback();
+}
+
 /**
  * Runs `work` in one serializable transaction, again from the start when it loses a race with
  * another process: every rule a service checks inside (a lease, the next sequence number, a free
@@ -45,8 +58,16 @@ export function recentStorageFull(db: Executor, now = Date.now()): { at: number;
 export async function transaction<T>(db: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await db.transaction().setIsolationLevel('serializable').execute(work);
+      const committed: (() => void)[] = [];
+      const result = await db
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute((tx) => {
+          onCommit.set(tx, committed);
+          return work(tx);
+        });
       lastStorageFull.delete(db);
+      for (const callback of committed) callback();
       return result;
     } catch (error) {
       if (isStorageFull(error)) lastStorageFull.set(db, { at: Date.now(), message: (error as Error).message });

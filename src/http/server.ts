@@ -15,6 +15,7 @@ import { registerTeamRoutes } from '../api/teams/routes.js';
 import { registerAuditLogRoutes } from '../api/auditlogs/routes.js';
 import { registerMetricsRoutes } from '../api/metrics/routes.js';
 import { registerEnvironmentRoutes } from '../api/environments/routes.js';
+import { registerWebhookRoutes } from '../api/webhooks/routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
@@ -71,6 +72,7 @@ export function buildServer(ctx: AppContext): App {
     registerAuditLogRoutes(api, ctx.services);
     registerMetricsRoutes(api, ctx);
     registerEnvironmentRoutes(api, ctx.services);
+    registerWebhookRoutes(api, ctx.services);
   });
   return app;
 }

@@ -3,6 +3,7 @@ import { deleteExpiredOpenSessions } from '../api/environments/store.js';
 import type { Clock } from '../clock.js';
 import type { Executor } from '../db/executor.js';
 import type { JobHandlers } from './runner.js';
+import { deliverWebhookJob, type QueuedDelivery, type WebhookService } from '../api/webhooks/service.js';
 
 /** Deletes a deleted stack's blobs: payload `{ stackId }`. */
 export const deleteStackBlobs = 'delete-stack-blobs';
@@ -11,8 +12,11 @@ export const deleteStackBlobs = 'delete-stack-blobs';
 export const deleteExpiredEnvironmentSessions = 'delete-expired-environment-sessions';
 
 /** Every kind of background job the server runs. */
-export function jobHandlers(deps: { db: Executor; blobs: BlobStore; clock: Clock }): JobHandlers {
+export function jobHandlers(deps: { db: Executor; blobs: BlobStore; clock: Clock; webhooks: () => WebhookService }): JobHandlers {
   return {
+    [deliverWebhookJob]: async (payload, job) => {
+      await deps.webhooks().deliverQueued(payload as QueuedDelivery, job.attempts);
+    },
     [deleteExpiredEnvironmentSessions]: async () => {
       await deleteExpiredOpenSessions(deps.db, deps.clock.now());
     },

@@ -5,8 +5,11 @@ import type { Executor } from '../db/executor.js';
 import { transaction } from '../db/transaction.js';
 import { claimJob, countJobs, deleteJob, insertJob, postponeJob, type ClaimedJob } from './store.js';
 
-/** What each kind of job does with its payload; throwing puts the job off for a retry. */
-export type JobHandlers = Record<string, (payload: unknown) => Promise<void>>;
+/**
+ * What each kind of job does with its payload; throwing puts the job off for a retry. `attempts`
+ * counts the earlier runs that threw, so a handler can bound its own retries.
+ */
+export type JobHandlers = Record<string, (payload: unknown, job: { attempts: number }) => Promise<void>>;
 
 /** How long a claimed job is held: a process that dies mid-job lets it go after this. */
 const holdMs = 5 * 60_000;
@@ -96,7 +99,7 @@ export class JobRunner {
     try {
       const handler = this.deps.handlers[job.kind];
       if (!handler) throw new Error(`no handler for jobs of kind '${job.kind}'`);
-      await handler(JSON.parse(job.payload));
+      await handler(JSON.parse(job.payload), { attempts: job.attempts });
       await deleteJob(db, job.id);
     } catch (error) {
       const attempts = job.attempts + 1;

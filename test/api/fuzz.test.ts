@@ -47,7 +47,7 @@ let operations: Operation[];
 const totals = { requests: 0, byClass: new Map<string, number>() };
 
 /** What each route's parameters name when they name something real: refreshed before each route. */
-const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', counter: 0 };
+const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', counter: 0 };
 const member = 'fuzz-member';
 const team = 'fuzzers';
 
@@ -106,12 +106,21 @@ async function refreshWorld(): Promise<void> {
   ok(await admin.post(`${envPath}/tags`, { name: 'owner', value: 'fuzz' }), 'environment tag');
   const opened = await admin.post(`${envPath}/open`);
   ok(opened, 'open');
+  // A webhook named alike in each scope, inactive and aimed at a closed port, pinged once.
+  const hook = { organizationName: org, name: 'fuzzhook', displayName: 'fuzz', payloadUrl: 'http://127.0.0.1:1/fuzz', active: false };
+  for (const hooks of [`/api/orgs/${org}/hooks`, `${path}/hooks`, `${envPath}/hooks`]) {
+    const created = await admin.post(hooks, hook);
+    assert.ok(created.status === 201 || created.status === 409, created.text);
+  }
+  const ping = await admin.post(`/api/orgs/${org}/hooks/fuzzhook/ping`);
+  ok(ping, 'ping');
   Object.assign(world, {
     stack,
     updateId: update.updateId,
     leaseToken: update.token,
     tokenIds: [personal.body.id, organization.body.id, ofTeam.body.id],
     openSessionId: opened.body.id,
+    webhookEventId: ping.body.id,
   });
 }
 
@@ -139,6 +148,10 @@ function realValues(name: string): string[] {
       return [world.stack];
     case 'openSessionID':
       return [world.openSessionId];
+    case 'hookName':
+      return ['fuzzhook'];
+    case 'event':
+      return [world.webhookEventId];
     case 'urn':
       return [`urn:pulumi:${world.stack}::proj::pulumi:pulumi:Stack::proj-${world.stack}`];
     default:

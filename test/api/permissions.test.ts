@@ -883,6 +883,96 @@ matrix.push(
     ok: emptyBody },
 );
 
+// Webhooks: organization admins manage the organization's, stack admins a stack's (mx-org/app/dev),
+// environment admins an environment's. Hooks are made inactive, aimed at a closed port: pings and
+// redeliveries are recorded with response code 0, and no event of another row is delivered to them.
+const hookTarget = 'http://127.0.0.1:1/permission-matrix';
+
+interface HookScope {
+  /** `/api/orgs/{org}/hooks`, …: the route's collection. */
+  route: string;
+  /** The collection's path for one cell (an environment of its own, for environment hooks). */
+  base: () => Promise<string>;
+  /** The statuses of a reading call; creation and deletion swap in 201 and 204. */
+  expect: readonly number[];
+  denied: RegExp;
+}
+
+async function existingHook(base: string): Promise<string> {
+  const name = fresh('h');
+  await adminCall('POST', base, { organizationName: 'mx-org', name, displayName: name, payloadUrl: hookTarget, active: false }, 201);
+  return `${base}/${name}`;
+}
+
+function hookRows({ route, base, expect, denied }: HookScope): Row[] {
+  const swap = (status: number) => expect.map((s) => (s === 200 ? status : s));
+  return [
+    { method: 'GET', route, expect, denied,
+      request: async () => ({ path: await base() }),
+      ok: (r) => assert.ok(Array.isArray(r.body)) },
+    { method: 'POST', route, expect: swap(201), denied,
+      request: async (cell) => ({ path: await base(), body: { organizationName: 'mx-org', name: cell.label, displayName: 'hook', payloadUrl: hookTarget, active: false } }),
+      ok: (r, cell) => assert.equal(r.body.name, cell.label) },
+    { method: 'GET', route: `${route}/{hookName}`, expect, denied,
+      request: async () => ({ path: await existingHook(await base()) }),
+      ok: (r) => assert.equal(r.body.payloadUrl, hookTarget) },
+    { method: 'PATCH', route: `${route}/{hookName}`, expect, denied,
+      request: async () => ({ path: await existingHook(await base()), body: { organizationName: 'mx-org', displayName: 'renamed', active: false } }),
+      ok: (r) => assert.equal(r.body.displayName, 'renamed') },
+    { method: 'DELETE', route: `${route}/{hookName}`, expect: swap(204), denied,
+      request: async () => ({ path: await existingHook(await base()) }),
+      ok: emptyBody },
+    { method: 'POST', route: `${route}/{hookName}/ping`, expect, denied,
+      request: async () => ({ path: `${await existingHook(await base())}/ping` }),
+      ok: (r) => assert.deepEqual([r.body.kind, r.body.responseCode], ['ping', 0]) },
+    { method: 'GET', route: `${route}/{hookName}/deliveries`, expect, denied,
+      request: async () => {
+        const hook = await existingHook(await base());
+        await adminCall('POST', `${hook}/ping`);
+        return { path: `${hook}/deliveries` };
+      },
+      ok: (r) => assert.equal(r.body.length, 1) },
+    { method: 'POST', route: `${route}/{hookName}/deliveries/{event}/redeliver`, expect, denied,
+      request: async (cell) => {
+        const hook = await existingHook(await base());
+        const ping = await adminCall('POST', `${hook}/ping`);
+        cell.label = ping.body.id;
+        return { path: `${hook}/deliveries/${ping.body.id}/redeliver` };
+      },
+      ok: (r, cell) => assert.equal(r.body.id, cell.label) },
+  ];
+}
+
+matrix.push(
+  ...hookRows({
+    route: '/api/orgs/{org}/hooks',
+    base: async () => '/api/orgs/mx-org/hooks',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    denied: adminRole,
+  }),
+  ...hookRows({
+    route: '/api/stacks/{org}/{project}/{stack}/hooks',
+    base: async () => `${dev}/hooks`,
+    expect: [401, 401, 401, 401, 404, 404, 403, 403, 200, 200, 200, 404, 200, 403, 401],
+    denied: stackDenied('admin'),
+  }),
+);
+for (const row of hookRows({
+  route: '/api/esc/environments/{org}/{project}/{env}/hooks',
+  base: async () => `${await freshEnvironment()}/hooks`,
+  expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 200, 200, 403, 200, 404, 401],
+  denied: envDenied('admin'),
+})) {
+  matrix.push(row, {
+    ...row,
+    route: toPreviewRoute(row.route),
+    request: async (cell) => {
+      const request = await row.request(cell);
+      return { ...request, path: toPreviewPath(request.path) };
+    },
+  });
+}
+
 /**
  * An outsider learns nothing of what an organization holds; a member who cannot read a stack is
  * told the stack is not found, exactly as for a stack that does not exist.

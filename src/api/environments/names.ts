@@ -1,3 +1,6 @@
+/** Environments of the older two-part paths (and imports naming no project) live in this project, as ESC moved them. */
+export const legacyProject = 'default';
+
 /** An environment as imports and stack configs name it. */
 export interface EnvironmentReference {
   project: string;
@@ -10,7 +13,7 @@ export interface EnvironmentReference {
 export function parseEnvironmentReference(text: string): EnvironmentReference {
   const [path, version] = text.split('@', 2) as [string, string | undefined];
   const parts = path.split('/');
-  if (parts.length === 1) return { project: 'default', name: parts[0]!, version };
+  if (parts.length === 1) return { project: legacyProject, name: parts[0]!, version };
   if (parts.length === 2) return { project: parts[0]!, name: parts[1]!, version };
   throw new Error(`environment name '${text}' must be 'project/name'`);
 }

@@ -14,6 +14,9 @@ import { findStackVersion } from '../state/store.js';
 import { addStackVersion, loadStackVersion } from '../state/versions.js';
 import { deleteStackBlobs } from '../../jobs/handlers.js';
 import { enqueueJob } from '../../jobs/runner.js';
+import type { WebhookService } from '../webhooks/service.js';
+import { stackEvent } from '../webhooks/stack-events.js';
+import { moveStackWebhooks } from '../webhooks/store.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
 import { findRunningUpdate } from '../updates/store.js';
 import { stackLabel, validateProjectName, validateStackName, validateTag, type StackRef } from './names.js';
@@ -76,7 +79,7 @@ const createdForTeamPermission = StackPermission.edit;
 
 export class StackService {
   constructor(
-    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; jobs: { wake(): void }; publicUrl: string; environments: EnvironmentService },
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; jobs: { wake(): void }; publicUrl: string; environments: EnvironmentService; webhooks: WebhookService },
   ) {}
 
   /** The stack, if the caller may `action` it (src/auth/permissions.ts); 404 or 403 otherwise. */
@@ -148,6 +151,8 @@ export class StackService {
         event: 'stack-created',
         description: `Created stack "${project}/${input.stackName}"`,
       });
+      const names = { organization: org.name, project, stack: input.stackName };
+      await this.deps.webhooks.fire(tx, { organizationId: org.id, stackId, actor: caller.user, ...stackEvent(this.deps.publicUrl, names, 'created', caller.user.login) });
       if (stateSummary) {
         // An initial state is the stack's version 0: readable by export, not an update of its own.
         await addStackVersion(tx, this.deps.blobs, {
@@ -201,6 +206,8 @@ export class StackService {
       }
       await store.deleteStack(tx, stack.id);
       await this.audit(tx, caller, stack, 'stack-deleted', `Deleted stack "${stack.project_name}/${stack.name}"`);
+      const names = { organization: stack.organization_name, project: stack.project_name, stack: stack.name };
+      await this.deps.webhooks.fire(tx, { organizationId: stack.organization_id, actor: caller.user, ...stackEvent(this.deps.publicUrl, names, 'deleted', caller.user.login) });
       // Its states' bytes go in the background: a bucket may hold thousands of them.
       await enqueueJob(tx, this.deps.clock, deleteStackBlobs, { stackId: stack.id });
     });
@@ -319,6 +326,8 @@ export class StackService {
       await this.moveStack(tx, caller, stack, destination, { organization: toOrg, project: stack.project_name, stack: stack.name });
       // Grants of the old organization's teams do not follow the stack into another organization.
       await deleteStackPermissionsOfStack(tx, stack.id);
+      // Its own webhooks go with it; the old organization's hooks no longer hear of it.
+      await moveStackWebhooks(tx, stack.id, destination.id);
       await this.audit(tx, caller, stack, 'stack-transferred-to-organization', `Transferred stack "${stack.project_name}/${stack.name}" to organization "${toOrg}"`);
     });
   }

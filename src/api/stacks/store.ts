@@ -4,6 +4,7 @@ import type { Executor } from '../../db/executor.js';
 import type { ProjectsTable, StackSettingsTable, StacksTable } from '../../db/schema.js';
 import type { StackVisibility } from '../../auth/permissions.js';
 import { deleteStackUpdates } from '../updates/store.js';
+import { deleteWebhooksOf } from '../webhooks/store.js';
 
 export type ProjectRow = ProjectsTable;
 export type StackRow = StacksTable;
@@ -67,6 +68,7 @@ export async function deleteStack(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('stack_settings').where('stack_id', '=', id).execute();
   await db.deleteFrom('stack_versions').where('stack_id', '=', id).execute();
   await deleteStackUpdates(db, id);
+  await deleteWebhooksOf(db, { stackId: id });
   await db.deleteFrom('stack_secret_keys').where('stack_id', '=', id).execute();
   await db.deleteFrom('stacks').where('id', '=', id).execute();
 }

@@ -8,6 +8,8 @@ import { transaction } from '../../db/transaction.js';
 import type { UpdateStatus } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
 import { findUserById } from '../user/store.js';
+import type { WebhookService } from '../webhooks/service.js';
+import { updateEndedEvent } from '../webhooks/stack-events.js';
 import { rawJsonMembers } from '../../http/raw-json.js';
 import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
@@ -57,6 +59,8 @@ export class UpdateService {
       stacks: StackService;
       materializer: StateMaterializer;
       journaling: boolean;
+      webhooks: WebhookService;
+      publicUrl: string;
     },
   ) {}
 
@@ -517,7 +521,21 @@ export class UpdateService {
         message: `${update.message}${update.message ? '\n' : ''}[stackyard] ended as failed, its state could not be rebuilt: ${unreplayable}`,
       }),
     });
+    if (update.started_at !== null) await this.fireEnded(tx, stack, update, ended);
     return ended;
+  }
+
+  /** The update's webhook event (`update_succeeded`, `preview_failed`…), in the transaction that ends it. */
+  private async fireEnded(tx: Executor, stack: StackRecord, update: store.UpdateRow, ended: UpdateStatus): Promise<void> {
+    const author = await findUserById(tx, update.author_user_id);
+    const names = { organization: stack.organization_name, project: stack.project_name, stack: stack.name };
+    const fired = updateEndedEvent(
+      this.deps.publicUrl,
+      names,
+      { id: update.id, kind: update.kind, dryRun: update.dry_run === 1, version: update.version, succeeded: ended === 'succeeded', resourceChanges: update.resource_changes },
+      author?.login,
+    );
+    if (fired) await this.deps.webhooks.fire(tx, { organizationId: stack.organization_id, stackId: stack.id, ...(author && { actor: author }), ...fired });
   }
 
   /** Puts back the state the update started from (the stack's previous version) and drops what it sent. */
