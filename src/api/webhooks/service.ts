@@ -209,6 +209,11 @@ export class WebhookService {
     return this.attempt(hook, eventId, previous.kind, previous.payload, previous.attempt + 1);
   }
 
+  /** Whether any active hook of the organization could hear of an event: to skip costly lookups when none can. */
+  async hasActiveHooks(db: Executor, organizationId: string): Promise<boolean> {
+    return store.hasActiveWebhooks(db, organizationId);
+  }
+
   /**
    * Queues the event for every active hook that subscribes to it, in the transaction of the
    * change that caused it (an outbox): it is delivered if and only if that change commits.

@@ -33,6 +33,12 @@ export async function activeWebhooksFor(db: Executor, organizationId: string, ke
     .execute();
 }
 
+/** Whether the organization has any active hook, of any scope. */
+export async function hasActiveWebhooks(db: Executor, organizationId: string): Promise<boolean> {
+  const row = await db.selectFrom('webhooks').select('id').where('organization_id', '=', organizationId).where('active', '=', 1).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function insertWebhook(db: Executor, row: Insertable<WebhooksTable>): Promise<void> {
   await db.insertInto('webhooks').values(row).execute();
 }
