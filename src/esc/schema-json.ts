@@ -73,9 +73,16 @@ const goTypes: Record<FieldKind, string> = {
  * what JSON.parse gives for Go's output, for comparing with it. Key order follows Go's, except
  * that JS objects put integer-like keys first.
  */
-export function schemaToJSON(schema: Schema): unknown {
-  return plainJSON(schema);
+export function schemaToJSON(schema: Schema, memo?: SchemaJSONMemo): unknown {
+  return plainJSON(schema, memo);
 }
+
+/**
+ * The plain JSON already made for schemas, for one conversion that meets the same schema objects
+ * many times (an environment's expressions, values and their merged schema share them): the JSON
+ * is made once and shared. Only for the length of one conversion, as schemas are not frozen.
+ */
+export type SchemaJSONMemo = Map<Schema, unknown>;
 
 /** The exact text Go's json.Marshal writes for the schema (HTML characters escaped, as Go does). */
 export function marshalSchema(schema: Schema): string {
@@ -120,16 +127,36 @@ function sortedEntries(value: object): Array<[string, unknown]> {
   return entries.sort(([a], [b]) => compareUtf8(a, b));
 }
 
-function plainJSON(value: unknown): unknown {
+function plainJSON(value: unknown, memo: SchemaJSONMemo | undefined): unknown {
   if (value instanceof Schema) {
     if (value.never || value.always) return !value.never;
-    return Object.fromEntries(writtenFields(value).map(([key, inner]) => [key, plainJSON(inner)]));
+    const known = memo?.get(value);
+    if (known !== undefined) return known;
+    // Written field by field (no entry arrays): environments hold thousands of schemas.
+    const plain: Record<string, unknown> = {};
+    for (const { json, key, kind } of fields) {
+      const inner: unknown = value[key];
+      if (kind === 'type') plain[json] = plainJSON(inner ?? '', memo);
+      else if (!isZero(inner, kind)) plain[json] = plainJSON(inner, memo);
+    }
+    memo?.set(value, plain);
+    return plain;
   }
   if (value instanceof EscNumber) return value.toNumber();
   if (value === undefined) return null;
-  if (Array.isArray(value)) return value.map(plainJSON);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(sortedEntries(value).map(([key, inner]) => [key, plainJSON(inner)]));
+  if (Array.isArray(value)) return value.map((inner) => plainJSON(inner, memo));
+  if (typeof value === 'object' && value !== null) {
+    const plain: Record<string, unknown> = {};
+    for (const [key, inner] of sortedEntries(value)) setOwn(plain, key, plainJSON(inner, memo));
+    return plain;
+  }
   return value;
+}
+
+/** `record[key] = value` for any key, as Object.fromEntries sets it: `__proto__` made an own property, not the prototype. */
+export function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }
 
 function jsonText(value: unknown): string {

@@ -3,13 +3,16 @@
 import type { Environment } from './eval.js';
 import type { ExportedAccessor, ExportedExpr } from './expr-export.js';
 import { formatPropertyPath, type PropertyPath } from './property-path.js';
-import { schemaToJSON } from './schema.js';
+import { schemaToJSON, setOwn, type SchemaJSONMemo } from './schema-json.js';
 import { DiagSeverity, type Diagnostic } from './syntax.js';
 import type { EscRange, EscValue } from './value.js';
 
 const zero = { line: 0, column: 0, byte: 0 };
 
-const wireRange = (r: EscRange) => ({ ...(r.environment !== '' && { environment: r.environment }), begin: r.begin, end: r.end });
+// The converters below build each object key by key, in the order the JSON has them, rather than by
+// spreading optional parts: an open environment holds tens of thousands of these objects.
+
+const wireRange = (r: EscRange) => (r.environment !== '' ? { environment: r.environment, begin: r.begin, end: r.end } : { begin: r.begin, end: r.end });
 
 /** A value with its trace; a value without one gets Go's zero trace. */
 export function valueToWire(v: EscValue): unknown {
@@ -17,52 +20,70 @@ export function valueToWire(v: EscValue): unknown {
   let value: unknown = plain;
   if (Array.isArray(plain)) value = plain.map(valueToWire);
   else if (plain !== null && typeof plain === 'object' && !('toNumber' in plain)) {
-    value = Object.fromEntries(Object.entries(plain).map(([key, inner]) => [key, valueToWire(inner)]));
+    const record: Record<string, unknown> = {};
+    for (const key of Object.keys(plain)) setOwn(record, key, valueToWire((plain as Record<string, EscValue>)[key]!));
+    value = record;
   }
-  const def = v.trace?.def ?? { environment: '', begin: zero, end: zero };
-  return {
-    ...(value !== null && value !== undefined && { value }),
-    ...(v.secret && { secret: true }),
-    ...(v.unknown && { unknown: true }),
-    trace: { def: wireRange(def), ...(v.trace?.base && { base: valueToWire(v.trace.base) }) },
-  };
+  const wire: { value?: unknown; secret?: true; unknown?: true; trace?: unknown } = {};
+  if (value !== null && value !== undefined) wire.value = value;
+  if (v.secret) wire.secret = true;
+  if (v.unknown) wire.unknown = true;
+  const def = wireRange(v.trace?.def ?? { environment: '', begin: zero, end: zero });
+  wire.trace = v.trace?.base ? { def, base: valueToWire(v.trace.base) } : { def };
+  return wire;
 }
 
-const wireAccessor = (a: ExportedAccessor & { value?: EscRange }) => ({
-  ...(a.index !== undefined && { index: a.index }),
-  ...(a.key !== undefined && { key: a.key }),
-  range: wireRange(a.range),
-  ...(a.value && { value: wireRange(a.value) }),
-});
+function wireAccessor(a: ExportedAccessor & { value?: EscRange }) {
+  const wire: { index?: number; key?: string; range?: unknown; value?: unknown } = {};
+  if (a.index !== undefined) wire.index = a.index;
+  if (a.key !== undefined) wire.key = a.key;
+  wire.range = wireRange(a.range);
+  if (a.value) wire.value = wireRange(a.value);
+  return wire;
+}
 
-export function exprToWire(e: ExportedExpr): unknown {
-  return {
-    range: wireRange(e.range),
-    ...(e.schema && { schema: schemaToJSON(e.schema) }),
-    ...(e.base && { base: exprToWire(e.base) }),
-    ...(e.keyRanges && { keyRanges: Object.fromEntries(Object.entries(e.keyRanges).map(([key, r]) => [key, wireRange(r)])) }),
-    ...(e.literal !== undefined && { literal: e.literal }),
-    ...(e.interpolate && { interpolate: e.interpolate.map((p) => ({ ...(p.text && { text: p.text }), ...(p.value && { value: p.value.map(wireAccessor) }) })) }),
-    ...(e.symbol && { symbol: e.symbol.map(wireAccessor) }),
-    ...(e.access && { access: { receiver: wireRange(e.access.receiver), accessors: e.access.accessors.map(wireAccessor) } }),
-    ...(e.list && { list: e.list.map(exprToWire) }),
-    ...(e.object && { object: Object.fromEntries(Object.entries(e.object).map(([k, v]) => [k, exprToWire(v)])) }),
-    ...(e.builtin && {
-      builtin: { name: e.builtin.name, nameRange: wireRange(e.builtin.nameRange), argSchema: schemaToJSON(e.builtin.argSchema), arg: exprToWire(e.builtin.arg) },
-    }),
-  };
+function wireRecord<T>(record: Record<string, T>, convert: (value: T) => unknown): Record<string, unknown> {
+  const wire: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) setOwn(wire, key, convert(record[key]!));
+  return wire;
+}
+
+/** An expression; `memo` shares the JSON of schemas met more than once in one conversion. */
+export function exprToWire(e: ExportedExpr, memo: SchemaJSONMemo = new Map()): unknown {
+  const wire: Record<string, unknown> = { range: wireRange(e.range) };
+  if (e.schema) wire.schema = schemaToJSON(e.schema, memo);
+  if (e.base) wire.base = exprToWire(e.base, memo);
+  if (e.keyRanges) wire.keyRanges = wireRecord(e.keyRanges, wireRange);
+  if (e.literal !== undefined) wire.literal = e.literal;
+  if (e.interpolate) {
+    wire.interpolate = e.interpolate.map((p) => {
+      const part: { text?: string; value?: unknown } = {};
+      if (p.text) part.text = p.text;
+      if (p.value) part.value = p.value.map(wireAccessor);
+      return part;
+    });
+  }
+  if (e.symbol) wire.symbol = e.symbol.map(wireAccessor);
+  if (e.access) wire.access = { receiver: wireRange(e.access.receiver), accessors: e.access.accessors.map(wireAccessor) };
+  if (e.list) wire.list = e.list.map((item) => exprToWire(item, memo));
+  if (e.object) wire.object = wireRecord(e.object, (item) => exprToWire(item, memo));
+  if (e.builtin) {
+    const { name, nameRange, argSchema, arg } = e.builtin;
+    wire.builtin = { name, nameRange: wireRange(nameRange), argSchema: schemaToJSON(argSchema, memo), arg: exprToWire(arg, memo) };
+  }
+  return wire;
 }
 
 /** A whole evaluated environment; an empty definition evaluates to the empty environment. */
 export function environmentToWire(environment: Environment | undefined): unknown {
   if (!environment) return {};
-  const values = (record: Record<string, EscValue>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, valueToWire(v)]));
-  return {
-    ...(environment.exprs && { exprs: Object.fromEntries(Object.entries(environment.exprs).map(([k, v]) => [k, exprToWire(v)])) }),
-    ...(Object.keys(environment.properties).length > 0 && { properties: values(environment.properties) }),
-    schema: schemaToJSON(environment.schema),
-    executionContext: { properties: values(environment.executionContext.properties), schema: schemaToJSON(environment.executionContext.schema) },
-  };
+  const memo: SchemaJSONMemo = new Map();
+  const wire: Record<string, unknown> = {};
+  if (environment.exprs) wire.exprs = wireRecord(environment.exprs, (e) => exprToWire(e, memo));
+  if (Object.keys(environment.properties).length > 0) wire.properties = wireRecord(environment.properties, valueToWire);
+  wire.schema = schemaToJSON(environment.schema, memo);
+  wire.executionContext = { properties: wireRecord(environment.executionContext.properties, valueToWire), schema: schemaToJSON(environment.executionContext.schema, memo) };
+  return wire;
 }
 
 /** The API's EnvironmentDiagnostic: range in the environment's terms, severity by name. */
