@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { auditAfter, auditMark } from '../helpers/audit.js';
 import { createOrganization, createUser } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startReplica, startTestServer, type TestServer } from '../helpers/server.js';
+import { open as openSealed, seal } from '../../src/crypto/aead.js';
+import { loadMasterKey } from '../../src/crypto/master-key.js';
 
 let server: TestServer;
 let api: ApiClient;
@@ -212,6 +214,131 @@ describe('opening environments', () => {
     await api.get(`${base()}/audited/env/decrypt`);
     const events = await auditAfter(server, org, mark);
     assert.deepEqual(events.map((e) => e.event), ['environment-created', 'environment-updated', 'environment-opened', 'environment-decrypted']);
+  });
+});
+
+describe('opening an environment again', () => {
+  /** `POST …/open`, then the session's JSON text as `GET …/open/{id}` answers it. */
+  async function openText(project: string, name: string, client = api, version?: string): Promise<string> {
+    const path = version ? `${base()}/${project}/${name}/versions/${version}` : `${base()}/${project}/${name}`;
+    const opened = await client.post(`${path}/open`);
+    assert.equal(opened.status, 200, opened.text);
+    const session = await client.get(`${base()}/${project}/${name}/open/${opened.body.id}`);
+    assert.equal(session.status, 200, session.text);
+    return session.text;
+  }
+  const valueIn = (text: string, key: string) => JSON.parse(text).properties[key]?.value;
+
+  it('answers the same text again, and shows at once a new revision of an import, of the environment, or a moved revision tag', async () => {
+    await createEnvironment('again', 'base', 'values:\n  region: us-west-2\n');
+    await createEnvironment('again', 'pinned', 'values:\n  tier: gold\n');
+    assert.equal((await api.post(`${base()}/again/pinned/versions/tags`, { name: 'stable', revision: 2 })).status, 204);
+    await createEnvironment('again', 'root', 'imports:\n  - again/base\n  - again/pinned@stable\nvalues:\n  url: https://${region}.example.com\n');
+    const first = await openText('again', 'root');
+    assert.equal(await openText('again', 'root'), first, 'an unchanged environment opens to the same JSON');
+    assert.deepEqual([valueIn(first, 'url'), valueIn(first, 'tier')], ['https://us-west-2.example.com', 'gold']);
+
+    await patchYaml(`${base()}/again/base`, 'values:\n  region: eu-north-1\n');
+    assert.equal(valueIn(await openText('again', 'root'), 'url'), 'https://eu-north-1.example.com', 'a new revision of an import');
+
+    await patchYaml(`${base()}/again/pinned`, 'values:\n  tier: platinum\n');
+    assert.equal(valueIn(await openText('again', 'root'), 'tier'), 'gold', 'the tag still names revision 2');
+    assert.equal((await api.patch(`${base()}/again/pinned/versions/tags/stable`, { revision: 3 })).status, 204);
+    assert.equal(valueIn(await openText('again', 'root'), 'tier'), 'platinum', 'the tag moved to revision 3');
+
+    await patchYaml(`${base()}/again/root`, 'imports:\n  - again/base\nvalues:\n  url: http://${region}.example.org\n');
+    const changed = await openText('again', 'root');
+    assert.deepEqual([valueIn(changed, 'url'), valueIn(changed, 'tier')], ['http://eu-north-1.example.org', undefined], 'a new revision of the environment');
+    assert.equal(valueIn(await openText('again', 'root', api, '2'), 'tier'), 'platinum', 'an older revision opens as it reads');
+  });
+
+  it('opens a deleted and recreated import as it is now: another environment with another key', async () => {
+    await createEnvironment('again', 'keyed', 'values:\n  password:\n    fn::secret: first\n');
+    await createEnvironment('again', 'uses-keyed', 'imports:\n  - again/keyed\n');
+    assert.equal(valueIn(await openText('again', 'uses-keyed'), 'password'), 'first');
+    assert.equal((await api.delete(`${base()}/again/keyed`)).status, 204);
+    const gone = await api.post(`${base()}/again/uses-keyed/open`);
+    assert.equal(gone.status, 400);
+    assert.match(gone.body.diagnostics[0].summary, /environment "again\/keyed" not found/);
+    // The same name and revision number as before, with a secret sealed by a new key.
+    await createEnvironment('again', 'keyed', 'values:\n  password:\n    fn::secret: second\n');
+    assert.equal(valueIn(await openText('again', 'uses-keyed'), 'password'), 'second');
+  });
+
+  it('gives each caller their own context, and stops importing what the caller may no longer read', async () => {
+    await createEnvironment('again', 'who', 'values:\n  who: ${context.pulumi.user.login}\n');
+    const member = new ApiClient(server.url, await createUser(server, 'again-member', { org, role: 'member' }));
+    assert.equal(valueIn(await openText('again', 'who'), 'who'), (await api.get('/api/user')).body.githubLogin);
+    assert.equal(valueIn(await openText('again', 'who', member), 'who'), 'again-member');
+
+    await createEnvironment('again', 'guarded', 'values:\n  key: k1\n');
+    await createEnvironment('again', 'team-root', 'imports:\n  - again/guarded\nvalues:\n  mine: ${key}\n');
+    assert.equal((await api.post(`/api/orgs/${org}/teams/pulumi`, { name: 'againteam', displayName: 'againteam', description: '' })).status, 201);
+    const team = new ApiClient(server.url, (await api.post(`/api/orgs/${org}/teams/againteam/tokens`, { name: 'againteam-token', description: '' })).body.tokenValue);
+    const grant = (change: Record<string, unknown>) => api.patch(`/api/orgs/${org}/teams/againteam`, change);
+    assert.equal((await grant({ addEnvironmentPermission: { projectName: 'again', envName: 'team-root', permission: 'open' } })).status, 204);
+    assert.equal((await grant({ addEnvironmentPermission: { projectName: 'again', envName: 'guarded', permission: 'read' } })).status, 204);
+    assert.equal(valueIn(await openText('again', 'team-root', team), 'mine'), 'k1');
+    assert.equal((await grant({ removeEnvironment: { projectName: 'again', envName: 'guarded' } })).status, 204);
+    const refused = await team.post(`${base()}/again/team-root/open`);
+    assert.equal(refused.status, 400, 'the import is no longer readable by the team');
+    assert.match(refused.body.diagnostics[0].summary, /environment "again\/guarded" not found/);
+    assert.equal(valueIn(await openText('again', 'team-root'), 'mine'), 'k1', 'the admin still reads it');
+  });
+
+  it('invokes providers on every open: fn::open::pulumi-stacks sees the stack’s new outputs', async () => {
+    await api.post(`/api/stacks/${org}/againvpc`, { stackName: 'dev' });
+    const deploy = async (vpcId: string) => {
+      const urn = 'urn:pulumi:dev::againvpc::pulumi:pulumi:Stack::againvpc-dev';
+      const deployment = {
+        version: 3,
+        deployment: { manifest: { time: '2026-12-01T00:00:00Z', magic: '', version: '' }, resources: [{ urn, custom: false, type: 'pulumi:pulumi:Stack', outputs: { vpcId } }] },
+      };
+      assert.equal((await api.post(`/api/stacks/${org}/againvpc/dev/import`, deployment)).status, 200);
+    };
+    await deploy('vpc-1');
+    await createEnvironment('again', 'stackref', 'values:\n  infra:\n    fn::open::pulumi-stacks:\n      stacks:\n        vpc:\n          stack: againvpc/dev\n  vpcId: ${infra.vpc.vpcId}\n');
+    assert.equal(valueIn(await openText('again', 'stackref'), 'vpcId'), 'vpc-1');
+    await deploy('vpc-2');
+    assert.equal(valueIn(await openText('again', 'stackref'), 'vpcId'), 'vpc-2');
+  });
+
+  it('answers a session of an environment deleted since with 404, whatever the server remembers of it', async () => {
+    await createEnvironment('again', 'brief', 'values:\n  a: 1\n');
+    const opened = await api.post(`${base()}/again/brief/open`);
+    assert.equal((await api.get(`${base()}/again/brief/open/${opened.body.id}`)).status, 200);
+    assert.equal((await api.delete(`${base()}/again/brief`)).status, 204);
+    await createEnvironment('again', 'brief', 'values:\n  a: 1\n');
+    assert.equal((await api.get(`${base()}/again/brief/open/${opened.body.id}`)).status, 404);
+  });
+
+  it('agrees with another server process on the same database: sessions read there, changes made here', async () => {
+    await createEnvironment('again', 'shared-base', 'values:\n  region: us-east-1\n');
+    await createEnvironment('again', 'replicated', 'imports:\n  - again/shared-base\nvalues:\n  url: https://${region}.example.com\n');
+    const replica = await startReplica(server);
+    try {
+      const there = new ApiClient(replica.url, server.adminToken);
+      const opened = await api.post(`${base()}/again/replicated/open`);
+      const here = await api.get(`${base()}/again/replicated/open/${opened.body.id}`);
+      const read = await there.get(`${base()}/again/replicated/open/${opened.body.id}`);
+      assert.deepEqual([read.status, read.headers.get('content-type'), read.text], [200, 'application/json; charset=utf-8', here.text]);
+      assert.equal(valueIn(await openText('again', 'replicated', there), 'url'), 'https://us-east-1.example.com');
+      await patchYaml(`${base()}/again/shared-base`, 'values:\n  region: ap-south-1\n');
+      assert.equal(valueIn(await openText('again', 'replicated', there), 'url'), 'https://ap-south-1.example.com');
+
+      // A session stored before sessions were compressed holds the JSON text itself, and reads as stored.
+      const db = server.server.ctx.database.db;
+      const env = await db.selectFrom('environments').select('id').where('project', '=', 'again').where('name', '=', 'replicated').executeTakeFirstOrThrow();
+      const wrapped = await db.selectFrom('environment_keys').select('wrapped_key').where('owner_id', '=', env.id).executeTakeFirstOrThrow();
+      const key = openSealed(loadMasterKey(server.server.ctx.config.masterKey), Buffer.from(wrapped.wrapped_key), `environment-key:${env.id}`)!;
+      const older = await api.post(`${base()}/again/replicated/open`);
+      const olderText = '{"properties":{"url":{"value":"as stored before"}}}';
+      await db.updateTable('environment_open_sessions').set({ sealed: seal(key, Buffer.from(olderText), `esc-session:${older.body.id}`) }).where('id', '=', older.body.id).execute();
+      assert.equal((await there.get(`${base()}/again/replicated/open/${older.body.id}`)).text, olderText);
+      assert.equal((await there.get(`${base()}/again/replicated/open/${older.body.id}?property=url`)).body.value, 'as stored before');
+    } finally {
+      await replica.close();
+    }
   });
 });
 

@@ -51,7 +51,7 @@ export function registerEnvironmentRoutes(app: App, services: Services): void {
       envs.openYaml(request.caller, request.params.orgName, yamlBody(request.body), request.query.duration, request.query.environmentOverrides),
     );
     app.get(`${base}/:orgName/yaml/open/:openSessionID`, { schema: { params: schema.AnonymousSessionParams, querystring: schema.PropertyQuery } }, async (request, reply) =>
-      reply.type('application/json').send(await envs.readSession(request.caller, request.params.orgName, request.params.openSessionID, request.query.property)),
+      reply.type('application/json; charset=utf-8').send(await envs.readSession(request.caller, request.params.orgName, request.params.openSessionID, request.query.property)),
     );
   }
 
@@ -113,7 +113,7 @@ function registerEnvironment<P extends TObject>(app: App, services: Services, E:
   );
   app.get(`${E}/open/:openSessionID`, { schema: { params: withSession, querystring: schema.PropertyQuery } }, async (request, reply) => {
     const ref = envRef(request.params);
-    return reply.type('application/json').send(await envs.readSession(request.caller, ref.organization, request.params.openSessionID, request.query.property, ref));
+    return reply.type('application/json; charset=utf-8').send(await envs.readSession(request.caller, ref.organization, request.params.openSessionID, request.query.property, ref));
   });
 
   app.get(`${E}/versions`, { schema: { params: envParams, querystring: schema.RevisionsQuery } }, async (request) =>

@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
 import type { Caller } from '../../auth/caller.js';
 import { organizationRole, requireOrganization, type OrganizationRoleName } from '../../auth/permissions.js';
 import { recordAudit, type AuditEntry } from '../../audit/record.js';
@@ -25,6 +27,7 @@ import { bestTeamEnvironmentPermission } from '../teams/store.js';
 import { deleteExpiredEnvironmentSessions } from '../../jobs/handlers.js';
 import { enqueueJob } from '../../jobs/runner.js';
 import { stacksConfiguredBy } from './store.js';
+import { SizeBoundedCache } from './open-cache.js';
 
 export { environmentLabel, type EnvironmentRef } from './policy.js';
 
@@ -89,8 +92,42 @@ const errorsOf = (diags: Diagnostic[]) => diags.filter((d) => d.severity !== Dia
 /** Unwrapped data keys kept in memory, the oldest dropped first. */
 const maxCachedKeys = 10_000;
 
+/**
+ * Plaintext kept in memory, each bounded by total bytes: the JSON of recent opens (reused by an
+ * open of the same revision with unchanged imports) and of sessions just stored (read back by the
+ * `GET` that follows). Stored sessions stay sealed; these die with the process.
+ */
+const maxOpenResultBytes = 32 * 1024 * 1024;
+const maxRecentSessionBytes = 32 * 1024 * 1024;
+
+/** What an open evaluates: a stored revision (`source` names it) or an anonymous definition. */
+interface OpenRoot {
+  source: string;
+  name: string;
+  definition: string;
+  decrypter: () => Promise<Decrypter>;
+}
+
+/** An import as an evaluation resolved it: the name asked for, and the environment and revision it named. */
+interface ResolvedImport {
+  requested: string;
+  environmentId: string;
+  revision: number;
+}
+
+/** An environment opened: the session's JSON text, the diagnostics answered, and the imports it read. */
+interface OpenResult {
+  text: Buffer;
+  /** What a session stores of it, sealed: the text gzipped (sessionContent). */
+  stored: Buffer;
+  diagnostics: unknown[];
+  imports: ResolvedImport[];
+}
+
 export class EnvironmentService {
   private readonly keys = new Map<string, Buffer>();
+  private readonly openResults = new SizeBoundedCache<OpenResult>(maxOpenResultBytes, (opened) => opened.text.length + opened.stored.length);
+  private readonly recentSessions = new SizeBoundedCache<Buffer>(maxRecentSessionBytes, (text) => text.length);
 
   constructor(
     private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; stackOutputs: StackOutputsSource; jobs: { wake(): void }; publicUrl: string },
@@ -281,13 +318,10 @@ export class EnvironmentService {
     const org = await requireOrganization(this.deps.db, caller, organization, 'member');
     const lifetime = openLifetime(duration);
     checkDefinitionSize(yaml);
-    const { env, diags } = loadYaml(anonymousName, yaml);
-    const loader = this.loaderFor(caller, org, parseOverrides(overrides));
-    const result = env ? await evalEnvironment(anonymousName, env, this.evalOptions(caller, org, loader, anonymousDecrypter)) : undefined;
-    const all = sortDiagnostics([...diags, ...(result?.diags ?? [])]);
-    if (errorsOf(all).length > 0) throw new EnvironmentDiagnosticsError('the environment has errors', all);
-    const id = await this.storeSession(org, undefined, `org:${org.id}`, environmentToWire(result?.environment), lifetime);
-    return { id, ...(all.length > 0 && { diagnostics: all.map(diagnosticToWire) }) };
+    const root = { source: `yaml:${createHash('sha256').update(yaml).digest('base64url')}`, name: anonymousName, definition: yaml, decrypter: async () => anonymousDecrypter };
+    const opened = await this.openDefinition(caller, org, root, parseOverrides(overrides));
+    const id = await this.storeSession(org, undefined, `org:${org.id}`, opened, lifetime);
+    return { id, ...(opened.diagnostics.length > 0 && { diagnostics: opened.diagnostics }) };
   }
 
   /** `open`: the environment (at `version`) evaluated, providers invoked, secrets revealed; audited. */
@@ -299,29 +333,33 @@ export class EnvironmentService {
       throw new ApiError('bad_request', `the team's grant on environment '${environmentLabel(ref)}' allows opening it for ${limit} at most`);
     }
     const revision = await this.revisionOf(this.deps.db, env, version);
-    const { env: decl, diags } = loadYaml(qualified(env), revision.definition);
-    const loader = this.loaderFor(caller, org, {});
-    const decrypter = await this.decrypterOf(this.deps.db, env.id);
-    const result = decl ? await evalEnvironment(qualified(env), decl, this.evalOptions(caller, org, loader, decrypter)) : undefined;
-    const all = sortDiagnostics([...diags, ...(result?.diags ?? [])]);
-    if (errorsOf(all).length > 0) throw new EnvironmentDiagnosticsError('the environment has errors', all);
-    const id = await this.storeSession(org, env.id, env.id, environmentToWire(result?.environment), lifetime, (tx) =>
+    const root = { source: `environment:${env.id}@${revision.revision}`, name: qualified(env), definition: revision.definition, decrypter: () => this.decrypterOf(this.deps.db, env.id) };
+    const opened = await this.openDefinition(caller, org, root, {});
+    const id = await this.storeSession(org, env.id, env.id, opened, lifetime, (tx) =>
       this.audit(tx, caller, org, 'environment-opened', `Opened environment "${env.project}/${env.name}" (revision ${revision.revision})`),
     );
-    return { id, ...(all.length > 0 && { diagnostics: all.map(diagnosticToWire) }) };
+    return { id, ...(opened.diagnostics.length > 0 && { diagnostics: opened.diagnostics }) };
   }
 
-  /** What an open session holds: the whole environment, or the value at `property`. */
-  /** JSON text: the environment as it was stored, so a large one is not parsed and printed again. */
-  async readSession(caller: Caller, organization: string, sessionId: string, property: string | undefined, ref?: EnvironmentRef): Promise<string> {
+  /**
+   * What an open session holds: the whole environment as the JSON text stored (not parsed and
+   * printed again), or the value at `property`.
+   */
+  async readSession(caller: Caller, organization: string, sessionId: string, property: string | undefined, ref?: EnvironmentRef): Promise<Buffer | string> {
     const db = this.deps.db;
     const { org, env } = ref ? await requireEnvironment(db, caller, ref, 'open') : { org: await requireOrganization(db, caller, organization, 'member'), env: undefined };
     const session = await store.findOpenSession(db, sessionId, org.id, this.deps.clock.now());
     if (!session || session.environment_id !== (env?.id ?? null)) throw new ApiError('not_found', `open session '${sessionId}' not found (it may have expired)`);
-    const key = await this.keyOf(db, session.key_owner_id);
-    const opened = openSealed(key, session.sealed, `esc-session:${session.id}`);
-    if (!opened) throw new ApiError('internal', `open session '${sessionId}' does not open with its key`);
-    if (property === undefined) return opened.toString('utf8');
+    // A session is never changed once stored: the text this process stored is the text sealed.
+    let opened = this.recentSessions.get(session.id);
+    if (!opened) {
+      const sealed = await store.findSealedOpenSession(db, session.id);
+      if (!sealed) throw new ApiError('not_found', `open session '${sessionId}' not found (it may have expired)`);
+      const content = openSealed(await this.keyOf(db, session.key_owner_id), sealed, `esc-session:${session.id}`);
+      if (!content) throw new ApiError('internal', `open session '${sessionId}' does not open with its key`);
+      opened = await sessionText(content);
+    }
+    if (property === undefined) return opened;
     const environment = JSON.parse(opened.toString('utf8')) as { properties?: Record<string, unknown> };
     return JSON.stringify(propertyAt(environment.properties ?? {}, property));
   }
@@ -535,20 +573,22 @@ export class EnvironmentService {
   // --- internals ------------------------------------------------------------------------------
 
   private async revisionOf(db: Executor, env: store.EnvironmentRow, version: string | undefined): Promise<store.RevisionRow> {
-    let number = env.latest_revision;
-    if (version !== undefined && version !== '' && version !== 'latest') {
-      if (/^[0-9]/.test(version)) {
-        if (!/^[0-9]{1,9}$/.test(version)) throw new ApiError('bad_request', `version '${version}' is not a revision number`);
-        number = Number(version);
-      } else {
-        const tag = await store.findRevisionTag(db, env.id, version);
-        if (!tag) throw new ApiError('not_found', `revision tag '${version}' of environment '${env.project}/${env.name}' not found`);
-        number = tag.revision;
-      }
-    }
+    const number = await this.revisionNumberOf(db, env, version);
     const revision = await store.findRevision(db, env.id, number);
     if (!revision) throw new ApiError('not_found', `revision ${number} of environment '${env.project}/${env.name}' not found`);
     return revision;
+  }
+
+  /** The revision `version` names (a number, a revision tag, `latest` or nothing), which may not exist. */
+  private async revisionNumberOf(db: Executor, env: store.EnvironmentRow, version: string | undefined): Promise<number> {
+    if (version === undefined || version === '' || version === 'latest') return env.latest_revision;
+    if (/^[0-9]/.test(version)) {
+      if (!/^[0-9]{1,9}$/.test(version)) throw new ApiError('bad_request', `version '${version}' is not a revision number`);
+      return Number(version);
+    }
+    const tag = await store.findRevisionTag(db, env.id, version);
+    if (!tag) throw new ApiError('not_found', `revision tag '${version}' of environment '${env.project}/${env.name}' not found`);
+    return tag.revision;
   }
 
   private async previousLive(db: Executor, environmentId: string, before: number): Promise<number> {
@@ -586,27 +626,102 @@ export class EnvironmentService {
     return { decrypter, providers: providersFor(caller, org.name, this.deps.stackOutputs), environments, execContext };
   }
 
-  /** Imports resolve in the caller's organization, each only if the caller may read it. */
+  /** The loader of imports for one evaluation. */
   private loaderFor(caller: Caller, org: OrganizationRow, overrides: Record<string, string>): EnvironmentLoader {
-    // The caller's role is the same for every import of one evaluation: asked once.
-    let role: Promise<OrganizationRoleName> | undefined;
+    const imports = this.importResolver(caller, org, overrides);
     return {
       loadEnvironment: async (requested: string) => {
-        const name = overrides[requested] ?? requested;
-        const { project, name: envName, version } = parseEnvironmentReference(name);
-        const env = await store.findEnvironment(this.deps.db, org.id, project, envName);
-        role ??= organizationRole(this.deps.db, caller, org);
-        // People and organization tokens read by their role; a team token only by its team's grant.
-        const held = !env
-          ? EnvironmentPermission.none
-          : caller.principal.kind === 'team'
-            ? await environmentPermission(this.deps.db, caller, org, env)
-            : environmentPermissionOfRole(caller, await role, env);
-        if (!env || held < EnvironmentPermission.read) throw new Error(`environment "${project}/${envName}" not found`);
-        const revision = await this.revisionOf(this.deps.db, env, version);
+        const { env, revision } = await imports.resolve(requested);
         return { definition: revision.definition, decrypter: await this.decrypterOf(this.deps.db, env.id) };
       },
     };
+  }
+
+  /** Imports resolve in the caller's organization, each only if the caller may read it. */
+  private importResolver(caller: Caller, org: OrganizationRow, overrides: Record<string, string>) {
+    // The caller's role is the same for every import of one evaluation: asked once.
+    let role: Promise<OrganizationRoleName> | undefined;
+    const readable = async (requested: string) => {
+      const name = overrides[requested] ?? requested;
+      const { project, name: envName, version } = parseEnvironmentReference(name);
+      const env = await store.findEnvironment(this.deps.db, org.id, project, envName);
+      role ??= organizationRole(this.deps.db, caller, org);
+      // People and organization tokens read by their role; a team token only by its team's grant.
+      const held = !env
+        ? EnvironmentPermission.none
+        : caller.principal.kind === 'team'
+          ? await environmentPermission(this.deps.db, caller, org, env)
+          : environmentPermissionOfRole(caller, await role, env);
+      if (!env || held < EnvironmentPermission.read) throw new Error(`environment "${project}/${envName}" not found`);
+      return { env, version };
+    };
+    return {
+      resolve: async (requested: string) => {
+        const { env, version } = await readable(requested);
+        return { env, revision: await this.revisionOf(this.deps.db, env, version) };
+      },
+      /** Whether each import still names, for this caller, the environment and revision it named. */
+      unchanged: async (imports: ResolvedImport[]) => {
+        for (const { requested, environmentId, revision } of imports) {
+          try {
+            const { env, version } = await readable(requested);
+            if (env.id !== environmentId || (await this.revisionNumberOf(this.deps.db, env, version)) !== revision) return false;
+          } catch {
+            return false;
+          }
+        }
+        return true;
+      },
+    };
+  }
+
+  /**
+   * An open's result: evaluated (providers invoked, secrets revealed) and printed as the session
+   * stores it, or taken from an earlier open of the same revision by the same caller when every
+   * import still resolves to the revision it did. Evaluation reads nothing else but the context's
+   * user and organization logins (evalOptions), the data keys (fixed per environment) and what
+   * providers return, so opens that invoke a provider are not kept.
+   */
+  private async openDefinition(caller: Caller, org: OrganizationRow, root: OpenRoot, overrides: Record<string, string>): Promise<OpenResult> {
+    const cacheKey = JSON.stringify([org.id, org.name, caller.user.login, root.source, root.name, overrides]);
+    const imports = this.importResolver(caller, org, overrides);
+    const cached = this.openResults.get(cacheKey);
+    if (cached && (await imports.unchanged(cached.imports))) return cached;
+
+    const resolved: ResolvedImport[] = [];
+    let repeatable = true;
+    const loader: EnvironmentLoader = {
+      loadEnvironment: async (requested: string) => {
+        try {
+          const { env, revision } = await imports.resolve(requested);
+          resolved.push({ requested, environmentId: env.id, revision: revision.revision });
+          return { definition: revision.definition, decrypter: await this.decrypterOf(this.deps.db, env.id) };
+        } catch (error) {
+          repeatable = false;
+          throw error;
+        }
+      },
+    };
+    const options = this.evalOptions(caller, org, loader, await root.decrypter());
+    const { providers } = options;
+    options.providers = {
+      loadProvider: (name) => {
+        repeatable = false;
+        return providers.loadProvider(name);
+      },
+      loadRotator: (name) => {
+        repeatable = false;
+        return providers.loadRotator(name);
+      },
+    };
+    const { env: decl, diags } = loadYaml(root.name, root.definition);
+    const result = decl ? await evalEnvironment(root.name, decl, options) : undefined;
+    const all = sortDiagnostics([...diags, ...(result?.diags ?? [])]);
+    if (errorsOf(all).length > 0) throw new EnvironmentDiagnosticsError('the environment has errors', all);
+    const text = Buffer.from(JSON.stringify(environmentToWire(result?.environment)), 'utf8');
+    const opened = { text, stored: await gzip(text, { level: 1 }), diagnostics: all.map(diagnosticToWire), imports: resolved };
+    if (repeatable) this.openResults.set(cacheKey, opened);
+    return opened;
   }
 
   private async keyOf(db: Executor, ownerId: string): Promise<Buffer> {
@@ -646,7 +761,7 @@ export class EnvironmentService {
     org: OrganizationRow,
     environmentId: string | undefined,
     keyOwnerId: string,
-    environment: unknown,
+    opened: { text: Buffer; stored: Buffer },
     lifetimeMs: number,
     audit?: (tx: Executor) => Promise<void>,
   ): Promise<string> {
@@ -659,7 +774,7 @@ export class EnvironmentService {
         organization_id: org.id,
         environment_id: environmentId ?? null,
         key_owner_id: keyOwnerId,
-        sealed: seal(key, Buffer.from(JSON.stringify(environment), 'utf8'), `esc-session:${id}`),
+        sealed: seal(key, opened.stored, `esc-session:${id}`),
         created_at: now,
         expires_at: now + lifetimeMs,
       });
@@ -667,6 +782,7 @@ export class EnvironmentService {
       await enqueueJob(tx, this.deps.clock, deleteExpiredEnvironmentSessions, {}, now + lifetimeMs);
       await audit?.(tx);
     });
+    this.recentSessions.set(id, opened.text);
     return id;
   }
 
@@ -674,6 +790,20 @@ export class EnvironmentService {
     await recordAudit(tx, this.deps.clock, caller, { organizationId: org.id, event, description });
   }
 }
+
+/**
+ * A session's JSON from what it stores: gzipped text (sessions stored since), or the text itself
+ * (before), which as JSON of an object starts with `{`, never with gzip's magic bytes. Gzipped,
+ * an open writes a tenth of the bytes (the JSON repeats its trace and schema shapes). Compressed
+ * before sealing, the stored length says something of the content; only callers who may open
+ * the environment shape that content, and they can read it anyway.
+ */
+async function sessionText(content: Buffer): Promise<Buffer> {
+  return content[0] === 0x1f && content[1] === 0x8b ? gunzip(content) : content;
+}
+
+const gzip = promisify(gzipCallback);
+const gunzip = promisify(gunzipCallback);
 
 /** Anonymous definitions have no key of their own: their ciphertexts cannot be opened here. */
 const anonymousDecrypter: Decrypter = {

@@ -262,14 +262,20 @@ export async function insertOpenSession(db: Executor, row: OpenSessionRow): Prom
   await db.insertInto('environment_open_sessions').values(row).execute();
 }
 
-export async function findOpenSession(db: Executor, id: string, organizationId: string, now: number): Promise<OpenSessionRow | undefined> {
+/** A live session of the organization, without its sealed environment (read apart, when needed). */
+export async function findOpenSession(db: Executor, id: string, organizationId: string, now: number): Promise<Omit<OpenSessionRow, 'sealed'> | undefined> {
   return db
     .selectFrom('environment_open_sessions')
-    .selectAll()
+    .select(['id', 'organization_id', 'environment_id', 'key_owner_id', 'created_at', 'expires_at'])
     .where('id', '=', id)
     .where('organization_id', '=', organizationId)
     .where('expires_at', '>', now)
     .executeTakeFirst();
+}
+
+export async function findSealedOpenSession(db: Executor, id: string): Promise<Buffer | undefined> {
+  const row = await db.selectFrom('environment_open_sessions').select('sealed').where('id', '=', id).executeTakeFirst();
+  return row?.sealed;
 }
 
 export async function deleteExpiredOpenSessions(db: Executor, now: number): Promise<number> {
