@@ -4,6 +4,7 @@
 // large ESC environment. A benchmark, not a test: it asserts nothing and prints tables.
 // BENCH_SIZES=100,1000 chooses the resource counts (default 100,1000,3000; empty: replay only); BENCH_BACKENDS=journal,file
 // the backends (default all five). BENCH_PROFILE=<dir> writes each server's CPU profile there.
+// STACKYARD_BENCH_ONLY=cli,replay,esc runs only those parts (default all three); `esc` alone needs no CLI build.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -27,13 +28,26 @@ const configs = (process.env.BENCH_BACKENDS?.split(',') ?? allConfigs).map((name
   return name as BenchConfig;
 });
 const operations = ['create', 'no-op', 'change 10%', 'destroy'] as const;
+const allParts = ['cli', 'replay', 'esc'] as const;
+const parts = new Set(
+  (process.env.STACKYARD_BENCH_ONLY?.split(',') ?? allParts).map((name) => {
+    if (!(allParts as readonly string[]).includes(name)) throw new Error(`unknown part '${name}'; choose from ${allParts.join(', ')}`);
+    return name;
+  }),
+);
+const runsCli = parts.has('cli') && sizes.length > 0;
 
-const binDir = execFileSync('bash', [path.join(root, 'scripts/build-clients.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-  .trim()
-  .split('\n')
-  .pop()!;
-const plugin = path.join(binDir, 'pulumi-resource-pulumi-nodejs');
-if (!fs.existsSync(plugin)) fs.symlinkSync(path.join(root, 'node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs'), plugin);
+// The CLI is built (or found in the cache) only when the CLI part runs.
+const binDir = runsCli
+  ? execFileSync('bash', [path.join(root, 'scripts/build-clients.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .pop()!
+  : undefined;
+if (binDir) {
+  const plugin = path.join(binDir, 'pulumi-resource-pulumi-nodejs');
+  if (!fs.existsSync(plugin)) fs.symlinkSync(path.join(root, 'node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs'), plugin);
+}
 const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `stackyard-bench-${prefix}-`));
@@ -154,7 +168,7 @@ function runOperation(backend: Backend, workDir: string, home: string, count: nu
     ...backend.env,
   };
   const options = {
-    pulumiRoot: path.dirname(binDir),
+    pulumiRoot: path.dirname(binDir!),
     workDir,
     stackName: backend.stackName,
     env,
@@ -258,48 +272,56 @@ function replayBenchmark(resources: number, runs: number) {
 }
 
 const rows: Row[] = [];
-for (const count of sizes) {
+for (const count of runsCli ? sizes : []) {
   for (const config of configs) rows.push(...(await measure(config, count)));
 }
 
 const fileSeconds = new Map(rows.filter((r) => r.config === 'file').map((r) => [`${r.count}/${r.op}`, r.seconds]));
 const fmt = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
 const lines = [
-  `Benchmark ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, Pulumi CLI ${path.basename(path.dirname(binDir))}`,
-  '',
-  '| backend | N | operation | wall s | × file | MB received | server CPU s | server peak RSS MB |',
-  '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => {
-    const file = fileSeconds.get(`${r.count}/${r.op}`);
-    const ratio = file === undefined ? undefined : r.seconds / file;
-    return `| ${r.config} | ${r.count} | ${r.op} | ${fmt(r.seconds)} | ${fmt(ratio, 2)} | ${fmt(r.receivedMb)} | ${fmt(r.serverCpu)} | ${fmt(r.peakRssMb, 0)} |`;
-  }),
+  `Benchmark ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}${binDir ? `, Pulumi CLI ${path.basename(path.dirname(binDir))}` : ''}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 ];
-const replay = replayBenchmark(10_000, 7);
-lines.push(
-  '',
-  '| journal replay | entries | first run ms | median of 7 ms | state MB | extra RSS MB (first run) |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  `| ${replay.resources} resources | ${replay.entries} | ${fmt(replay.firstMs, 0)} | ${fmt(replay.medianMs, 0)} | ${fmt(replay.stateMb)} | ${fmt(replay.extraRssMb, 0)} |`,
-);
-const esc = await escBenchmark(9);
-lines.push(
-  '',
-  `| ESC environment (${esc.values} values, ${esc.imports} imports, ${esc.interpolations} interpolations) | first open in a fresh process ms | open, median of 9 ms | check, median of 9 ms |`,
-  '| --- | ---: | ---: | ---: |',
-  `| YAML to evaluated values | ${fmt(esc.firstOpenMs)} | ${fmt(esc.openMs)} | ${fmt(esc.checkMs)} |`,
-);
-const escServer = await startStackyard('journal');
-try {
-  const token = escServer.env.PULUMI_ACCESS_TOKEN!;
-  const opened = await escHttpBenchmark(escServer.url, token, 'stackyard', 51);
+if (runsCli) {
   lines.push(
     '',
-    '| ESC environment over HTTP (`POST …/open`, `GET …/open/{id}`) | p50 ms | p95 ms |',
-    '| --- | ---: | ---: |',
-    `| the same environment, stored with its 20 imports | ${fmt(opened.p50Ms)} | ${fmt(opened.p95Ms)} |`,
+    '| backend | N | operation | wall s | × file | MB received | server CPU s | server peak RSS MB |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => {
+      const file = fileSeconds.get(`${r.count}/${r.op}`);
+      const ratio = file === undefined ? undefined : r.seconds / file;
+      return `| ${r.config} | ${r.count} | ${r.op} | ${fmt(r.seconds)} | ${fmt(ratio, 2)} | ${fmt(r.receivedMb)} | ${fmt(r.serverCpu)} | ${fmt(r.peakRssMb, 0)} |`;
+    }),
   );
-} finally {
-  await escServer.close();
+}
+if (parts.has('replay')) {
+  const replay = replayBenchmark(10_000, 7);
+  lines.push(
+    '',
+    '| journal replay | entries | first run ms | median of 7 ms | state MB | extra RSS MB (first run) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| ${replay.resources} resources | ${replay.entries} | ${fmt(replay.firstMs, 0)} | ${fmt(replay.medianMs, 0)} | ${fmt(replay.stateMb)} | ${fmt(replay.extraRssMb, 0)} |`,
+  );
+}
+if (parts.has('esc')) {
+  const esc = await escBenchmark(9);
+  lines.push(
+    '',
+    `| ESC environment (${esc.values} values, ${esc.imports} imports, ${esc.interpolations} interpolations) | first open in a fresh process ms | open, median of 9 ms | check, median of 9 ms |`,
+    '| --- | ---: | ---: | ---: |',
+    `| YAML to evaluated values | ${fmt(esc.firstOpenMs)} | ${fmt(esc.openMs)} | ${fmt(esc.checkMs)} |`,
+  );
+  const escServer = await startStackyard('journal');
+  try {
+    const token = escServer.env.PULUMI_ACCESS_TOKEN!;
+    const opened = await escHttpBenchmark(escServer.url, token, 'stackyard', 51);
+    lines.push(
+      '',
+      '| ESC environment over HTTP (`POST …/open`, `GET …/open/{id}`) | p50 ms | p95 ms |',
+      '| --- | ---: | ---: |',
+      `| the same environment, stored with its 20 imports | ${fmt(opened.p50Ms)} | ${fmt(opened.p95Ms)} |`,
+    );
+  } finally {
+    await escServer.close();
+  }
 }
 process.stdout.write(`${lines.join('\n')}\n`);
