@@ -124,6 +124,24 @@ describe('organization webhooks: create, read, update, delete', () => {
     assert.equal((await api.delete(`${orgHooks()}/${name}`)).status, 404);
   });
 
+  it('PATCH as `pulumi env webhook edit` sends it, with no organizationName: the path names the organization; creation still requires it', async () => {
+    const envName = fresh('hooked');
+    assert.equal((await api.post(`/api/esc/environments/${org}`, { project: 'app', name: envName })).status, 200);
+    const hooks = `/api/esc/environments/${org}/app/${envName}/hooks`;
+    const missing = await api.post(hooks, { displayName: 'env', payloadUrl: 'https://example.com/env', active: true });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.message, /organizationName/);
+    const created = await api.post(hooks, { organizationName: org, name: '', projectName: 'app', envName, displayName: 'env', payloadUrl: 'https://example.com/env', active: true, secret: 's' });
+    assert.equal(created.status, 201, created.text);
+    // The ESC CLI's UpdateEnvironmentWebhookRequest: these fields and no others.
+    const edited = await api.patch(`${hooks}/${created.body.name}`, { active: true, displayName: 'env 2', payloadUrl: 'https://example.com/env', filters: ['environment_revision_created'] });
+    assert.equal(edited.status, 200, edited.text);
+    assert.deepEqual(edited.body, { ...created.body, displayName: 'env 2', filters: ['environment_revision_created'] });
+    const elsewhere = await api.patch(`${hooks}/${created.body.name}`, { organizationName: 'elsewhere', active: true, displayName: 'env 3', payloadUrl: 'https://example.com/env' });
+    assert.equal(elsewhere.status, 400);
+    assert.match(elsewhere.body.message, /Organization name from request body doesn't match URL/);
+  });
+
   it('refuses bad input with a 400 or 409 naming the problem, and stores nothing', async () => {
     const stack = await freshStack();
     const base = { organizationName: org, displayName: 'bad', payloadUrl: 'https://example.com/x', active: true };

@@ -15,11 +15,12 @@ export const paramsOf = (scope: Record<string, TSchema>) => ({
 const names = Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 });
 
 /**
- * Pulumi's `Webhook`. Clients echo response-only fields (`hasSecret`, `secretCiphertext`) and send
- * `name: ""` for "generate one"; unknown fields are ignored.
+ * Pulumi's `Webhook`, as PATCH takes it. Clients echo response-only fields (`hasSecret`,
+ * `secretCiphertext`) and send `name: ""` for "generate one"; unknown fields are ignored. The ESC
+ * CLI's `env webhook edit` sends no `organizationName`: the path names the organization.
  */
 export const Webhook = Type.Object({
-  organizationName: Type.String(),
+  organizationName: Type.Optional(Type.String()),
   projectName: Type.Optional(Type.String()),
   stackName: Type.Optional(Type.String()),
   envName: Type.Optional(Type.String()),
@@ -36,4 +37,7 @@ export const Webhook = Type.Object({
 });
 
 /** Creation takes every field Pulumi marks required. */
-export const CreateWebhook = Type.Intersect([Webhook, Type.Object({ displayName: Type.String(), payloadUrl: Type.String(), active: Type.Boolean() })]);
+export const CreateWebhook = Type.Intersect([
+  Webhook,
+  Type.Object({ organizationName: Type.String(), displayName: Type.String(), payloadUrl: Type.String(), active: Type.Boolean() }),
+]);

@@ -56,7 +56,8 @@ interface HookScope {
 
 /** A hook as clients send it (`Webhook`); response-only fields they echo back are ignored. */
 export interface WebhookInput {
-  organizationName: string;
+  /** Required on creation (the schema says so); PATCH bodies may leave it out. */
+  organizationName?: string;
   projectName?: string;
   stackName?: string;
   envName?: string;
@@ -375,7 +376,7 @@ function validateName(name: string): void {
 }
 
 function assertBodyMatchesUrl(scope: HookScope, input: WebhookInput): void {
-  if (input.organizationName !== scope.organizationName) throw new ApiError('bad_request', "Organization name from request body doesn't match URL.");
+  if (input.organizationName !== undefined && input.organizationName !== scope.organizationName) throw new ApiError('bad_request', "Organization name from request body doesn't match URL.");
   if (scope.scope === 'stack') {
     if (input.stackName !== undefined && input.stackName !== scope.stackName) throw new ApiError('bad_request', "Stack name from request body doesn't match URL");
     if (input.projectName !== undefined && input.projectName !== scope.projectName) throw new ApiError('bad_request', "Project name from request body doesn't match URL");
