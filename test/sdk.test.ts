@@ -1,7 +1,8 @@
 // Pulumi's generated Go client (github.com/pulumi/pulumi-cloud-sdk/go) against a real server: the
-// program in test/sdk/check/ calls the identity and access API and the stack and update API through
-// the SDK's typed client, so every response is decoded into Pulumi's own types. It is built once into the git-ignored
-// .cache/sdk/ with the Go toolchain and the module proxy, and rebuilt only when its sources change.
+// program in test/sdk/check/ calls the identity and access API, the stack and update API, the
+// environment API and the webhooks of all three scopes through the SDK's typed client, so every
+// response is decoded into Pulumi's own types. It is built once into the git-ignored .cache/sdk/
+// with the Go toolchain and the module proxy, and rebuilt only when its sources change.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -126,7 +127,44 @@ const environmentOperations = [
   'UpdateRevisionTag_esc_environments',
 ];
 
-const operations = [...identityOperations, ...stackOperations, ...environmentOperations].sort();
+// Each of the eight webhook operations of an organization, a stack, an environment and an environment at
+// its older /api/preview path.
+const webhookOperations = [
+  'CreateOrganizationWebhook',
+  'CreateStackWebhook',
+  'CreateWebhook_esc_environments',
+  'CreateWebhook_preview_environments',
+  'DeleteOrganizationWebhook',
+  'DeleteStackWebhook',
+  'DeleteWebhook_esc_environments',
+  'DeleteWebhook_preview_environments',
+  'GetOrganizationWebhook',
+  'GetOrganizationWebhookDeliveries',
+  'GetStackWebhook',
+  'GetStackWebhookDeliveries',
+  'GetWebhookDeliveries_esc_environments',
+  'GetWebhookDeliveries_preview_environments',
+  'GetWebhook_esc_environments',
+  'GetWebhook_preview_environments',
+  'ListOrganizationWebhooks',
+  'ListStackWebhooks',
+  'ListWebhooks_esc_environments',
+  'ListWebhooks_preview_environments',
+  'PingOrganizationWebhook',
+  'PingStackWebhook',
+  'PingWebhook_esc_environments',
+  'PingWebhook_preview_environments',
+  'RedeliverOrganizationWebhookEvent',
+  'RedeliverStackWebhookEvent',
+  'RedeliverWebhookEvent_esc_environments',
+  'RedeliverWebhookEvent_preview_environments',
+  'UpdateOrganizationWebhook',
+  'UpdateStackWebhook',
+  'UpdateWebhook_esc_environments',
+  'UpdateWebhook_preview_environments',
+];
+
+const operations = [...identityOperations, ...stackOperations, ...environmentOperations, ...webhookOperations].sort();
 
 let server: TestServer;
 let api: ApiClient;
@@ -150,8 +188,8 @@ after(async () => {
   await server.close();
 });
 
-describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update and environment API', () => {
-  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, and an environment through every operation built', async (t) => {
+describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment and webhook API', () => {
+  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, and the webhooks of an organization, a stack and an environment', async (t) => {
     const result = await runCheck(env);
     t.diagnostic(result.stdout.trim());
     assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}${result.stdout}`);
@@ -162,12 +200,14 @@ describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update
     assert.ok(Number(match[1]) >= 37 + stackOperations.length, 'every call ran, each audit log listing at least one page');
     assert.equal(result.stderr, '');
 
-    // The check cleaned up after itself: no team, carol is no member, no organization token.
+    // The check cleaned up after itself: no team, carol is no member, no organization token, no webhook.
     assert.equal((await api.get(`/api/orgs/${server.org}/teams/sdk-team`)).status, 404);
     const members = await api.get(`/api/orgs/${server.org}/members?type=backend`);
     assert.equal(members.status, 200);
     assert.deepEqual(members.body.members.map((m: { user: { githubLogin: string } }) => m.user.githubLogin), ['admin']);
     assert.deepEqual((await api.get(`/api/orgs/${server.org}/tokens`)).body, { tokens: [] });
+    assert.deepEqual((await api.get(`/api/orgs/${server.org}/hooks`)).body, []);
+    assert.deepEqual((await api.get(`/api/stacks/${server.org}/proj/dev/hooks`)).body, []);
   });
 
   it('stops at the first failed call with exit 1 and the server’s status and message', async () => {

@@ -26,6 +26,7 @@ func main() {
 	checkIdentity(c, adminToken, org, member, project, stack)
 	checkStacks(c, adminToken, org)
 	checkEnvironments(c, adminToken, org)
+	checkWebhooks(c, adminToken, org, project, stack)
 
 	distinct := slices.Compact(slices.Sorted(slices.Values(c.operations)))
 	fmt.Printf("sdk check passed: %d calls, %d operations: %s\n", len(c.operations), len(distinct), strings.Join(distinct, " "))
