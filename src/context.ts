@@ -103,7 +103,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     exportLatest: (caller, ref) => services.state.export(caller, ref),
     decrypt: (caller, ref, ciphertexts) => services.secrets.decrypt(caller, ref, ciphertexts, true),
   };
-  const environments = new EnvironmentService({ db, clock, ids, masterKey, stackOutputs, jobs, publicUrl: config.publicUrl });
+  const environments = new EnvironmentService({ db, clock, ids, masterKey, stackOutputs, jobs, publicUrl: config.publicUrl, webhooks });
   const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments, webhooks });
   const materializer = new StateMaterializer({ clock, blobs });
   const services: Services = {

@@ -3,6 +3,7 @@ import type { Services } from '../../context.js';
 import { ApiError } from '../../errors.js';
 import type { App } from '../../http/types.js';
 import { Type, type TObject } from 'typebox';
+import { legacyProject } from './names.js';
 import * as schema from './schemas.js';
 import type { DefinitionView, EnvironmentRef } from './service.js';
 
@@ -76,9 +77,6 @@ export function registerEnvironmentRoutes(app: App, services: Services): void {
     },
   );
 }
-
-/** Environments of the older two-part paths live in this project, as ESC moved them. */
-const legacyProject = 'default';
 
 type EnvironmentPathParams = { orgName: string; projectName?: string; envName: string };
 

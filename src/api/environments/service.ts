@@ -4,6 +4,8 @@ import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
 import type { Caller } from '../../auth/caller.js';
 import { organizationRole, requireOrganization, type OrganizationRoleName } from '../../auth/permissions.js';
 import { recordAudit, type AuditEntry } from '../../audit/record.js';
+import type { WebhookService } from '../webhooks/service.js';
+import { environmentEvent, type EnvironmentChange } from '../webhooks/environment-events.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import { open as openSealed, seal } from '../../crypto/aead.js';
 import type { Executor } from '../../db/executor.js';
@@ -130,7 +132,7 @@ export class EnvironmentService {
   private readonly recentSessions = new SizeBoundedCache<Buffer>(maxRecentSessionBytes, (text) => text.length);
 
   constructor(
-    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; stackOutputs: StackOutputsSource; jobs: { wake(): void }; publicUrl: string },
+    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; stackOutputs: StackOutputsSource; jobs: { wake(): void }; publicUrl: string; webhooks: WebhookService },
   ) {}
 
   // --- environments -------------------------------------------------------------------------
@@ -155,6 +157,7 @@ export class EnvironmentService {
     await store.insertEnvironment(tx, env);
     await store.insertRevision(tx, revisionRow(env.id, 1, definition, now, caller.user.id));
     await this.audit(tx, caller, org, 'environment-created', `Created environment "${project}/${name}"`);
+    await this.fire(tx, caller, org, env, { event: 'environment_created' });
     return env;
   }
 
@@ -211,6 +214,7 @@ export class EnvironmentService {
       const { org, env } = await requireEnvironment(tx, caller, ref, 'admin');
       await store.deleteEnvironment(tx, env.id);
       await this.audit(tx, caller, org, 'environment-deleted', `Deleted environment "${env.project}/${env.name}"`);
+      await this.fire(tx, caller, org, env, { event: 'environment_deleted' });
     });
   }
 
@@ -251,6 +255,7 @@ export class EnvironmentService {
       await store.insertRevision(tx, revisionRow(env.id, revision, encrypted, now, caller.user.id));
       await store.setLatestRevision(tx, env.id, revision, now);
       await this.audit(tx, caller, org, 'environment-updated', `Updated environment "${env.project}/${env.name}" to revision ${revision}`);
+      await this.fireRevisionCreated(tx, caller, org, env, revision);
       return { revision, diagnostics: diagnostics.map(diagnosticToWire) };
     });
   }
@@ -402,6 +407,7 @@ export class EnvironmentService {
         await store.setLatestRevision(tx, env.id, next, now);
       }
       await this.audit(tx, caller, org, 'environment-revision-retracted', `Retracted revision ${revision.revision} of environment "${env.project}/${env.name}" (replaced by ${replacement})`);
+      await this.fire(tx, caller, org, env, { event: 'environment_revision_retracted', revision: revision.revision });
     });
   }
 
@@ -437,6 +443,8 @@ export class EnvironmentService {
       const now = this.deps.clock.now();
       await store.upsertRevisionTag(tx, { environment_id: env.id, name, revision: target, created_at: existing?.created_at ?? now, modified_at: now, editor_user_id: caller.user.id });
       await this.audit(tx, caller, org, 'environment-revision-tag-changed', `Tagged revision ${target} of environment "${env.project}/${env.name}" '${name}'`);
+      const event = existing ? 'environment_revision_tag_updated' : 'environment_revision_tag_created';
+      await this.fire(tx, caller, org, env, { event, tagName: name, revision: target });
     });
   }
 
@@ -444,8 +452,10 @@ export class EnvironmentService {
     if (name === 'latest') throw new ApiError('bad_request', "the tag 'latest' cannot be deleted");
     await transaction(this.deps.db, async (tx) => {
       const { org, env } = await requireEnvironment(tx, caller, ref, 'write');
-      if (!(await store.deleteRevisionTag(tx, env.id, name))) throw new ApiError('not_found', `revision tag '${name}' not found`);
+      const tag = await store.findRevisionTag(tx, env.id, name);
+      if (!tag || !(await store.deleteRevisionTag(tx, env.id, name))) throw new ApiError('not_found', `revision tag '${name}' not found`);
       await this.audit(tx, caller, org, 'environment-revision-tag-changed', `Deleted revision tag '${name}' of environment "${env.project}/${env.name}"`);
+      await this.fire(tx, caller, org, env, { event: 'environment_revision_tag_deleted', tagName: name, revision: tag.revision });
     });
   }
 
@@ -474,6 +484,7 @@ export class EnvironmentService {
       const now = this.deps.clock.now();
       await store.insertEnvironmentTag(tx, { id: this.deps.ids.next(), environment_id: env.id, name, value, created_at: now, modified_at: now, editor_user_id: caller.user.id });
       await this.audit(tx, caller, org, 'environment-tag-changed', `Tagged environment "${env.project}/${env.name}" ${name}=${value}`);
+      await this.fire(tx, caller, org, env, { event: 'environment_tag_created', tagName: name });
       return presentTag((await store.findEnvironmentTag(tx, env.id, name))!);
     });
   }
@@ -492,6 +503,7 @@ export class EnvironmentService {
       if (next.name !== name && (await store.findEnvironmentTag(tx, env.id, next.name))) throw new ApiError('conflict', `tag '${next.name}' already exists`);
       await store.updateEnvironmentTag(tx, tag.id, { name: next.name, value: next.value, modified_at: this.deps.clock.now(), editor_user_id: caller.user.id });
       await this.audit(tx, caller, org, 'environment-tag-changed', `Changed tag ${name}=${tag.value} of environment "${env.project}/${env.name}" to ${next.name}=${next.value}`);
+      await this.fire(tx, caller, org, env, { event: 'environment_tag_updated', tagName: next.name });
       return presentTag((await store.findEnvironmentTag(tx, env.id, next.name))!);
     });
   }
@@ -501,6 +513,7 @@ export class EnvironmentService {
       const { org, env } = await requireEnvironment(tx, caller, ref, 'write');
       if (!(await store.deleteEnvironmentTag(tx, env.id, name))) throw new ApiError('not_found', `tag '${name}' not found`);
       await this.audit(tx, caller, org, 'environment-tag-changed', `Deleted tag '${name}' of environment "${env.project}/${env.name}"`);
+      await this.fire(tx, caller, org, env, { event: 'environment_tag_deleted', tagName: name });
     });
   }
 
@@ -516,10 +529,16 @@ export class EnvironmentService {
     const decrypter = await this.decrypterOf(this.deps.db, env.id);
     const result = decl ? await rotateEnvironment(qualified(env), decl, this.evalOptions(caller, org, loader, decrypter), paths ?? []) : undefined;
     const all = sortDiagnostics([...diags, ...(result?.diags ?? [])]);
-    if (errorsOf(all).length > 0) throw new EnvironmentDiagnosticsError('the environment could not be rotated', all);
+    const rotated = (event: 'environment_rotation_succeeded' | 'environment_rotation_failed') =>
+      transaction(this.deps.db, (tx) => this.fire(tx, caller, org, env, { event, revision: revision.revision }));
+    if (errorsOf(all).length > 0) {
+      await rotated('environment_rotation_failed');
+      throw new EnvironmentDiagnosticsError('the environment could not be rotated', all);
+    }
     // Every rotator is behind the provider interface, and none is configured on this server, so a
     // successful rotation has nothing to write back: the evaluation above refuses any fn::rotate.
     if ((result?.rotations ?? []).some((r) => r.patch)) throw new ApiError('internal', 'a rotator produced new state, which this server cannot write back yet');
+    await rotated('environment_rotation_succeeded');
     const now = iso(this.deps.clock.now());
     const id = this.deps.ids.next();
     return {
@@ -546,23 +565,9 @@ export class EnvironmentService {
     const { org, env } = await requireEnvironment(db, caller, ref, 'read');
     const referrers: Record<string, unknown[]> = {};
     const add = (version: string | undefined, referrer: unknown) => (referrers[version || 'latest'] ??= []).push(referrer);
-    for (const other of await store.environmentsOfOrganization(db, org.id)) {
-      if (other.id === env.id || (await environmentPermission(db, caller, org, other)) < EnvironmentPermission.read) continue;
-      const revision = await store.findRevision(db, other.id, other.latest_revision);
-      const { env: decl } = loadYaml(qualified(other), revision?.definition ?? '');
-      for (const imported of decl?.imports ?? []) {
-        const name = imported.environment?.value;
-        if (!name) continue;
-        let target;
-        try {
-          target = parseEnvironmentReference(name);
-        } catch {
-          continue;
-        }
-        if (target.project === env.project && target.name === env.name) {
-          add(target.version, { environment: { project: other.project, name: other.name, revision: other.latest_revision } });
-        }
-      }
+    for (const { env: other, version } of await this.importersOf(db, org, env)) {
+      if ((await environmentPermission(db, caller, org, other)) < EnvironmentPermission.read) continue;
+      add(version, { environment: { project: other.project, name: other.name, revision: other.latest_revision } });
     }
     for (const stack of await stacksConfiguredBy(db, org.id, env)) {
       add(stack.version, { stack: { project: stack.project, stack: stack.stack, version: stack.stackVersion } });
@@ -788,6 +793,49 @@ export class EnvironmentService {
 
   private async audit(tx: Executor, caller: Caller, org: OrganizationRow, event: AuditEntry['event'], description: string): Promise<void> {
     await recordAudit(tx, this.deps.clock, caller, { organizationId: org.id, event, description });
+  }
+
+  /** The environment's webhook event, in the transaction of its change. */
+  private async fire(tx: Executor, caller: Caller, org: OrganizationRow, env: store.EnvironmentRow, change: EnvironmentChange): Promise<void> {
+    const names = { organization: org.name, project: env.project, name: env.name };
+    await this.deps.webhooks.fire(tx, { organizationId: org.id, environmentId: env.id, actor: caller.user, ...environmentEvent(this.deps.publicUrl, names, change, caller.user.login) });
+  }
+
+  /**
+   * A new revision's event, and `imported_environment_changed` for each environment whose latest
+   * revision imports this one unpinned (it now opens differently). The importers are looked up only
+   * when the organization has an active hook to tell.
+   */
+  private async fireRevisionCreated(tx: Executor, caller: Caller, org: OrganizationRow, env: store.EnvironmentRow, revision: number): Promise<void> {
+    await this.fire(tx, caller, org, env, { event: 'environment_revision_created', revision });
+    if (!(await this.deps.webhooks.hasActiveHooks(tx, org.id))) return;
+    for (const importer of await this.importersOf(tx, org, env)) {
+      if (importer.version) continue;
+      const imported = { project: env.project, name: env.name, revision };
+      await this.fire(tx, caller, org, importer.env, { event: 'imported_environment_changed', affectedRevisions: [importer.env.latest_revision], imported });
+    }
+  }
+
+  /** The environments whose latest revision imports `env`, with the revision or tag they name. */
+  private async importersOf(db: Executor, org: OrganizationRow, env: store.EnvironmentRow): Promise<{ env: store.EnvironmentRow; version?: string }[]> {
+    const importers: { env: store.EnvironmentRow; version?: string }[] = [];
+    for (const other of await store.environmentsOfOrganization(db, org.id)) {
+      if (other.id === env.id) continue;
+      const revision = await store.findRevision(db, other.id, other.latest_revision);
+      const { env: decl } = loadYaml(qualified(other), revision?.definition ?? '');
+      for (const imported of decl?.imports ?? []) {
+        const name = imported.environment?.value;
+        if (!name) continue;
+        let target;
+        try {
+          target = parseEnvironmentReference(name);
+        } catch {
+          continue;
+        }
+        if (target.project === env.project && target.name === env.name) importers.push({ env: other, version: target.version });
+      }
+    }
+    return importers;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/executor.js';
 import type { NameTripleKey } from '../../http/pagination.js';
+import { deleteWebhooksOf } from '../webhooks/store.js';
 import { parseEnvironmentReference } from './names.js';
 import type {
   EnvironmentOpenSessionsTable,
@@ -46,6 +47,7 @@ export async function deleteEnvironment(db: Executor, id: string): Promise<void>
   await db.deleteFrom('environment_open_sessions').where('environment_id', '=', id).execute();
   await db.deleteFrom('environment_keys').where('owner_id', '=', id).execute();
   await db.deleteFrom('team_environment_permissions').where('environment_id', '=', id).execute();
+  await deleteWebhooksOf(db, { environmentId: id });
   await db.deleteFrom('environments').where('id', '=', id).execute();
 }
 
