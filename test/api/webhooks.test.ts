@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { auditAfter, auditMark } from '../helpers/audit.js';
 import { createStack, createUser } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -180,6 +181,29 @@ describe('organization webhooks: create, read, update, delete', () => {
     assert.equal((await api.get(`${orgHooks()}/${taken}`)).body.format, 'raw', 'a refused PATCH changes nothing');
     assert.equal((await api.get(orgHooks())).body.length, before);
     assert.deepEqual((await api.get(`${stack.path}/hooks`)).body, []);
+  });
+
+  it('audits each change once, in the organization, and nothing for reads, pings or refused changes', async () => {
+    const stack = await freshStack();
+    const mark = await auditMark(server);
+    const name = fresh('audited');
+    const body = { organizationName: org, name, displayName: name, payloadUrl: 'http://127.0.0.1:1/x', active: false };
+    await api.post(`${stack.path}/hooks`, body);
+    await api.post(`${stack.path}/hooks`, body);
+    await api.get(`${stack.path}/hooks/${name}`);
+    await api.post(`${stack.path}/hooks/${name}/ping`);
+    await api.patch(`${stack.path}/hooks/${name}`, { ...body, displayName: 'renamed' });
+    await api.patch(`${stack.path}/hooks/${name}`, { ...body, format: 'fax' });
+    await api.delete(`${stack.path}/hooks/${name}`);
+    const events = await auditAfter(server, org, mark);
+    assert.deepEqual(
+      events.map((e) => [e.event, e.description, e.user_login]),
+      [
+        ['webhook-created', `Created stack webhook "${name}" of stack "proj/${stack.name}"`, 'admin'],
+        ['webhook-updated', `Changed stack webhook "${name}" of stack "proj/${stack.name}"`, 'admin'],
+        ['webhook-deleted', `Deleted stack webhook "${name}" of stack "proj/${stack.name}"`, 'admin'],
+      ],
+    );
   });
 
   it('only organization admins manage organization hooks; only stack admins manage stack hooks', async () => {
