@@ -215,6 +215,15 @@ describe('opening environments', () => {
     const events = await auditAfter(server, org, mark);
     assert.deepEqual(events.map((e) => e.event), ['environment-created', 'environment-updated', 'environment-opened', 'environment-decrypted']);
   });
+
+  it('audits anonymous opens (stack configuration imports) with the environments they import', async () => {
+    await createEnvironment('audited', 'imported', 'values:\n  a: 1\n');
+    const mark = await auditMark(server);
+    const opened = await api.post(`${base()}/yaml/open`, undefined, { rawBody: '{"imports":["audited/imported"]}' });
+    assert.equal(opened.status, 200, opened.text);
+    const events = await auditAfter(server, org, mark);
+    assert.deepEqual(events.map((e) => [e.event, e.description]), [['environment-opened', 'Opened an anonymous environment importing "audited/imported"']]);
+  });
 });
 
 describe('opening an environment again', () => {

@@ -325,7 +325,11 @@ export class EnvironmentService {
     checkDefinitionSize(yaml);
     const root = { source: `yaml:${createHash('sha256').update(yaml).digest('base64url')}`, name: anonymousName, definition: yaml, decrypter: async () => anonymousDecrypter };
     const opened = await this.openDefinition(caller, org, root, parseOverrides(overrides));
-    const id = await this.storeSession(org, undefined, `org:${org.id}`, opened, lifetime);
+    // What it reveals is its imports' values: the event names them.
+    const imports = (loadYaml(anonymousName, yaml).env?.imports ?? []).map((i) => i.environment?.value).filter((name): name is string => Boolean(name));
+    const id = await this.storeSession(org, undefined, `org:${org.id}`, opened, lifetime, (tx) =>
+      this.audit(tx, caller, org, 'environment-opened', `Opened an anonymous environment${imports.length > 0 ? ` importing ${imports.map((name) => `"${name}"`).join(', ')}` : ''}`),
+    );
     return { id, ...(opened.diagnostics.length > 0 && { diagnostics: opened.diagnostics }) };
   }
 
