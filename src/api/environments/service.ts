@@ -29,7 +29,7 @@ import { bestTeamEnvironmentPermission } from '../teams/store.js';
 import { deleteExpiredEnvironmentSessions } from '../../jobs/handlers.js';
 import { enqueueJob } from '../../jobs/runner.js';
 import { stacksConfiguredBy } from './store.js';
-import { SizeBoundedCache } from './open-cache.js';
+import { LRUCache } from 'lru-cache';
 
 export { environmentLabel, type EnvironmentRef } from './policy.js';
 
@@ -128,8 +128,9 @@ interface OpenResult {
 
 export class EnvironmentService {
   private readonly keys = new Map<string, Buffer>();
-  private readonly openResults = new SizeBoundedCache<OpenResult>(maxOpenResultBytes, (opened) => opened.text.length + opened.stored.length);
-  private readonly recentSessions = new SizeBoundedCache<Buffer>(maxRecentSessionBytes, (text) => text.length);
+  // Sizes are at least 1: lru-cache refuses an entry of size 0.
+  private readonly openResults = new LRUCache<string, OpenResult>({ maxSize: maxOpenResultBytes, sizeCalculation: (opened) => Math.max(1, opened.text.length + opened.stored.length) });
+  private readonly recentSessions = new LRUCache<string, Buffer>({ maxSize: maxRecentSessionBytes, sizeCalculation: (text) => Math.max(1, text.length) });
 
   constructor(
     private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; masterKey: Buffer; stackOutputs: StackOutputsSource; jobs: { wake(): void }; publicUrl: string; webhooks: WebhookService },
