@@ -18,6 +18,8 @@ let cli: PulumiCli;
 let org: string;
 /** The webhook command groups this CLI has (they arrived in later CLI versions than some the matrix runs). */
 const commands = { org: false, stack: false, env: false };
+/** `pulumi env webhook remove`, named `rm` by CLIs before v3.259. */
+let envRemove = 'remove';
 
 const project = 'hookproj';
 const stack = () => `${org}/${project}/dev`;
@@ -35,6 +37,7 @@ before(async () => {
   for (const group of ['org', 'stack', 'env'] as const) {
     const help = await cli.run([group, 'webhook', '--help']);
     commands[group] = help.code === 0 && help.stdout.includes(`pulumi ${group} webhook [command]`);
+    if (group === 'env') envRemove = /^ {2}rm /m.test(help.stdout) ? 'rm' : 'remove';
   }
 });
 after(async () => {
@@ -442,7 +445,7 @@ describe('pulumi env webhook', () => {
     assert.equal(cleared.hasSecret, false);
     assert.equal(cleared.displayName, 'Env hook 2', 'an edit of the secret alone keeps the rest');
 
-    const removed = await cli.ok(['env', 'webhook', 'remove', env, name]);
+    const removed = await cli.ok(['env', 'webhook', envRemove, env, name]);
     assert.match(removed.stdout, new RegExp(`Removed webhook ${name} from ${env}`));
     assert.equal((await api.get(`${hooks}/${name}`)).status, 404);
     assert.deepEqual(json(await cli.ok(['env', 'webhook', 'list', env, '--output', 'json'])), { webhooks: [] });
