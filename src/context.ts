@@ -14,6 +14,9 @@ import { TokenService } from './api/tokens/service.js';
 import { TeamService } from './api/teams/service.js';
 import { AuditService } from './api/auditlogs/service.js';
 import { WebhookService } from './api/webhooks/service.js';
+import { TokenExchangeService } from './api/oidc/exchange.js';
+import { httpDocumentFetcher, type OidcDocumentFetcher } from './api/oidc/fetcher.js';
+import { OidcIssuerService } from './api/oidc/service.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from './clock.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
@@ -39,6 +42,8 @@ export interface Services {
   admin: AdminService;
   environments: EnvironmentService;
   webhooks: WebhookService;
+  oidcIssuers: OidcIssuerService;
+  tokenExchange: TokenExchangeService;
 }
 
 /** Everything a request handler or a command can reach, built once. */
@@ -60,6 +65,8 @@ export interface ContextOverrides {
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
+  /** Where OIDC discovery documents and key sets come from. */
+  oidcFetcher?: OidcDocumentFetcher;
 }
 
 /** Never logged, wherever they appear in a logged object. */
@@ -97,6 +104,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const webhooks: WebhookService = new WebhookService({ db, clock, ids, masterKey, jobs, refusePrivateTargets: config.webhookRefusePrivateTargets });
   const users = new UserService({ db, clock, ids });
   const tokens = new TokenService({ db, clock, ids });
+  const oidcFetcher = overrides.oidcFetcher ?? httpDocumentFetcher;
   const organizations = new OrganizationService({ db, clock, ids });
   // Read when an environment opens `pulumi-stacks`, by when the services below exist.
   const stackOutputs: StackOutputsSource = {
@@ -120,6 +128,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     admin: new AdminService({ db, users, tokens, organizations }),
     environments,
     webhooks,
+    oidcIssuers: new OidcIssuerService({ db, clock, ids, fetcher: oidcFetcher }),
+    tokenExchange: new TokenExchangeService({ db, clock, tokens, fetcher: oidcFetcher }),
   };
   return { config, database, blobs, jobs, clock, ids, logger, metrics, services, close: () => db.destroy() };
 }

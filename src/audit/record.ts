@@ -41,17 +41,21 @@ export async function recordAudit(tx: Executor, clock: Clock, caller: AuditActor
   });
 }
 
-/** A failed authentication (unknown, expired or revoked token) against an organization: no caller is known. */
+/**
+ * A failed authentication against an organization, where no caller is known: an unknown, expired
+ * or revoked token (`user-login-failed`, the default), or a refused OIDC token exchange.
+ */
 export async function recordAuthenticationFailure(
   db: Executor,
   clock: Clock,
-  entry: { organizationId: string; sourceIp: string; description: string },
+  entry: { organizationId: string; sourceIp: string; description: string; event?: AuditEventId },
 ): Promise<void> {
+  const event = entry.event ?? 'user-login-failed';
   await insertAuditEvent(db, {
     organization_id: entry.organizationId,
     occurred_at: clock.now(),
     source_ip: entry.sourceIp,
-    event: 'user-login-failed',
+    event,
     description: entry.description,
     user_id: null,
     user_login: '',
@@ -62,6 +66,6 @@ export async function recordAuthenticationFailure(
     actor_name: null,
     req_org_admin: 0,
     req_stack_admin: 0,
-    auth_failure: 1,
+    auth_failure: auditEventKind(event).authFailure ? 1 : 0,
   });
 }

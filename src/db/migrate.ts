@@ -12,6 +12,7 @@ import { migration0010 } from './migrations/0010_stack_settings.js';
 import { migration0012 } from './migrations/0012_environments.js';
 import { migration0013 } from './migrations/0013_team_environment_permissions.js';
 import { migration0014 } from './migrations/0014_webhooks.js';
+import { migration0015 } from './migrations/0015_oidc_issuers.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -27,6 +28,7 @@ const migrations = {
   '0012_environments': migration0012,
   '0013_team_environment_permissions': migration0013,
   '0014_webhooks': migration0014,
+  '0015_oidc_issuers': migration0015,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

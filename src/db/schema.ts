@@ -31,6 +31,8 @@ export interface Database {
   team_environment_permissions: TeamEnvironmentPermissionsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  oidc_issuers: OidcIssuersTable;
+  oidc_auth_policies: OidcAuthPoliciesTable;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
@@ -393,4 +395,35 @@ export interface WebhookDeliveriesTable {
   response_code: number;
   response_headers: string;
   response_body: string;
+}
+
+/** An OIDC issuer an organization trusts for token exchange (src/api/oidc/). */
+export interface OidcIssuersTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  url: string;
+  /** The `iss` its tokens carry: the discovery document's `issuer`, or the URL for inline keys. */
+  issuer: string;
+  jwks_uri: string | null;
+  /** JSON: the key set, inline or as last fetched. */
+  jwks: string;
+  /** 1: the keys were given inline and are never fetched. */
+  jwks_static: number;
+  /** JSON array of lower-case hex SHA-256 fingerprints of the TLS certificates allowed to serve it. */
+  thumbprints: string;
+  max_expiration_seconds: number | null;
+  created_at: number;
+  updated_at: number;
+  last_used_at: number | null;
+}
+
+/** An issuer's authorization policy: its id is the issuer's. */
+export interface OidcAuthPoliciesTable {
+  id: string;
+  version: number;
+  /** JSON array of policy definitions, in the order given. */
+  policies: string;
+  created_at: number;
+  updated_at: number;
 }

@@ -37,6 +37,7 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
   });
 
   registerYamlBodies(app);
+  registerFormBodies(app);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (request: FastifyRequest, bytes: Buffer) => {
     request.rawBody = bytes;
@@ -72,6 +73,22 @@ function registerYamlBodies(app: App): void {
     }
     request.rawBody = bytes;
     return yamlText(bytes);
+  });
+}
+
+/** Form bodies (RFC 6749's encoding) on OAuth routes only: each field once, as a string. */
+function registerFormBodies(app: App): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, async (request: FastifyRequest, bytes: Buffer) => {
+    if (!request.routeOptions.config.oauth) {
+      throw new ApiError('unsupported_media_type', `Content-Type '${request.headers['content-type'] ?? ''}' is not supported; send application/json`);
+    }
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const fields: Record<string, string> = Object.create(null);
+    for (const [name, value] of new URLSearchParams(text)) {
+      if (Object.hasOwn(fields, name)) throw new ApiError('bad_request', `the parameter ${name} is given more than once`);
+      fields[name] = value;
+    }
+    return { ...fields };
   });
 }
 

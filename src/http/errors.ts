@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PermissionDenied } from '../auth/permissions.js';
 import type { AuditService } from '../api/auditlogs/service.js';
 import { ApiError, type ApiErrorCode } from '../errors.js';
+import { OAuthError } from '../api/oidc/oauth-error.js';
 import { isStorageFull } from '../db/transaction.js';
 import type { App } from './types.js';
 
@@ -44,6 +45,7 @@ export function registerErrorHandling(app: App, bodyLimit: number, audit: AuditS
       }
     }
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (request.routeOptions.config?.oauth) return sendOAuthError(reply, error, apiError);
     return reply.status(apiError.status).send(apiError.toBody());
   });
 
@@ -51,6 +53,14 @@ export function registerErrorHandling(app: App, bodyLimit: number, audit: AuditS
     const error = new ApiError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.status(error.status).send(error.toBody());
   });
+}
+
+/** RFC 6749 §5.2: an OAuth route's refusals, its own or any other 4xx (a bad body), as `invalid_request`. */
+function sendOAuthError(reply: FastifyReply, error: unknown, apiError: ApiError) {
+  reply.header('Cache-Control', 'no-store');
+  if (error instanceof OAuthError) return reply.status(error.status).send(error.toBody());
+  if (apiError.status >= 500) return reply.status(apiError.status).send({ error: 'server_error', error_description: apiError.message });
+  return reply.status(apiError.status).send({ error: 'invalid_request', error_description: apiError.message });
 }
 
 /**

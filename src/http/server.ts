@@ -16,6 +16,7 @@ import { registerAuditLogRoutes } from '../api/auditlogs/routes.js';
 import { registerMetricsRoutes } from '../api/metrics/routes.js';
 import { registerEnvironmentRoutes } from '../api/environments/routes.js';
 import { registerWebhookRoutes } from '../api/webhooks/routes.js';
+import { registerOidcRoutes } from '../api/oidc/routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
@@ -73,6 +74,7 @@ export function buildServer(ctx: AppContext): App {
     registerMetricsRoutes(api, ctx);
     registerEnvironmentRoutes(api, ctx.services);
     registerWebhookRoutes(api, ctx.services);
+    registerOidcRoutes(api, ctx.services);
   });
   return app;
 }

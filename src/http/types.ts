@@ -30,5 +30,10 @@ declare module 'fastify' {
     yamlBody?: boolean;
     /** The route accepts state (checkpoints, journal entries, events, imports): metrics count its bytes. */
     stateWrite?: StateWriteKind;
+    /**
+     * An OAuth 2.0 endpoint (RFC 6749): takes application/x-www-form-urlencoded bodies as well as
+     * JSON, and answers errors as `{"error", "error_description"}` instead of Pulumi's body.
+     */
+    oauth?: boolean;
   }
 }

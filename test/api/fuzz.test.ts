@@ -47,7 +47,9 @@ let operations: Operation[];
 const totals = { requests: 0, byClass: new Map<string, number>() };
 
 /** What each route's parameters name when they name something real: refreshed before each route. */
-const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', counter: 0 };
+const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', counter: 0 };
+/** A public EC key (RFC 7515's example), for the fuzzed issuers. */
+const fuzzKey = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' };
 const member = 'fuzz-member';
 const team = 'fuzzers';
 
@@ -114,6 +116,10 @@ async function refreshWorld(): Promise<void> {
   }
   const ping = await admin.post(`/api/orgs/${org}/hooks/fuzzhook/ping`);
   ok(ping, 'ping');
+  // An OIDC issuer with an inline key (so nothing is fetched), its policy allowing organization tokens.
+  const issuer = await admin.post(`/api/orgs/${org}/oidc/issuers`, { name: 'fuzz', url: `https://issuer-${world.counter}.example`, jwks: { keys: [fuzzKey] } });
+  ok(issuer, 'oidc issuer');
+  ok(await admin.patch(`/api/orgs/${org}/auth/policies/${issuer.body.id}`, { policies: [{ decision: 'allow', tokenType: 'organization', authorizedPermissions: [], rules: {} }] }), 'auth policy');
   Object.assign(world, {
     stack,
     updateId: update.updateId,
@@ -121,6 +127,7 @@ async function refreshWorld(): Promise<void> {
     tokenIds: [personal.body.id, organization.body.id, ofTeam.body.id],
     openSessionId: opened.body.id,
     webhookEventId: ping.body.id,
+    issuerId: issuer.body.id,
   });
 }
 
@@ -152,6 +159,9 @@ function realValues(name: string): string[] {
       return ['fuzzhook'];
     case 'event':
       return [world.webhookEventId];
+    case 'issuerId':
+    case 'policyId':
+      return [world.issuerId];
     case 'urn':
       return [`urn:pulumi:${world.stack}::proj::pulumi:pulumi:Stack::proj-${world.stack}`];
     default:

@@ -14,6 +14,7 @@ import {
 import { ManualClock } from '../helpers/clock.js';
 import { createStack, createUser, deploymentWithResources } from '../helpers/factories.js';
 import type { Reply } from '../helpers/http.js';
+import { LocalOidcIssuer } from '../helpers/oidc-issuer.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { beginUpdate, program } from '../helpers/updates.js';
 
@@ -972,6 +973,76 @@ for (const row of hookRows({
     },
   });
 }
+
+// OIDC issuers and their policies are organization admins' to manage; the token exchange takes no
+// access token (the ID token is the credential), so every caller gets the same grant.
+const issuerAdmin = [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401] as const;
+const issuerAdmin204 = issuerAdmin.map((s) => (s === 200 ? 204 : s));
+const issuerDenied = /needs the 'admin' role in organization 'mx-org'/;
+let idp: LocalOidcIssuer | undefined;
+
+/** An issuer of its own for one cell, with the local provider's keys inline, allowing organization tokens. */
+async function freshIssuer(): Promise<string> {
+  idp ??= await LocalOidcIssuer.start();
+  const url = `https://${fresh('issuer')}.example`;
+  const created = await adminCall('POST', '/api/orgs/mx-org/oidc/issuers', { name: url, url, jwks: idp.jwks() });
+  await adminCall('PATCH', `/api/orgs/mx-org/auth/policies/${created.body.id}`, {
+    policies: [{ decision: 'allow', tokenType: 'organization', authorizedPermissions: [], rules: { sub: 'ci' } }],
+  });
+  return created.body.id;
+}
+after(() => idp?.close());
+
+matrix.push(
+  { method: 'POST', route: '/api/orgs/{org}/oidc/issuers', expect: issuerAdmin, denied: issuerDenied,
+    request: ({ label }) => ({ path: '/api/orgs/mx-org/oidc/issuers', body: { name: label, url: `https://${label}.example`, jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } } }),
+    ok: (r, cell) => assert.equal(r.body.name, cell.label) },
+  { method: 'GET', route: '/api/orgs/{org}/oidc/issuers', expect: issuerAdmin, denied: issuerDenied,
+    request: () => ({ path: '/api/orgs/mx-org/oidc/issuers' }),
+    ok: (r) => assert.ok(Array.isArray(r.body.oidcIssuers)) },
+  { method: 'GET', route: '/api/org/{org}/oidc/issuers', expect: issuerAdmin, denied: issuerDenied,
+    request: () => ({ path: '/api/org/mx-org/oidc/issuers' }),
+    ok: (r) => assert.ok(Array.isArray(r.body.oidcIssuers)) },
+  { method: 'GET', route: '/api/orgs/{org}/oidc/issuers/{issuerId}', expect: issuerAdmin, denied: issuerDenied,
+    request: async (cell) => {
+      cell.label = await freshIssuer();
+      return { path: `/api/orgs/mx-org/oidc/issuers/${cell.label}` };
+    },
+    ok: (r, cell) => assert.equal(r.body.id, cell.label) },
+  { method: 'PATCH', route: '/api/orgs/{org}/oidc/issuers/{issuerId}', expect: issuerAdmin, denied: issuerDenied,
+    request: async () => ({ path: `/api/orgs/mx-org/oidc/issuers/${await freshIssuer()}`, body: { name: 'renamed', maxExpiration: 600 } }),
+    ok: (r) => assert.deepEqual([r.body.name, r.body.maxExpiration], ['renamed', 600]) },
+  { method: 'DELETE', route: '/api/orgs/{org}/oidc/issuers/{issuerId}', expect: issuerAdmin204, denied: issuerDenied,
+    request: async () => ({ path: `/api/orgs/mx-org/oidc/issuers/${await freshIssuer()}` }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/orgs/{org}/auth/policies/oidcissuers/{issuerId}', expect: issuerAdmin, denied: issuerDenied,
+    request: async () => ({ path: `/api/orgs/mx-org/auth/policies/oidcissuers/${await freshIssuer()}` }),
+    ok: (r) => assert.equal(r.body.policies[0].decision, 'allow') },
+  { method: 'PATCH', route: '/api/orgs/{org}/auth/policies/{policyId}', expect: issuerAdmin, denied: issuerDenied,
+    request: async () => ({
+      path: `/api/orgs/mx-org/auth/policies/${await freshIssuer()}`,
+      body: { policies: [{ decision: 'deny', tokenType: 'organization', authorizedPermissions: [], rules: {} }] },
+    }),
+    ok: (r) => assert.deepEqual([r.body.version, r.body.policies[0].decision], [3, 'deny']) },
+  { method: 'POST', route: '/api/oauth/token',
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    request: async () => {
+      const issuerId = await freshIssuer();
+      const issuer = (await adminCall('GET', `/api/orgs/mx-org/oidc/issuers/${issuerId}`)).body.issuer;
+      const token = await idp!.sign({ iss: issuer, aud: 'urn:pulumi:org:mx-org', sub: 'ci' }, { nowMs: clock.now() });
+      return {
+        path: '/api/oauth/token',
+        body: {
+          audience: 'urn:pulumi:org:mx-org',
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+          requested_token_type: 'urn:pulumi:token-type:access_token:organization',
+          subject_token: token,
+        },
+      };
+    },
+    ok: (r) => assert.deepEqual([r.body.token_type, r.body.expires_in], ['token', 7200]) },
+);
 
 /**
  * An outsider learns nothing of what an organization holds; a member who cannot read a stack is

@@ -83,6 +83,31 @@ export class TokenService {
     return this.issue(db, { kind: 'personal', user_id: userId, created_by_user_id: userId, description, expires_at: this.expiryOf(expires) });
   }
 
+  /**
+   * A short-lived token of an OIDC token exchange: a person's, an organization's (admin or member)
+   * or a team's, and the caller it will stand for, who the exchange's audit event names.
+   */
+  async issueExchangedToken(
+    tx: Executor,
+    spec: { kind: TokenKind; userId?: string; organizationId?: string; teamId?: string; admin?: boolean; description: string; expiresAt: number },
+    sourceIp: string,
+  ): Promise<{ token: string; caller: Caller }> {
+    const { id, token } = await this.issue(tx, {
+      kind: spec.kind,
+      user_id: spec.userId ?? null,
+      organization_id: spec.organizationId ?? null,
+      team_id: spec.teamId ?? null,
+      admin: spec.admin ? 1 : 0,
+      created_by_user_id: null,
+      description: spec.description,
+      expires_at: spec.expiresAt,
+    });
+    const row = (await store.findTokenById(tx, id))!;
+    const identity = await this.identityOf(tx, row);
+    if (!identity) throw new ApiError('internal', 'an exchanged token stands for no one');
+    return { token, caller: { ...identity, token: { id, name: '', kind: spec.kind }, sourceIp } };
+  }
+
   async createPersonalToken(caller: Caller, input: CreateTokenInput): Promise<{ id: string; tokenValue: string }> {
     this.requirePerson(caller, 'create personal tokens');
     const expiresAt = this.expiryOf(input.expires ?? 0);
