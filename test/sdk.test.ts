@@ -164,7 +164,18 @@ const webhookOperations = [
   'UpdateWebhook_preview_environments',
 ];
 
-const operations = [...identityOperations, ...stackOperations, ...environmentOperations, ...webhookOperations].sort();
+/** test/sdk/check/oidc.go: an issuer with an inline key set and its authorization policy. */
+const oidcOperations = [
+  'DeleteOidcIssuer',
+  'GetAuthPolicy',
+  'GetOidcIssuer',
+  'List_orgs_oidc_issuers',
+  'RegisterOidcIssuer',
+  'UpdateAuthPolicy',
+  'UpdateOidcIssuer',
+];
+
+const operations = [...identityOperations, ...stackOperations, ...environmentOperations, ...webhookOperations, ...oidcOperations].sort();
 
 let server: TestServer;
 let api: ApiClient;
@@ -188,8 +199,8 @@ after(async () => {
   await server.close();
 });
 
-describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment and webhook API', () => {
-  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, and the webhooks of an organization, a stack and an environment', async (t) => {
+describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment, webhook and OIDC issuer API', () => {
+  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, the webhooks of an organization, a stack and an environment, and an OIDC issuer with its policy', async (t) => {
     const result = await runCheck(env);
     t.diagnostic(result.stdout.trim());
     assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}${result.stdout}`);
@@ -208,6 +219,7 @@ describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update
     assert.deepEqual((await api.get(`/api/orgs/${server.org}/tokens`)).body, { tokens: [] });
     assert.deepEqual((await api.get(`/api/orgs/${server.org}/hooks`)).body, []);
     assert.deepEqual((await api.get(`/api/stacks/${server.org}/proj/dev/hooks`)).body, []);
+    assert.deepEqual((await api.get(`/api/orgs/${server.org}/oidc/issuers`)).body, { oidcIssuers: [] });
   });
 
   it('stops at the first failed call with exit 1 and the server’s status and message', async () => {

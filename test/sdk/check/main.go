@@ -27,6 +27,7 @@ func main() {
 	checkStacks(c, adminToken, org)
 	checkEnvironments(c, adminToken, org)
 	checkWebhooks(c, adminToken, org, project, stack)
+	checkOidc(c, adminToken, org)
 
 	distinct := slices.Compact(slices.Sorted(slices.Values(c.operations)))
 	fmt.Printf("sdk check passed: %d calls, %d operations: %s\n", len(c.operations), len(distinct), strings.Join(distinct, " "))
