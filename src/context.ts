@@ -78,6 +78,9 @@ export const redactedPaths = [
   '*.plaintext',
   '*.plaintexts',
   '*.secret',
+  // The token exchange's ID token in, access token out.
+  '*.subject_token',
+  '*.access_token',
 ];
 
 export function createLogger(level: string): Logger {
