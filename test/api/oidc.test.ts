@@ -327,6 +327,14 @@ describe('POST /api/oauth/token: tokens that are refused, each with its RFC 6749
       "no policy of issuer 'ci' allows a team token for 'admins' for this token's claims",
     );
   });
+  it('an inline key that cannot be imported: invalid_grant, never a 500', async () => {
+    const broken = await api.post(`/api/orgs/${org}/oidc/issuers`, { name: 'broken', url: 'https://broken.example', jwks: { keys: [{ kty: 'RSA', kid: idp.keys[0]!.kid, alg: 'RS256', n: 'AQAB', e: 'AQAB' }] } });
+    assert.equal(broken.status, 200, broken.text);
+    await api.patch(`/api/orgs/${org}/auth/policies/${broken.body.id}`, { policies: ciPolicies() });
+    const token = await idp.sign({ iss: 'https://broken.example', aud: audience(), sub }, { nowMs: clock.now(), key: idp.keys[0] });
+    refused(await exchange({ subject_token: token }), 'invalid_grant', "the issuer's keys cannot verify this token");
+    await api.delete(`/api/orgs/${org}/oidc/issuers/${broken.body.id}`);
+  });
   it('a team or user that does not exist, once a policy allows it', async () => {
     refused(await exchange({ subject_token: await sign(), requested_token_type: 'urn:pulumi:token-type:access_token:team', scope: 'team:deploy-nobody' }), 'invalid_scope', `team 'deploy-nobody' not found in organization '${org}'`);
   });

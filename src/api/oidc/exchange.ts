@@ -252,9 +252,9 @@ function describe(error: unknown, kid: string | undefined): OAuthError {
   if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return new OAuthError('invalid_grant', "several keys of the issuer match the token's key id; give the token a kid");
   if (error instanceof joseErrors.JOSEError) return new OAuthError('invalid_grant', 'the subject token is not a valid signed JWT');
   if (error instanceof OAuthError) return error;
-  // A key set that will not import is a token problem to the caller, not a server failure.
-  if (error instanceof TypeError || error instanceof SyntaxError) return new OAuthError('invalid_grant', "the issuer's keys cannot verify this token");
-  throw error;
+  // Anything else came from importing the issuer's keys (WebCrypto refusing a malformed key): the
+  // token cannot be verified, which is the caller's problem to hear about, not a server failure.
+  return new OAuthError('invalid_grant', "the issuer's keys cannot verify this token");
 }
 
 function text(input: TokenExchangeInput, field: keyof TokenExchangeInput): string | undefined {
