@@ -7,6 +7,7 @@ const statusByCode = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
   internal: 500,
   insufficient_storage: 507,
 } as const;
@@ -22,6 +23,7 @@ const reasonByStatus: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   500: 'Internal Server Error',
   507: 'Insufficient Storage',
 };
