@@ -20,6 +20,7 @@ Commands:
                                           add a user to an organization, or change their role
   admin backup <file>                     copy the database to a new file, safely while the server runs
                                           (keep the master key with it: it decrypts the stored secrets)
+  admin reindex                           rebuild the resource search index from every stack's newest state
   admin import-backend <url> --org ORG [--author LOGIN] [--project NAME] [--reencrypt-secrets]
                                           create every stack of a DIY backend (file://<dir>, s3://<bucket>[/<prefix>])
                                           with its history in ORG; stacks that exist are skipped. --author: who they are
@@ -111,6 +112,12 @@ async function runAdmin(
         const target = path.resolve(args[0]!);
         await ctx.database.backup(target);
         process.stdout.write(`backed up the database to ${target}\n`);
+        break;
+      }
+      case 'reindex': {
+        need(0);
+        const { stacks } = await ctx.services.search.reindex();
+        console.log(`Reindexed the resources of ${stacks} stacks`);
         break;
       }
       case 'import-backend': {

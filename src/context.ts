@@ -17,6 +17,8 @@ import { WebhookService } from './api/webhooks/service.js';
 import { TokenExchangeService } from './api/oidc/exchange.js';
 import { httpDocumentFetcher, type OidcDocumentFetcher } from './api/oidc/fetcher.js';
 import { OidcIssuerService } from './api/oidc/service.js';
+import { UsageService } from './api/usage/service.js';
+import { SearchService } from './api/search/service.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from './clock.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
@@ -44,6 +46,8 @@ export interface Services {
   webhooks: WebhookService;
   oidcIssuers: OidcIssuerService;
   tokenExchange: TokenExchangeService;
+  usage: UsageService;
+  search: SearchService;
 }
 
 /** Everything a request handler or a command can reach, built once. */
@@ -133,6 +137,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     webhooks,
     oidcIssuers: new OidcIssuerService({ db, clock, ids, fetcher: oidcFetcher }),
     tokenExchange: new TokenExchangeService({ db, clock, tokens, fetcher: oidcFetcher }),
+    usage: new UsageService({ db, clock }),
+    search: new SearchService({ db, blobs }),
   };
   return { config, database, blobs, jobs, clock, ids, logger, metrics, services, close: () => db.destroy() };
 }

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { databaseArgs, testDatabase } from './helpers/database.js';
+import { connectDatabase } from '../src/db/open.js';
+import { databaseArgs, databaseUrlOf, testDatabase } from './helpers/database.js';
+import { createStack, deploymentWithResources } from './helpers/factories.js';
 import { ApiClient } from './helpers/http.js';
 import { serveProcess, stopProcess as stop, tempDir } from './helpers/server.js';
 
@@ -136,6 +138,51 @@ describe('stackyard admin', () => {
     } finally {
       await stop(served);
       fs.rmSync(restoredDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reindexes every stack: search answers the same, and an index emptied by hand is whole again', async () => {
+    const served = await serveProcess(dataDir);
+    const api = new ApiClient(served.url, (await admin(['create-token', 'admin'])).stdout.trim());
+    const handle = connectDatabase(await databaseUrlOf(dataDir));
+    const search = async () => {
+      const reply = await api.get(`/api/orgs/stackyard/search/resources?query=${encodeURIComponent('project:searched')}&sort=urn&asc=true&facet=type&properties=true`);
+      assert.equal(reply.status, 200, reply.text);
+      return reply.body;
+    };
+    try {
+      await createStack(api, 'stackyard', 'searched', 'dev');
+      const imported = await api.post('/api/stacks/stackyard/searched/dev/import', deploymentWithResources('searched', 'dev', 3));
+      assert.equal(imported.status, 200, imported.text);
+      const indexed = await search();
+      assert.equal(indexed.total, 5, 'the stack, its provider and three resources');
+      // In URN order: `pulumi-nodejs:…` sorts before `pulumi:…`.
+      assert.deepEqual(
+        indexed.resources.map((r: { name: string }) => r.name),
+        ['thing-0', 'thing-1', 'thing-2', 'default', 'searched-dev'],
+      );
+      const { stacks } = await handle.db.selectFrom('stacks').select((eb) => eb.fn.countAll<number>().as('stacks')).executeTakeFirstOrThrow();
+
+      // While the server serves.
+      const reindexed = await admin(['reindex']);
+      assert.equal(reindexed.code, 0, reindexed.stderr);
+      assert.equal(reindexed.stdout, `Reindexed the resources of ${Number(stacks)} stacks\n`);
+      assert.deepEqual(await search(), indexed);
+
+      // Emptied by hand, all but SQLite's full-text table, whose stale entries the rebuild must not trust.
+      await handle.db.deleteFrom('resource_index_details').execute();
+      await handle.db.deleteFrom('resource_index').execute();
+      await handle.db.deleteFrom('indexed_stacks').execute();
+      assert.deepEqual((await search()).resources, []);
+      const restored = await admin(['reindex']);
+      assert.equal(restored.code, 0, restored.stderr);
+      assert.equal(restored.stdout, `Reindexed the resources of ${Number(stacks)} stacks\n`);
+      assert.deepEqual(await search(), indexed);
+      const byName = await api.get(`/api/orgs/stackyard/search/resources?query=${encodeURIComponent('thing-1')}`);
+      assert.deepEqual(byName.body.resources.map((r: { urn: string }) => r.urn), ['urn:pulumi:dev::searched::pulumi-nodejs:dynamic:Resource::thing-1']);
+    } finally {
+      await handle.db.destroy();
+      await stop(served);
     }
   });
 

@@ -1,15 +1,16 @@
 // Pulumi's generated Go client (github.com/pulumi/pulumi-cloud-sdk/go) against a real server: the
 // program in test/sdk/check/ calls the identity and access API, the stack and update API, the
-// environment API and the webhooks of all three scopes through the SDK's typed client, so every
-// response is decoded into Pulumi's own types. It is built once into the git-ignored .cache/sdk/
-// with the Go toolchain and the module proxy, and rebuilt only when its sources change.
+// environment API, the webhooks of all three scopes, OIDC issuers, resources under management and
+// resource search through the SDK's typed client, so every response is decoded into Pulumi's own
+// types. It is built once into the git-ignored .cache/sdk/ with the Go toolchain and the module
+// proxy, and rebuilt only when its sources change.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createStack, createUser } from './helpers/factories.js';
+import { createStack, createUser, deploymentWithResources } from './helpers/factories.js';
 import { ApiClient } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -175,7 +176,13 @@ const oidcOperations = [
   'UpdateOidcIssuer',
 ];
 
-const operations = [...identityOperations, ...stackOperations, ...environmentOperations, ...webhookOperations, ...oidcOperations].sort();
+/** test/sdk/check/usage.go: resources under management, hourly and monthly, and a refused window. */
+const usageOperations = ['GetUsageSummaryResourceHours'];
+
+/** test/sdk/check/search.go: resource search, its CSV export and whether search is available. */
+const searchOperations = ['ExportOrgResourceSearchQuery', 'GetOrgResourceSearchQuery', 'SearchClusterAvailable'];
+
+const operations = [...identityOperations, ...stackOperations, ...environmentOperations, ...webhookOperations, ...oidcOperations, ...usageOperations, ...searchOperations].sort();
 
 let server: TestServer;
 let api: ApiClient;
@@ -187,20 +194,31 @@ before(async () => {
   api = new ApiClient(server.url, server.adminToken);
   await createUser(server, 'carol');
   await createStack(api, server.org, 'proj', 'dev');
+  // What test/sdk/check/search.go searches: in `dev`, thing-0 protected and thing-1 with a secret output.
+  const searched = deploymentWithResources('searched', 'dev', 3);
+  const [, , thing0, thing1] = searched.deployment.resources as Array<Record<string, any>>;
+  thing0!.protect = true;
+  thing1!.outputs.token = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: 'AAAA' };
+  for (const [stack, state] of [['dev', searched], ['prod', deploymentWithResources('searched', 'prod', 1)]] as const) {
+    await createStack(api, server.org, 'searched', stack);
+    const imported = await api.post(`/api/stacks/${server.org}/searched/${stack}/import`, state);
+    assert.equal(imported.status, 200, imported.text);
+  }
   env = {
     STACKYARD_URL: server.url,
     STACKYARD_ADMIN_TOKEN: server.adminToken,
     STACKYARD_ORG: server.org,
     STACKYARD_MEMBER: 'carol',
     STACKYARD_STACK: 'proj/dev',
+    STACKYARD_SEARCH_PROJECT: 'searched',
   };
 });
 after(async () => {
   await server.close();
 });
 
-describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment, webhook and OIDC issuer API', () => {
-  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, the webhooks of an organization, a stack and an environment, and an OIDC issuer with its policy', async (t) => {
+describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment, webhook, OIDC issuer, usage and search API', () => {
+  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, the webhooks of an organization, a stack and an environment, an OIDC issuer with its policy, the organization’s resources under management, and a search of its resources with their export', async (t) => {
     const result = await runCheck(env);
     t.diagnostic(result.stdout.trim());
     assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}${result.stdout}`);

@@ -13,6 +13,8 @@ import { migration0012 } from './migrations/0012_environments.js';
 import { migration0013 } from './migrations/0013_team_environment_permissions.js';
 import { migration0014 } from './migrations/0014_webhooks.js';
 import { migration0015 } from './migrations/0015_oidc_issuers.js';
+import { migration0016 } from './migrations/0016_resource_index.js';
+import { migration0017 } from './migrations/0017_resource_count_history.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -29,6 +31,8 @@ const migrations = {
   '0013_team_environment_permissions': migration0013,
   '0014_webhooks': migration0014,
   '0015_oidc_issuers': migration0015,
+  '0016_resource_index': migration0016,
+  '0017_resource_count_history': migration0017,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

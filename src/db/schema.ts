@@ -33,6 +33,12 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   oidc_issuers: OidcIssuersTable;
   oidc_auth_policies: OidcAuthPoliciesTable;
+  resource_count_history: ResourceCountHistoryTable;
+  indexed_stacks: IndexedStacksTable;
+  indexed_types: IndexedTypesTable;
+  resource_index: ResourceIndexTable;
+  resource_index_details: ResourceIndexDetailsTable;
+  resource_index_counts: ResourceIndexCountsTable;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
@@ -200,6 +206,18 @@ export interface StackVersionsTable {
   deployment_key: string;
   resource_count: number;
   created_at: number;
+}
+
+/**
+ * A stack's resource count from `at` on, in an organization: appended when it changes, 0 when the
+ * stack is deleted or leaves the organization. Never cascaded: usage outlives the stack.
+ */
+export interface ResourceCountHistoryTable {
+  id: Generated<number>;
+  organization_id: string;
+  stack_id: string;
+  at: number;
+  resource_count: number;
 }
 
 export type UpdateKind = 'update' | 'preview' | 'refresh' | 'destroy' | 'import' | 'rename';
@@ -426,4 +444,60 @@ export interface OidcAuthPoliciesTable {
   policies: string;
   created_at: number;
   updated_at: number;
+}
+
+/** The search index's numbering of stacks, with the names they are searched by (src/api/search/). */
+export interface IndexedStacksTable {
+  key: Generated<number>;
+  stack_id: string;
+  organization_id: string;
+  project: string;
+  stack: string;
+}
+
+/** The search index's numbering of resource types, with the parts a query names them by. */
+export interface IndexedTypesTable {
+  key: Generated<number>;
+  type: string;
+  short: string;
+  package: string;
+  module: string;
+}
+
+/** One resource of a stack's newest state, as resource search filters and sorts it. */
+export interface ResourceIndexTable {
+  id: Generated<number>;
+  stack_key: number;
+  type_key: number;
+  name: string;
+  /** Unix ms; 0 when the state does not say. */
+  created: number;
+  modified: number;
+  custom: number;
+  del: number;
+  protected: number;
+  /** The interrupted operation on it (`creating`…), or ''. */
+  pending: string;
+  /** Its provider's package version, '' when none; `version_key` orders it. */
+  version: string;
+  version_key: string;
+}
+
+/** How many `resource_index` rows each stack has of each type (none: no row). */
+export interface ResourceIndexCountsTable {
+  stack_key: number;
+  type_key: number;
+  resources: number;
+}
+
+/** What only a page of search results needs of a resource. */
+export interface ResourceIndexDetailsTable {
+  id: number;
+  urn: string;
+  resource_id: string;
+  parent_urn: string;
+  provider_urn: string;
+  dependencies: string;
+  digest: string;
+  properties: string;
 }

@@ -17,6 +17,8 @@ import { registerMetricsRoutes } from '../api/metrics/routes.js';
 import { registerEnvironmentRoutes } from '../api/environments/routes.js';
 import { registerWebhookRoutes } from '../api/webhooks/routes.js';
 import { registerOidcRoutes } from '../api/oidc/routes.js';
+import { registerUsageRoutes } from '../api/usage/routes.js';
+import { registerSearchRoutes } from '../api/search/routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
@@ -75,6 +77,8 @@ export function buildServer(ctx: AppContext): App {
     registerEnvironmentRoutes(api, ctx.services);
     registerWebhookRoutes(api, ctx.services);
     registerOidcRoutes(api, ctx.services);
+    registerUsageRoutes(api, ctx.services);
+    registerSearchRoutes(api, ctx.services);
   });
   return app;
 }

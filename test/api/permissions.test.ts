@@ -116,6 +116,9 @@ const visibleStacks: Partial<Record<CallerName, string[]>> = {
   teamToken: ['mx-org/app/dev', 'mx-org/team/own'],
 };
 
+/** Whether a search of mx-org shows `caller` the resources of mx-org/app/dev: when it may list that stack. */
+const searchesDev = (caller: CallerName) => visibleStacks[caller]?.includes('mx-org/app/dev') === true;
+
 /** Each person's role in each team of `mx-org`: the admin made them all, so is their team admin. */
 const teamRoles: Record<keyof typeof logins, Record<string, string>> = {
   outsider: {},
@@ -267,6 +270,42 @@ const matrix: Row[] = [
     request: () => ({ path: '/api/orgs/mx-org/auditlogs/event-types' }),
     ok: (r) => assert.ok(r.text.includes('stack-created'), r.text),
     denied: adminRole },
+  // Resources under management: organization admins only, at the API's path and the docs' path without /api.
+  { method: 'GET', route: '/api/orgs/{org}/resources/summary',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/resources/summary?granularity=daily&lookbackDays=30' }),
+    ok: (r) => assert.ok(Array.isArray(r.body.summary) && r.body.summary.length > 0, r.text),
+    denied: adminRole },
+  { method: 'GET', route: '/orgs/{org}/resources/summary',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/orgs/mx-org/resources/summary?granularity=monthly&lookbackDays=30' }),
+    ok: (r) => assert.ok(Array.isArray(r.body.summary) && r.body.summary.length > 0, r.text),
+    denied: adminRole },
+  { method: 'GET', route: '/api/orgs/{org}/discovered-resources/summary',
+    expect: [401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 200, 403, 200, 403, 401],
+    request: () => ({ path: '/api/orgs/mx-org/discovered-resources/summary?granularity=daily&lookbackDays=30' }),
+    ok: (r) => assert.deepEqual(r.body, { summary: [] }),
+    denied: adminRole },
+
+  // Resource search: any member may search; each sees only the resources of stacks it may read,
+  // here mx-org/app/dev's four (the other app stack has no state), exactly as GET /api/user/stacks lists them.
+  { method: 'GET', route: '/api/orgs/{org}/search/resources',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/orgs/mx-org/search/resources?query=project:app&facet=stack' }),
+    ok: (r, { caller }) =>
+      assert.deepEqual([r.body.total, r.body.aggregations], searchesDev(caller) ? [4, { stack: { others: 0, results: [{ name: 'dev', count: 4 }] } }] : [0, { stack: { others: 0, results: [] } }]) },
+  { method: 'GET', route: '/api/orgs/{org}/search/resources/export',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/orgs/mx-org/search/resources/export?query=project:app' }),
+    ok: (r, { caller }) => {
+      const [header, ...rows] = r.text.trimEnd().split('\n');
+      assert.match(header!, /^created,custom,delete,id,modified,/);
+      assert.deepEqual(rows.map((row) => row.split(',')[13]), searchesDev(caller) ? ['dev', 'dev', 'dev', 'dev'] : []);
+    } },
+  { method: 'HEAD', route: '/api/orgs/{org}/search',
+    expect: [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+    request: () => ({ path: '/api/orgs/mx-org/search' }),
+    ok: emptyBody },
 
   // Stack reads: read permission on mx-org/app/dev.
   { method: 'HEAD', route: '/api/stacks/{org}/{project}',

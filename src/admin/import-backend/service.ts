@@ -11,6 +11,7 @@ import type { SecretsService } from '../../api/secrets/service.js';
 import { validateProjectName, validateStackName, validateTag } from '../../api/stacks/names.js';
 import { findProject, findStack, insertProject, insertStack, updateStack, upsertTags } from '../../api/stacks/store.js';
 import { addStackVersion } from '../../api/state/versions.js';
+import { stackStateSettled } from '../../api/state/settled.js';
 import { insertUpdate } from '../../api/updates/store.js';
 import { findUserByLogin, type UserRow } from '../../api/user/store.js';
 import { listDiyStacks, readDiyStack, type DiyStack, type DiyStackFile, type HistoryRecord, type ImportedDeployment, type LayoutVersion } from './diy.js';
@@ -185,9 +186,13 @@ export class BackendImportService {
       return rewritten.deployment;
     };
 
+    // The newest state stored, and when: what the stack's derived data (search, usage) starts from.
+    let newest: { bytes: Buffer } | undefined;
+    let newestAt = Math.round(stack.modified);
     if (plan.initialState) {
       // A stack never updated keeps its state as version 0, as a stack created with a state does.
       const deployment = reencrypt(plan.initialState)!;
+      newest = deployment;
       await addStackVersion(tx, this.deps.blobs, {
         stack_id: stackId,
         version: 0,
@@ -229,6 +234,8 @@ export class BackendImportService {
         resource_count: deployment ? deployment.resourceCount : null,
       });
       if (deployment) {
+        newest = deployment;
+        newestAt = endedAt;
         await addStackVersion(tx, this.deps.blobs, {
           stack_id: stackId,
           version,
@@ -239,6 +246,7 @@ export class BackendImportService {
       }
     }
     await updateStack(tx, stackId, { version, active_update_id: updateId });
+    await stackStateSettled(tx, { id: stackId, organizationId: org.id, project: stack.project, stack: stack.name }, newest?.bytes, newestAt);
 
     const actor: AuditActor = { user: author, sourceIp: '' };
     await recordAudit(tx, this.deps.clock, actor, { organizationId: org.id, event: 'stack-created', description: `Created stack "${label}"` });

@@ -9,6 +9,7 @@ import { ApiError } from '../../errors.js';
 import { decodeNameTripleToken, encodeContinuationToken } from '../../http/pagination.js';
 import { findOrganizationByName, type OrganizationRow } from '../orgs/store.js';
 import { appendCheckpoint } from '../state/checkpoints.js';
+import { stackRemoved, stackStateSettled } from '../state/settled.js';
 import { inspectUntypedDeployment, rewriteStackIdentity, type StackIdentity } from '../state/deployment.js';
 import { findStackVersion } from '../state/store.js';
 import { addStackVersion, loadStackVersion } from '../state/versions.js';
@@ -155,13 +156,9 @@ export class StackService {
       await this.deps.webhooks.fire(tx, { organizationId: org.id, stackId, actor: caller.user, ...stackEvent(this.deps.publicUrl, names, 'created', caller.user.login) });
       if (stateSummary) {
         // An initial state is the stack's version 0: readable by export, not an update of its own.
-        await addStackVersion(tx, this.deps.blobs, {
-          stack_id: stackId,
-          version: 0,
-          deployment: Buffer.from(JSON.stringify(initialState)),
-          resource_count: stateSummary.resourceCount,
-          created_at: now,
-        });
+        const deployment = Buffer.from(JSON.stringify(initialState));
+        await addStackVersion(tx, this.deps.blobs, { stack_id: stackId, version: 0, deployment, resource_count: stateSummary.resourceCount, created_at: now });
+        await stackStateSettled(tx, { id: stackId, organizationId: org.id, project, stack: input.stackName }, deployment, now);
       }
     });
   }
@@ -204,6 +201,7 @@ export class StackService {
         // The CLI matches this exact message to suggest --force.
         throw new ApiError('bad_request', 'Stack still contains resources.');
       }
+      await stackRemoved(tx, { id: stack.id, organizationId: stack.organization_id }, this.deps.clock.now());
       await store.deleteStack(tx, stack.id);
       await this.audit(tx, caller, stack, 'stack-deleted', `Deleted stack "${stack.project_name}/${stack.name}"`);
       const names = { organization: stack.organization_name, project: stack.project_name, stack: stack.name };
@@ -354,7 +352,10 @@ export class StackService {
       deployment: rewriteStackIdentity(latest.deployment, from, target),
       resourceCount: latest.resource_count,
     };
-    return appendCheckpoint(tx, this.deps, caller, stack, 'rename', checkpoint);
+    const appended = await appendCheckpoint(tx, this.deps, caller, stack, 'rename', checkpoint);
+    const settled = { id: stack.id, organizationId: org.id, project: target.project, stack: target.stack };
+    await stackStateSettled(tx, settled, checkpoint?.deployment, this.deps.clock.now());
+    return appended;
   }
 
   private async findOrCreateProject(tx: Executor, org: OrganizationRow, name: string): Promise<store.ProjectRow> {

@@ -9,6 +9,7 @@ import type { StateMaterializer } from '../updates/materialize.js';
 import { findUnmaterializedUpdate } from '../updates/store.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { appendCheckpoint } from './checkpoints.js';
+import { settledStackOf, stackStateSettled } from './settled.js';
 import { containsSecret, emptyDeployment, inspectUntypedDeployment } from './deployment.js';
 import { presentResources, type StackResourcesView } from './resources.js';
 import { findStackVersion } from './store.js';
@@ -49,6 +50,7 @@ export class StateService {
         deployment: raw,
         resourceCount: summary.resourceCount,
       });
+      await stackStateSettled(tx, settledStackOf(stack), raw, this.deps.clock.now());
       await this.deps.stacks.audit(tx, caller, stack, 'stack-imported', `Imported a checkpoint into stack "${stack.project_name}/${stack.name}"`);
       return { updateId };
     });

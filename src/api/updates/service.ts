@@ -16,6 +16,7 @@ import { stackLabel, type StackRef, type StackService } from '../stacks/service.
 import { updateStack, type StackRecord } from '../stacks/store.js';
 import { countResources, emptyDeployment, inspectFullCheckpoint, inspectUntypedDeploymentBytes } from '../state/deployment.js';
 import { copyStackVersion, setResourceCount } from '../state/store.js';
+import { settledStackOf, stackStateSettled } from '../state/settled.js';
 import { findStackVersion } from '../state/store.js';
 import { loadStackVersion, loadStateBefore, writeStackState } from '../state/versions.js';
 import { jsonSyntaxError } from '../../http/json-syntax.js';
@@ -510,6 +511,7 @@ export class UpdateService {
     if (materialized) {
       resourceCount = countResources(materialized);
       await setResourceCount(tx, stack.id, update.version, resourceCount);
+      if (writesState) await stackStateSettled(tx, settledStackOf(stack), materialized, now);
     }
     const ended = unreplayable === undefined ? status : 'failed';
     await store.changeUpdate(tx, update.id, {

@@ -4,8 +4,9 @@
 // without omitempty) the server leaves out.
 //
 // Environment: STACKYARD_URL, STACKYARD_ADMIN_TOKEN (an organization admin's personal token),
-// STACKYARD_ORG, STACKYARD_MEMBER (an existing user outside the organization) and STACKYARD_STACK
-// ("project/stack", an existing stack of the organization). Exits 1 with a message at the first
+// STACKYARD_ORG, STACKYARD_MEMBER (an existing user outside the organization), STACKYARD_STACK
+// ("project/stack", an existing stack of the organization) and STACKYARD_SEARCH_PROJECT (a project
+// whose stacks hold the resources checkSearch expects). Exits 1 with a message at the first
 // failed call or wrong field; prints a one-line summary otherwise.
 package main
 
@@ -28,6 +29,8 @@ func main() {
 	checkEnvironments(c, adminToken, org)
 	checkWebhooks(c, adminToken, org, project, stack)
 	checkOidc(c, adminToken, org)
+	checkUsage(c, adminToken, org)
+	checkSearch(c, adminToken, org, env("STACKYARD_SEARCH_PROJECT"))
 
 	distinct := slices.Compact(slices.Sorted(slices.Values(c.operations)))
 	fmt.Printf("sdk check passed: %d calls, %d operations: %s\n", len(c.operations), len(distinct), strings.Join(distinct, " "))

@@ -1,0 +1,137 @@
+import type { BlobStore } from '../../blobs/blob-store.js';
+import type { Executor } from '../../db/executor.js';
+import { transaction } from '../../db/transaction.js';
+import { loadStackVersion } from '../state/versions.js';
+import { providerReference, resourceDocument, stateEntries, typeParts, type ResourceDocument, type StateEntry } from './documents.js';
+import { versionKey } from './match.js';
+import * as index from './index-store.js';
+
+export interface IndexedStack {
+  id: string;
+  organizationId: string;
+  project: string;
+  stack: string;
+}
+
+/**
+ * Brings the index of one stack up to its newest state (`deployment`, an UntypedDeployment's bytes;
+ * undefined: none), in the transaction that stored it. Entries whose bytes the index already holds
+ * stay as they are; only new or changed ones are parsed and written, and vanished ones removed.
+ * A resource's version is its provider's, and its pending operation comes from the state's list of
+ * them, so those two are compared apart from the bytes. When rows come or go, the stack's counts
+ * per type follow.
+ */
+export async function indexStackState(tx: Executor, stack: IndexedStack, deployment: Buffer | undefined): Promise<void> {
+  const stackKey = await index.indexedStackKey(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack });
+  const existing = await index.listIndexedRows(tx, stackKey);
+  const byDigest = new Map<string, index.IndexedRow[]>();
+  for (const row of existing) {
+    const same = byDigest.get(row.digest);
+    if (same) same.push(row);
+    else byDigest.set(row.digest, [row]);
+  }
+  const take = (entry: StateEntry) => byDigest.get(entry.digest)?.pop();
+
+  const state = stateEntries(deployment);
+  const kept: index.IndexedRow[] = [];
+  const added: Array<{ document: ResourceDocument; entry: StateEntry }> = [];
+  const urns = new Set<string>();
+  for (const entry of state.resources) {
+    const row = take(entry);
+    if (row) {
+      kept.push(row);
+      urns.add(row.urn);
+      continue;
+    }
+    const document = resourceDocument(entry);
+    if (!document) continue;
+    added.push({ document, entry });
+    urns.add(document.urn);
+  }
+  for (const { entry, urn } of state.pendingOnly) {
+    if (urns.has(urn)) continue;
+    const row = take(entry);
+    if (row) kept.push(row);
+    else {
+      const document = resourceDocument(entry);
+      if (document) added.push({ document, entry });
+    }
+  }
+
+  const providerVersions = new Map<string, string>();
+  for (const row of kept) if (row.own_version) providerVersions.set(providerReference(row.urn, row.resource_id), row.version);
+  for (const { document } of added) if (document.type.startsWith('pulumi:providers:')) providerVersions.set(providerReference(document.urn, document.resourceId), document.ownVersion);
+  const versionOf = (own: boolean, ownVersion: string, providerUrn: string) => (own ? ownVersion : (providerVersions.get(providerUrn) ?? ''));
+
+  const gone = [...byDigest.values()].flat();
+  await index.deleteIndexRows(tx, gone);
+
+  for (const row of kept) {
+    const version = versionOf(row.own_version, row.version, row.provider_urn);
+    const pending = row.digest.startsWith('op:') ? row.pending : (state.pending.get(row.urn) ?? '');
+    if (version !== row.version || pending !== row.pending) {
+      await index.changeIndexRow(tx, row.id, { version, version_key: versionKey(version), pending });
+    }
+  }
+
+  if (added.length === 0) {
+    if (gone.length > 0) await index.setStackCounts(tx, stackKey, kept.map((row) => row.type_key));
+    return;
+  }
+  const types = new Map(added.map(({ document }) => [document.type, { type: document.type, ...typeParts(document.type) }]));
+  const keys = await index.typeKeys(tx, [...types.values()]);
+  await index.insertIndexRows(
+    tx,
+    added.map(({ document: d, entry }) => {
+      const version = versionOf(d.type.startsWith('pulumi:providers:'), d.ownVersion, d.providerUrn);
+      return {
+        stack_key: stackKey,
+        type_key: keys.get(d.type)!,
+        name: d.name,
+        created: d.created,
+        modified: d.modified,
+        custom: d.custom ? 1 : 0,
+        del: d.delete ? 1 : 0,
+        protected: d.protected ? 1 : 0,
+        pending: entry.pending ?? state.pending.get(d.urn) ?? '',
+        version,
+        version_key: versionKey(version),
+        urn: d.urn,
+        resource_id: d.resourceId,
+        parent_urn: d.parentUrn,
+        provider_urn: d.providerUrn,
+        dependencies: JSON.stringify(d.dependencies),
+        digest: entry.digest,
+        properties: d.properties,
+      };
+    }),
+  );
+  await index.setStackCounts(tx, stackKey, [...kept.map((row) => row.type_key), ...added.map(({ document }) => keys.get(document.type)!)]);
+}
+
+/** The stack is deleted: its resources leave the index. */
+export async function forgetStackResources(tx: Executor, stackId: string): Promise<void> {
+  await index.forgetIndexedStack(tx, stackId);
+}
+
+/**
+ * `stackyard admin reindex`: rebuilds each stack's index from its newest state, one stack per
+ * transaction (searches meanwhile see every other stack as before), then drops what no stack owns.
+ * The text index is first made to match the rows, so that removing them removes their text too
+ * even if the two had drifted apart (by hand, or by a restore of one without the other).
+ */
+export async function reindexAll(db: Executor, blobs: BlobStore, progress?: (done: number, total: number) => void): Promise<{ stacks: number }> {
+  await transaction(db, (tx) => index.repairText(tx));
+  const stacks = await index.listStacksToIndex(db);
+  let done = 0;
+  for (const names of stacks) {
+    await transaction(db, async (tx) => {
+      const latest = await loadStackVersion(tx, blobs, names.stackId);
+      await index.forgetIndexedStack(tx, names.stackId);
+      await indexStackState(tx, { id: names.stackId, organizationId: names.organizationId, project: names.project, stack: names.stack }, latest?.deployment);
+    });
+    progress?.(++done, stacks.length);
+  }
+  await transaction(db, (tx) => index.deleteOrphanRows(tx));
+  return { stacks: stacks.length };
+}
