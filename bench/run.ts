@@ -4,7 +4,9 @@
 // large ESC environment. A benchmark, not a test: it asserts nothing and prints tables.
 // BENCH_SIZES=100,1000 chooses the resource counts (default 100,1000,3000; empty: replay only); BENCH_BACKENDS=journal,file
 // the backends (default all five). BENCH_PROFILE=<dir> writes each server's CPU profile there.
-// STACKYARD_BENCH_ONLY=cli,replay,esc runs only those parts (default all three); `esc` alone needs no CLI build.
+// STACKYARD_BENCH_ONLY=cli,replay,esc,search runs only those parts (default all four); `esc` and `search`
+// need no CLI build. `search` (bench/search.ts) indexes BENCH_SEARCH_STACKS stacks of 500 resources
+// (default 2000) on SQLite and on PostgreSQL and times resource search over HTTP.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -15,6 +17,7 @@ import type { JournalRow } from '../src/api/updates/journal.js';
 import { startMinio } from '../test/helpers/minio.js';
 import { startThrowawayPostgres } from '../test/helpers/postgres.js';
 import { escBenchmark, escHttpBenchmark } from './esc.js';
+import { defaultSearchBenchOptions, searchBenchmark, searchTables } from './search.js';
 
 // The compiled code the server runs (built above by `npm run bench`), not the TypeScript sources.
 const { journalRow, recordOfRow, replayJournal } = (await import('../dist/api/updates/journal.js' as string)) as typeof import('../src/api/updates/journal.js');
@@ -28,7 +31,7 @@ const configs = (process.env.BENCH_BACKENDS?.split(',') ?? allConfigs).map((name
   return name as BenchConfig;
 });
 const operations = ['create', 'no-op', 'change 10%', 'destroy'] as const;
-const allParts = ['cli', 'replay', 'esc'] as const;
+const allParts = ['cli', 'replay', 'esc', 'search'] as const;
 const parts = new Set(
   (process.env.STACKYARD_BENCH_ONLY?.split(',') ?? allParts).map((name) => {
     if (!(allParts as readonly string[]).includes(name)) throw new Error(`unknown part '${name}'; choose from ${allParts.join(', ')}`);
@@ -324,5 +327,10 @@ if (parts.has('esc')) {
   } finally {
     await escServer.close();
   }
+}
+if (parts.has('search')) {
+  const options = { ...defaultSearchBenchOptions, stacks: Number(process.env.BENCH_SEARCH_STACKS ?? defaultSearchBenchOptions.stacks) };
+  const results = [await searchBenchmark('sqlite', options), await searchBenchmark('postgres', options)];
+  lines.push('', ...searchTables(results));
 }
 process.stdout.write(`${lines.join('\n')}\n`);
