@@ -187,7 +187,7 @@ export class BackendImportService {
     };
 
     // The newest state stored, and when: what the stack's derived data (search, usage) starts from.
-    let newest: { bytes: Buffer } | undefined;
+    let newest: { bytes: Buffer; resourceCount: number } | undefined;
     let newestAt = Math.round(stack.modified);
     if (plan.initialState) {
       // A stack never updated keeps its state as version 0, as a stack created with a state does.
@@ -246,7 +246,7 @@ export class BackendImportService {
       }
     }
     await updateStack(tx, stackId, { version, active_update_id: updateId });
-    await stackStateSettled(tx, { id: stackId, organizationId: org.id, project: stack.project, stack: stack.name }, newest?.bytes, newestAt);
+    await stackStateSettled(tx, { id: stackId, organizationId: org.id, project: stack.project, stack: stack.name }, newest && { deployment: newest.bytes, resourceCount: newest.resourceCount }, newestAt);
 
     const actor: AuditActor = { user: author, sourceIp: '' };
     await recordAudit(tx, this.deps.clock, actor, { organizationId: org.id, event: 'stack-created', description: `Created stack "${label}"` });

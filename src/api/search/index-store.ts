@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/executor.js';
 import { insertBatches } from '../../db/batches.js';
-import { allocateResourceIds, clearText, indexText, rebuildText, unindexText } from '../../db/text-search.js';
+import { allocateResourceIds, indexText, rebuildText, unindexText } from '../../db/text-search.js';
 
 /** The writes that keep the resource search index (see migration 0016). */
 
@@ -160,15 +160,6 @@ export async function forgetIndexedStack(tx: Executor, stackId: string): Promise
   await deleteIndexRows(tx, await listIndexedRows(tx, Number(found.key)));
   await tx.deleteFrom('resource_index_counts').where('stack_key', '=', found.key).execute();
   await tx.deleteFrom('indexed_stacks').where('key', '=', found.key).execute();
-}
-
-/** Empties the whole index, for a rebuild. */
-export async function clearIndex(tx: Executor): Promise<void> {
-  await clearText(tx);
-  await tx.deleteFrom('resource_index').execute();
-  await tx.deleteFrom('resource_index_details').execute();
-  await tx.deleteFrom('resource_index_counts').execute();
-  await tx.deleteFrom('indexed_stacks').execute();
 }
 
 /** Every stack, with the names the index keeps, for a rebuild. */

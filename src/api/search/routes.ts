@@ -3,8 +3,8 @@ import { Type, type Static } from 'typebox';
 import type { Services } from '../../context.js';
 import { ApiError } from '../../errors.js';
 import type { App } from '../../http/types.js';
-import { pageWindow, type SearchQuery } from './service.js';
-import type { SortField } from './store.js';
+import { sortFieldOf } from './query.js';
+import { pageWindow, sortFields, type SearchQuery, type SortField } from './service.js';
 
 const OrgParams = Type.Object({ orgName: Type.String() });
 const FieldList = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 16 });
@@ -28,35 +28,14 @@ const ExportQueryString = Type.Object({
   properties: SearchQueryString.properties.properties,
 });
 
-/** The spellings Pulumi's clients use for each sort and facet field. */
-const sortFields: Record<string, SortField> = {
-  created: 'created',
-  custom: 'custom',
-  delete: 'delete',
-  id: 'id',
-  modified: 'modified',
-  module: 'module',
-  name: 'name',
-  package: 'package',
-  'parent.urn': 'parent.urn',
-  parentUrn: 'parent.urn',
-  parent_urn: 'parent.urn',
-  pending: 'pending',
-  project: 'project',
-  protected: 'protected',
-  'provider.urn': 'provider.urn',
-  providerUrn: 'provider.urn',
-  provider_urn: 'provider.urn',
-  stack: 'stack',
-  type: 'type',
-  urn: 'urn',
-};
+/** Sort and facet names: the query language's field names and their aliases (`parentUrn`…), where the field sorts. */
+const sortable = new Set<string>(sortFields);
 
 function fieldsOf(parameter: 'sort' | 'facet', names: string[] | undefined): SortField[] | undefined {
   return names?.map((name) => {
-    const field = Object.hasOwn(sortFields, name) ? sortFields[name] : undefined;
-    if (!field) throw new ApiError('bad_request', `unknown ${parameter} field '${name}'; one of: ${[...new Set(Object.values(sortFields))].join(', ')}`);
-    return field;
+    const field = sortFieldOf(name);
+    if (field === undefined || !sortable.has(field)) throw new ApiError('bad_request', `unknown ${parameter} field '${name}'; one of: ${sortFields.join(', ')}`);
+    return field as SortField;
   });
 }
 

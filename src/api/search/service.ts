@@ -11,6 +11,8 @@ import { parseQuery, type QueryNode } from './query.js';
 import { presentCsvHeader, presentCsvRow, presentResource, type SearchResourceView } from './present.js';
 import * as store from './store.js';
 
+export { sortFields, type SortField } from './store.js';
+
 export interface SearchQuery {
   query?: string;
   sort?: store.SortField[];

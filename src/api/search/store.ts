@@ -261,6 +261,9 @@ const sortColumns: Record<SortField, string> = {
   urn: 'd.urn',
 };
 
+/** Every field results sort and facet by, in the order error messages list them. */
+export const sortFields = Object.keys(sortColumns) as SortField[];
+
 const joinsFor = (columns: string[]) => {
   const joins: Sql[] = [];
   if (columns.some((c) => c.startsWith('t.'))) joins.push(sql`JOIN indexed_types t ON t.key = r.type_key`);

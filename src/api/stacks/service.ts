@@ -158,7 +158,7 @@ export class StackService {
         // An initial state is the stack's version 0: readable by export, not an update of its own.
         const deployment = Buffer.from(JSON.stringify(initialState));
         await addStackVersion(tx, this.deps.blobs, { stack_id: stackId, version: 0, deployment, resource_count: stateSummary.resourceCount, created_at: now });
-        await stackStateSettled(tx, { id: stackId, organizationId: org.id, project, stack: input.stackName }, deployment, now);
+        await stackStateSettled(tx, { id: stackId, organizationId: org.id, project, stack: input.stackName }, { deployment, resourceCount: stateSummary.resourceCount }, now);
       }
     });
   }
@@ -354,7 +354,7 @@ export class StackService {
     };
     const appended = await appendCheckpoint(tx, this.deps, caller, stack, 'rename', checkpoint);
     const settled = { id: stack.id, organizationId: org.id, project: target.project, stack: target.stack };
-    await stackStateSettled(tx, settled, checkpoint?.deployment, this.deps.clock.now());
+    await stackStateSettled(tx, settled, checkpoint, this.deps.clock.now());
     return appended;
   }
 

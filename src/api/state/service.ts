@@ -50,7 +50,7 @@ export class StateService {
         deployment: raw,
         resourceCount: summary.resourceCount,
       });
-      await stackStateSettled(tx, settledStackOf(stack), raw, this.deps.clock.now());
+      await stackStateSettled(tx, settledStackOf(stack), { deployment: raw, resourceCount: summary.resourceCount }, this.deps.clock.now());
       await this.deps.stacks.audit(tx, caller, stack, 'stack-imported', `Imported a checkpoint into stack "${stack.project_name}/${stack.name}"`);
       return { updateId };
     });

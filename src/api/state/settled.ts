@@ -2,7 +2,6 @@ import type { Executor } from '../../db/executor.js';
 import type { StackRecord } from '../stacks/store.js';
 import { forgetStackResources, indexStackState } from '../search/maintain.js';
 import { recordResourceCount } from '../usage/record.js';
-import { countResources } from './deployment.js';
 
 /** A stack whose newest state just changed, by the names it has after the change. */
 export interface SettledStack {
@@ -22,12 +21,17 @@ export const settledStackOf = (stack: StackRecord): SettledStack => ({
 /**
  * Everything derived from a stack's newest state follows it here, in the transaction that changed
  * it: an update's end, an import, a rename or transfer, a stack created with a state, a backend
- * import. `deployment` is the stored UntypedDeployment's bytes (undefined: no state yet); `at` is
- * when the change happened (unix ms).
+ * import. `state` is the stored UntypedDeployment's bytes with the resource count its caller
+ * already made of them (undefined: no state yet); `at` is when the change happened (unix ms).
  */
-export async function stackStateSettled(tx: Executor, stack: SettledStack, deployment: Buffer | undefined, at: number): Promise<void> {
-  await indexStackState(tx, stack, deployment);
-  await recordResourceCount(tx, stack, deployment ? countResources(deployment) : 0, at);
+export async function stackStateSettled(
+  tx: Executor,
+  stack: SettledStack,
+  state: { deployment: Buffer; resourceCount: number } | undefined,
+  at: number,
+): Promise<void> {
+  await indexStackState(tx, stack, state?.deployment);
+  await recordResourceCount(tx, stack, state?.resourceCount ?? 0, at);
 }
 
 /** The stack is being deleted: what was derived from its state goes with it. */

@@ -511,7 +511,7 @@ export class UpdateService {
     if (materialized) {
       resourceCount = countResources(materialized);
       await setResourceCount(tx, stack.id, update.version, resourceCount);
-      if (writesState) await stackStateSettled(tx, settledStackOf(stack), materialized, now);
+      if (writesState) await stackStateSettled(tx, settledStackOf(stack), { deployment: materialized, resourceCount }, now);
     }
     const ended = unreplayable === undefined ? status : 'failed';
     await store.changeUpdate(tx, update.id, {
