@@ -15,6 +15,7 @@ import { migration0014 } from './migrations/0014_webhooks.js';
 import { migration0015 } from './migrations/0015_oidc_issuers.js';
 import { migration0016 } from './migrations/0016_resource_index.js';
 import { migration0017 } from './migrations/0017_resource_count_history.js';
+import { migration0018 } from './migrations/0018_resource_urn_text.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -33,6 +34,7 @@ const migrations = {
   '0015_oidc_issuers': migration0015,
   '0016_resource_index': migration0016,
   '0017_resource_count_history': migration0017,
+  '0018_resource_urn_text': migration0018,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

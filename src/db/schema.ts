@@ -453,6 +453,8 @@ export interface IndexedStacksTable {
   organization_id: string;
   project: string;
   stack: string;
+  /** Of the resources and pending operations it was indexed from (migration 0018). */
+  state_digest: Generated<string>;
 }
 
 /** The search index's numbering of resource types, with the parts a query names them by. */
@@ -494,6 +496,8 @@ export interface ResourceIndexCountsTable {
 export interface ResourceIndexDetailsTable {
   id: number;
   urn: string;
+  /** What the text index holds of the URN (migration 0018). */
+  urn_text: string;
   resource_id: string;
   parent_urn: string;
   provider_urn: string;

@@ -3,8 +3,8 @@ import type { Executor } from './executor.js';
 
 /**
  * Substring search on the resource index, the one place where the two databases differ for it.
- * SQLite: an FTS5 table with the `trigram` tokenizer holds URNs and names (contentless, keyed by
- * the index row's id), so a term of three or more characters is a phrase of trigrams there;
+ * SQLite: an FTS5 table with the `trigram` tokenizer holds the URNs' text (`urn_text`, see
+ * migration 0018) and names (contentless, keyed by the index row's id), so a term of three or more characters is a phrase of trigrams there;
  * shorter terms scan. PostgreSQL: pg_trgm indexes on the columns themselves serve `ILIKE`.
  * Both compare ASCII letters without case.
  */
@@ -18,7 +18,7 @@ export function likeNoCase(db: Executor, column: RawBuilder<unknown>, pattern: s
   return isPostgres(db) ? sql<boolean>`${column} ILIKE ${pattern} ESCAPE '\\'` : sql<boolean>`${column} LIKE ${pattern} ESCAPE '\\'`;
 }
 
-export type TextColumn = 'urn' | 'name';
+export type TextColumn = 'urn_text' | 'name';
 
 /**
  * The index rows whose `column` contains `term` (without case): a subquery of ids, or undefined
@@ -40,21 +40,33 @@ export function rowIn(db: Executor, ids: RawBuilder<unknown>): RawBuilder<boolea
   return isPostgres(db) ? sql<boolean>`EXISTS (SELECT 1 FROM (${ids}) u WHERE u.id = r.id)` : sql<boolean>`r.id IN (${ids})`;
 }
 
+/**
+ * Makes SQLite read `resource_index r` in the order of `index`, testing each row, where it would
+ * rather collect every match of an `IN` set and sort them: right when matches are so many that
+ * a page is found among the first rows. PostgreSQL weighs that itself, from its statistics.
+ */
+export const inIndexOrder = (db: Executor, index: string): RawBuilder<unknown> => (isPostgres(db) ? sql`` : sql`INDEXED BY ${sql.id(index)}`);
+
+/** `column` is one of `values` (found by an earlier statement; any number of them, as one parameter). */
+export function anyOf(db: Executor, column: RawBuilder<unknown>, values: number[]): RawBuilder<boolean> {
+  return isPostgres(db) ? sql<boolean>`${column} = ANY(${values})` : sql<boolean>`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+}
+
 /** Adds rows to the text index (SQLite; PostgreSQL's indexes follow the columns). */
-export async function indexText(tx: Executor, rows: Array<{ id: number; urn: string; name: string }>): Promise<void> {
+export async function indexText(tx: Executor, rows: Array<{ id: number; urn_text: string; name: string }>): Promise<void> {
   if (isPostgres(tx) || rows.length === 0) return;
   for (let i = 0; i < rows.length; i += 500) {
     const slice = rows.slice(i, i + 500);
-    await sql`INSERT INTO resource_text(rowid, urn, name) VALUES ${sql.join(slice.map((r) => sql`(${r.id}, ${r.urn}, ${r.name})`))}`.execute(tx);
+    await sql`INSERT INTO resource_text(rowid, urn_text, name) VALUES ${sql.join(slice.map((r) => sql`(${r.id}, ${r.urn_text}, ${r.name})`))}`.execute(tx);
   }
 }
 
 /** Removes rows from the text index; a contentless FTS5 table needs the values it was given. */
-export async function unindexText(tx: Executor, rows: Array<{ id: number; urn: string; name: string }>): Promise<void> {
+export async function unindexText(tx: Executor, rows: Array<{ id: number; urn_text: string; name: string }>): Promise<void> {
   if (isPostgres(tx) || rows.length === 0) return;
   for (let i = 0; i < rows.length; i += 500) {
     const slice = rows.slice(i, i + 500);
-    await sql`INSERT INTO resource_text(resource_text, rowid, urn, name) VALUES ${sql.join(slice.map((r) => sql`('delete', ${r.id}, ${r.urn}, ${r.name})`))}`.execute(tx);
+    await sql`INSERT INTO resource_text(resource_text, rowid, urn_text, name) VALUES ${sql.join(slice.map((r) => sql`('delete', ${r.id}, ${r.urn_text}, ${r.name})`))}`.execute(tx);
   }
 }
 
@@ -67,7 +79,7 @@ export async function clearText(tx: Executor): Promise<void> {
 export async function rebuildText(tx: Executor): Promise<void> {
   if (isPostgres(tx)) return;
   await clearText(tx);
-  await sql`INSERT INTO resource_text(rowid, urn, name) SELECT r.id, d.urn, r.name FROM resource_index r JOIN resource_index_details d ON d.id = r.id`.execute(tx);
+  await sql`INSERT INTO resource_text(rowid, urn_text, name) SELECT r.id, d.urn_text, r.name FROM resource_index r JOIN resource_index_details d ON d.id = r.id`.execute(tx);
 }
 
 /**

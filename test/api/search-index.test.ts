@@ -71,10 +71,15 @@ describe('index maintenance', () => {
     await importState(state({ providerVersion: '6.1.0', bucketTag: 'staging', withQueue: false }));
     const second = await rows();
     assert.equal(second.has('jobs'), false);
-    assert.notEqual(second.get('logs')!.id, first.get('logs')!.id, 'the changed bucket is a new row');
-    for (const name of ['default', 'inc-dev', 'runner']) assert.equal(second.get(name)!.id, first.get(name)!.id, `${name} kept its row`);
+    // The changed bucket is rewritten in its row (same URN, same text); the others are not touched.
+    for (const name of ['default', 'inc-dev', 'runner', 'logs']) assert.equal(second.get(name)!.id, first.get(name)!.id, `${name} kept its row`);
     assert.deepEqual(await search('.tags.env:staging'), ['logs']);
     assert.deepEqual(await search('.tags.env:prod'), []);
+    // Its text entries still find it, by name and by URN, and no one else's.
+    assert.deepEqual(await search('logs'), ['logs']);
+    assert.deepEqual(await search('name:logs'), ['logs']);
+    assert.deepEqual(await search('urn:bucket:Bucket::logs'), ['logs']);
+    assert.deepEqual(await search('jobs'), []);
   });
 
   it("follows a provider's new version onto the resources it manages without rewriting them", async () => {
@@ -96,4 +101,71 @@ describe('index maintenance', () => {
     assert.equal((await rows()).has('alerts'), false);
     assert.deepEqual(await search('pending:'), []);
   });
+});
+
+describe('queries with many matches', () => {
+  // A word in a stack's name matches all its rows; they are counted per stack, and a page of them
+  // is found by reading rows in order (from 10,000 matches on). A word in more than 10,000 URNs is
+  // counted row by row. Every resource has its own modified time, so the order is known here.
+  const base = Date.UTC(2026, 0, 1);
+  const expected: Array<{ name: string; stack: string; modified: number }> = [];
+
+  function wideState(stack: string, names: string[], offset: number) {
+    const prefix = `urn:pulumi:${stack}::wide::`;
+    const resources = names.map((name, i) => {
+      const modified = base + (2 * i + offset) * 1000;
+      expected.push({ name, stack, modified });
+      return { urn: `${prefix}test:index:Thing::${name}`, custom: true, id: `${name}-id`, type: 'test:index:Thing', modified: new Date(modified).toISOString(), created: new Date(modified).toISOString() };
+    });
+    return { version: 3, deployment: { manifest: { time: '2026-11-01T10:00:00Z', magic: '', version: '' }, resources } };
+  }
+
+  before(async () => {
+    const imports: Array<[string, string[], number]> = [
+      ['prod-a', Array.from({ length: 12_000 }, (_, i) => `item-${i}`), 0],
+      ['dev-b', Array.from({ length: 2000 }, (_, i) => (i < 500 ? `prodlike-${i}` : `item-b-${i}`)), 1],
+    ];
+    for (const [stack, names, offset] of imports) {
+      await createStack(api, org, 'wide', stack);
+      const reply = await api.post(`/api/stacks/${org}/wide/${stack}/import`, wideState(stack, names, offset));
+      assert.equal(reply.status, 200, reply.text);
+    }
+  });
+
+  const newestFirst = (word: string) =>
+    expected
+      .filter((r) => r.name.includes(word) || r.stack.includes(word))
+      .sort((a, b) => b.modified - a.modified)
+      .map((r) => `${r.stack}/${r.name}`);
+  const shown = (body: { resources: Array<{ stack: string; name: string }> }) => body.resources.map((r) => `${r.stack}/${r.name}`);
+
+  async function searchWide(params: string) {
+    const reply = await api.get(`/api/orgs/${org}/search/resources?${params}`);
+    assert.equal(reply.status, 200, reply.text);
+    return reply.body;
+  }
+
+  for (const word of ['prod', 'item']) {
+    it(`'${word}': the total, the first pages, facets, and every match once by cursor`, async () => {
+      const all = newestFirst(word);
+      assert.ok(all.length > 12_000, `${all.length} matches`);
+      const query = `query=${encodeURIComponent(`project:wide ${word}`)}`;
+      const first = await searchWide(`${query}&size=50&facet=stack`);
+      assert.equal(first.total, all.length);
+      assert.deepEqual(shown(first), all.slice(0, 50));
+      const stacks = new Map<string, number>();
+      for (const key of all) stacks.set(key.split('/')[0]!, (stacks.get(key.split('/')[0]!) ?? 0) + 1);
+      assert.deepEqual(first.aggregations.stack.results, [...stacks].sort((a, b) => b[1] - a[1]).map(([name, count]) => ({ name, count })));
+      assert.deepEqual(shown(await searchWide(`${query}&size=50&page=7`)), all.slice(300, 350));
+
+      const seen: string[] = [];
+      let cursor = '';
+      do {
+        const page = await searchWide(`${query}&size=5000${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...shown(page));
+        cursor = page.pagination.cursor ?? '';
+      } while (cursor);
+      assert.deepEqual(seen, all);
+    });
+  }
 });

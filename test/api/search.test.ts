@@ -450,10 +450,12 @@ const fixedQueries = [
   // Free text: contains (URN, name, stack, project), globs, exact phrases (also the type).
   'bucket', 'BUCKET', 'web', 'archive', 'prod', 'grüße', 'GRüßE', 'pct%', '%', 'under_', '_', 'q', 'a.b', 'Main,', 'buck*', '*-1', '*site', 'w*b', '*', '"logs"', '"prod"', '"archive"',
   '"aws:s3/bucket:Bucket"', '"Main, Site"', '"say \\"hi\\""', '"web-server"',
+  // Words of the URN's prefix (`urn:pulumi:<stack>::<project>::`): in every URN, or naming stacks.
+  'pulumi', 'PULUMI', 'urn', 'ulu', 'rn', 'eb-pr', 'ata-ar', 'rod',
   // Each field with contains, glob, exact, exists and negation.
   'category:', 'category:x', '-category:x',
   'name:log', 'name:LOG*', 'name:"logs"', 'name:', '-name:logs', 'name:*-1*', 'name:pct%off', 'name:under_score', 'name:%', 'name:_', 'name:*%*',
-  'urn:archive', 'urn:*::site', 'urn:"urn:pulumi:dev::web::acme:web:Site::site"', 'urn:', '-urn:prod',
+  'urn:archive', 'urn:prod', 'urn:PROD', 'urn:pulumi', 'urn:n:pul', 'urn:pulumi:prod::', 'urn:prod::data::', 'urn:web::aws', 'urn:dev::web::aws:s3', 'urn:s3/bucket:Bucket::l', 'urn:"urn:pulumi:prod::data::pulumi:pulumi:Stack::data-prod"', 'urn:*::site', 'urn:"urn:pulumi:dev::web::acme:web:Site::site"', 'urn:', '-urn:prod',
   'id:*-5-*', 'id:', '-id:', 'id:"db-3-3"',
   'parent.urn:site', 'parentUrn:Stack', 'parent_urn:', '-parent.urn:', 'parent.urn:*::web-dev',
   'provider.urn:aws', 'providerUrn:gone', 'provider_urn:', '-provider.urn:', 'provider.urn:*missing-id',
@@ -818,6 +820,9 @@ describe('GET /api/orgs/{org}/search/resources against a brute-force filter', ()
       { query: '-.tags:', facet: ['modified', 'type'] },
       { query: '', facet: ['type', 'type'] },
       { query: '', facet: ['parentUrn'] },
+      // A word of stack names: counted per stack and type, and by rows elsewhere.
+      { query: 'prod', facet: ['type', 'stack', 'project', 'package', 'module'], top: 3 },
+      { query: 'web package:aws', facet: ['stack', 'type', 'name'] },
     ];
     for (const { query, facet, top } of cases) {
       const answer = await search(org, { query, facet, top, size: 1 });

@@ -44,11 +44,24 @@ export interface StateEntries {
 
 const digestOf = (bytes: Buffer) => createHash('sha1').update(bytes).digest('base64url');
 
-/** The resource entries of an UntypedDeployment's bytes (known to be JSON). */
-export function stateEntries(untyped: Buffer | undefined): StateEntries {
+/** An UntypedDeployment's resources and pending operations, as bytes, and one digest of both. */
+export interface StateParts {
+  digest: string;
+  resources?: Buffer;
+  operations?: Buffer;
+}
+
+/** The parts of an UntypedDeployment's bytes (known to be JSON) that index rows are made from. */
+export function stateParts(untyped: Buffer | undefined): StateParts {
   const deployment = untyped && rawJsonMember(untyped, 'deployment');
   const resources = deployment && rawJsonMember(deployment, 'resources');
   const operations = deployment && rawJsonMember(deployment, 'pending_operations');
+  const digest = createHash('sha1').update(resources ?? '').update('\0').update(operations ?? '').digest('base64url');
+  return { digest, ...(resources && { resources }), ...(operations && { operations }) };
+}
+
+/** The resource entries of a state's parts. */
+export function stateEntries({ resources, operations }: StateParts): StateEntries {
   const pending = new Map<string, string>();
   const pendingOnly: StateEntries['pendingOnly'] = [];
   for (const bytes of operations ? rawJsonElements(operations) : []) {
@@ -110,6 +123,16 @@ export function resourceDocument(entry: StateEntry): ResourceDocument | undefine
 export function nameOfUrn(urn: string): string {
   const at = urn.lastIndexOf('::');
   return at < 0 ? urn : urn.slice(at + 2);
+}
+
+/**
+ * What the text index holds of a URN: the part after `urn:pulumi:<stack>::<project>::` when the URN
+ * begins with the row's own stack and project (those words are found among the stacks instead,
+ * once per stack), else all of it.
+ */
+export function urnText(urn: string, names: { project: string; stack: string }): string {
+  const prefix = `urn:pulumi:${names.stack}::${names.project}::`;
+  return urn.startsWith(prefix) ? urn.slice(prefix.length) : urn;
 }
 
 /** How a query names a type: package, module (before any `/`), and the short token. */

@@ -11,18 +11,26 @@ export interface IndexedStackNames {
   stack: string;
 }
 
-/** The stack's key in the index, its names brought up to date. */
-export async function indexedStackKey(tx: Executor, names: IndexedStackNames): Promise<number> {
+/**
+ * The stack's key in the index, its names brought up to date, and the digest of the state it was
+ * last indexed from (empty when never, or when its names changed since).
+ */
+export async function indexedStackKey(tx: Executor, names: IndexedStackNames): Promise<{ key: number; stateDigest: string }> {
   const row = { organization_id: names.organizationId, project: names.project, stack: names.stack };
   const found = await tx.selectFrom('indexed_stacks').selectAll().where('stack_id', '=', names.stackId).executeTakeFirst();
   if (!found) {
     const inserted = await tx.insertInto('indexed_stacks').values({ stack_id: names.stackId, ...row }).returning('key').executeTakeFirstOrThrow();
-    return Number(inserted.key);
+    return { key: Number(inserted.key), stateDigest: '' };
   }
   if (found.organization_id !== row.organization_id || found.project !== row.project || found.stack !== row.stack) {
     await tx.updateTable('indexed_stacks').set(row).where('key', '=', found.key).execute();
+    return { key: Number(found.key), stateDigest: '' };
   }
-  return Number(found.key);
+  return { key: Number(found.key), stateDigest: found.state_digest };
+}
+
+export async function setStateDigest(tx: Executor, stackKey: number, digest: string): Promise<void> {
+  await tx.updateTable('indexed_stacks').set({ state_digest: digest }).where('key', '=', stackKey).execute();
 }
 
 export interface TypeRow {
@@ -58,6 +66,7 @@ export interface IndexedRow {
   id: number;
   digest: string;
   urn: string;
+  urn_text: string;
   name: string;
   resource_id: string;
   provider_urn: string;
@@ -72,7 +81,7 @@ export async function listIndexedRows(tx: Executor, stackKey: number): Promise<I
     .selectFrom('resource_index as r')
     .innerJoin('resource_index_details as d', 'd.id', 'r.id')
     .innerJoin('indexed_types as t', 't.key', 'r.type_key')
-    .select(['r.id', 'd.digest', 'd.urn', 'r.name', 'd.resource_id', 'd.provider_urn', 'r.version', 'r.pending', 't.module', 'r.type_key'])
+    .select(['r.id', 'd.digest', 'd.urn', 'd.urn_text', 'r.name', 'd.resource_id', 'd.provider_urn', 'r.version', 'r.pending', 't.module', 'r.type_key'])
     .where('r.stack_key', '=', stackKey)
     .execute();
   return rows.map(({ module, ...row }) => ({ ...row, id: Number(row.id), type_key: Number(row.type_key), own_version: module === 'providers' }));
@@ -100,6 +109,7 @@ export interface NewIndexRow {
   version: string;
   version_key: string;
   urn: string;
+  urn_text: string;
   resource_id: string;
   parent_urn: string;
   provider_urn: string;
@@ -108,8 +118,27 @@ export interface NewIndexRow {
   properties: string;
 }
 
+/** Adds rows, with their text. */
 export async function insertIndexRows(tx: Executor, rows: NewIndexRow[]): Promise<void> {
   const ids = await allocateResourceIds(tx, rows.length);
+  await writeIndexRows(tx, rows, ids);
+  await indexText(tx, rows.map((r, i) => ({ id: ids[i]!, urn_text: r.urn_text, name: r.name })));
+}
+
+/**
+ * Rewrites rows in place (same ids) whose URN text and name stay as they were: the text index,
+ * the costly part of a row to write, keeps their entries.
+ */
+export async function replaceIndexRows(tx: Executor, rows: Array<NewIndexRow & { id: number }>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    const ids = rows.slice(i, i + 1000).map((r) => r.id);
+    await tx.deleteFrom('resource_index').where('id', 'in', ids).execute();
+    await tx.deleteFrom('resource_index_details').where('id', 'in', ids).execute();
+  }
+  await writeIndexRows(tx, rows, rows.map((r) => r.id));
+}
+
+async function writeIndexRows(tx: Executor, rows: NewIndexRow[], ids: number[]): Promise<void> {
   const narrow = rows.map((r, i) => ({
     id: ids[i]!,
     stack_key: r.stack_key,
@@ -127,6 +156,7 @@ export async function insertIndexRows(tx: Executor, rows: NewIndexRow[]): Promis
   const details = rows.map((r, i) => ({
     id: ids[i]!,
     urn: r.urn,
+    urn_text: r.urn_text,
     resource_id: r.resource_id,
     parent_urn: r.parent_urn,
     provider_urn: r.provider_urn,
@@ -136,10 +166,9 @@ export async function insertIndexRows(tx: Executor, rows: NewIndexRow[]): Promis
   }));
   for await (const batch of insertBatches(narrow)) await tx.insertInto('resource_index').values(batch as never).execute();
   for await (const batch of insertBatches(details)) await tx.insertInto('resource_index_details').values(batch).execute();
-  await indexText(tx, rows.map((r, i) => ({ id: ids[i]!, urn: r.urn, name: r.name })));
 }
 
-export async function deleteIndexRows(tx: Executor, rows: Array<{ id: number; urn: string; name: string }>): Promise<void> {
+export async function deleteIndexRows(tx: Executor, rows: Array<{ id: number; urn_text: string; name: string }>): Promise<void> {
   if (rows.length === 0) return;
   await unindexText(tx, rows);
   for (let i = 0; i < rows.length; i += 1000) {
@@ -151,6 +180,13 @@ export async function deleteIndexRows(tx: Executor, rows: Array<{ id: number; ur
 
 export async function changeIndexRow(tx: Executor, id: number, change: { version: string; version_key: string; pending: string }): Promise<void> {
   await tx.updateTable('resource_index').set(change).where('id', '=', id).execute();
+}
+
+/** The row's URN text is `urnText` now (its stack was renamed or moved), in the text index too. */
+export async function changeUrnText(tx: Executor, row: { id: number; urn_text: string; name: string }, urnText: string): Promise<void> {
+  await unindexText(tx, [row]);
+  await tx.updateTable('resource_index_details').set({ urn_text: urnText }).where('id', '=', row.id).execute();
+  await indexText(tx, [{ ...row, urn_text: urnText }]);
 }
 
 /** Drops a stack from the index. */
@@ -178,7 +214,7 @@ export async function deleteOrphanRows(tx: Executor): Promise<void> {
   const orphans = await tx
     .selectFrom('resource_index as r')
     .innerJoin('resource_index_details as d', 'd.id', 'r.id')
-    .select(['r.id', 'd.urn', 'r.name'])
+    .select(['r.id', 'd.urn_text', 'r.name'])
     .where((eb) => eb.not(eb.exists(eb.selectFrom('indexed_stacks as s').select('s.key').whereRef('s.key', '=', 'r.stack_key'))))
     .execute();
   await deleteIndexRows(tx, orphans.map((o) => ({ ...o, id: Number(o.id) })));

@@ -2,7 +2,7 @@ import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Executor } from '../../db/executor.js';
 import { transaction } from '../../db/transaction.js';
 import { loadStackVersion } from '../state/versions.js';
-import { providerReference, resourceDocument, stateEntries, typeParts, type ResourceDocument, type StateEntry } from './documents.js';
+import { providerReference, resourceDocument, stateEntries, stateParts, typeParts, urnText, type ResourceDocument, type StateEntries, type StateEntry } from './documents.js';
 import { versionKey } from './match.js';
 import * as index from './index-store.js';
 
@@ -15,14 +15,22 @@ export interface IndexedStack {
 
 /**
  * Brings the index of one stack up to its newest state (`deployment`, an UntypedDeployment's bytes;
- * undefined: none), in the transaction that stored it. Entries whose bytes the index already holds
- * stay as they are; only new or changed ones are parsed and written, and vanished ones removed.
- * A resource's version is its provider's, and its pending operation comes from the state's list of
- * them, so those two are compared apart from the bytes. When rows come or go, the stack's counts
- * per type follow.
+ * undefined: none), in the transaction that stored it. A state whose resources and pending
+ * operations are those last indexed (a no-op update) changes nothing. Otherwise entries whose bytes
+ * the index already holds stay as they are; only new or changed ones are parsed and written (a
+ * changed one in its old row, keeping its text), and vanished ones removed. A resource's version is
+ * its provider's, and its pending operation comes from the state's list of them, so those two are
+ * compared apart from the bytes. When rows come or go, the stack's counts per type follow.
  */
 export async function indexStackState(tx: Executor, stack: IndexedStack, deployment: Buffer | undefined): Promise<void> {
-  const stackKey = await index.indexedStackKey(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack });
+  const parts = stateParts(deployment);
+  const { key: stackKey, stateDigest } = await index.indexedStackKey(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack });
+  if (stateDigest === parts.digest) return;
+  await indexEntries(tx, stack, stackKey, stateEntries(parts));
+  await index.setStateDigest(tx, stackKey, parts.digest);
+}
+
+async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number, state: StateEntries): Promise<void> {
   const existing = await index.listIndexedRows(tx, stackKey);
   const byDigest = new Map<string, index.IndexedRow[]>();
   for (const row of existing) {
@@ -32,7 +40,6 @@ export async function indexStackState(tx: Executor, stack: IndexedStack, deploym
   }
   const take = (entry: StateEntry) => byDigest.get(entry.digest)?.pop();
 
-  const state = stateEntries(deployment);
   const kept: index.IndexedRow[] = [];
   const added: Array<{ document: ResourceDocument; entry: StateEntry }> = [];
   const urns = new Set<string>();
@@ -63,8 +70,11 @@ export async function indexStackState(tx: Executor, stack: IndexedStack, deploym
   for (const { document } of added) if (document.type.startsWith('pulumi:providers:')) providerVersions.set(providerReference(document.urn, document.resourceId), document.ownVersion);
   const versionOf = (own: boolean, ownVersion: string, providerUrn: string) => (own ? ownVersion : (providerVersions.get(providerUrn) ?? ''));
 
-  const gone = [...byDigest.values()].flat();
-  await index.deleteIndexRows(tx, gone);
+  // A changed resource (same URN, new bytes) takes the row it had: its text is the same.
+  const goneByUrn = new Map<string, index.IndexedRow[]>();
+  for (const row of [...byDigest.values()].flat()) goneByUrn.set(row.urn, [...(goneByUrn.get(row.urn) ?? []), row]);
+  const rewritten: Array<index.NewIndexRow & { id: number }> = [];
+  const inserted: index.NewIndexRow[] = [];
 
   for (const row of kept) {
     const version = versionOf(row.own_version, row.version, row.provider_urn);
@@ -72,41 +82,50 @@ export async function indexStackState(tx: Executor, stack: IndexedStack, deploym
     if (version !== row.version || pending !== row.pending) {
       await index.changeIndexRow(tx, row.id, { version, version_key: versionKey(version), pending });
     }
+    const text = urnText(row.urn, stack);
+    if (text !== row.urn_text) await index.changeUrnText(tx, row, text);
   }
 
-  if (added.length === 0) {
-    if (gone.length > 0) await index.setStackCounts(tx, stackKey, kept.map((row) => row.type_key));
-    return;
-  }
   const types = new Map(added.map(({ document }) => [document.type, { type: document.type, ...typeParts(document.type) }]));
   const keys = await index.typeKeys(tx, [...types.values()]);
-  await index.insertIndexRows(
-    tx,
-    added.map(({ document: d, entry }) => {
-      const version = versionOf(d.type.startsWith('pulumi:providers:'), d.ownVersion, d.providerUrn);
-      return {
-        stack_key: stackKey,
-        type_key: keys.get(d.type)!,
-        name: d.name,
-        created: d.created,
-        modified: d.modified,
-        custom: d.custom ? 1 : 0,
-        del: d.delete ? 1 : 0,
-        protected: d.protected ? 1 : 0,
-        pending: entry.pending ?? state.pending.get(d.urn) ?? '',
-        version,
-        version_key: versionKey(version),
-        urn: d.urn,
-        resource_id: d.resourceId,
-        parent_urn: d.parentUrn,
-        provider_urn: d.providerUrn,
-        dependencies: JSON.stringify(d.dependencies),
-        digest: entry.digest,
-        properties: d.properties,
-      };
-    }),
-  );
-  await index.setStackCounts(tx, stackKey, [...kept.map((row) => row.type_key), ...added.map(({ document }) => keys.get(document.type)!)]);
+  for (const { document: d, entry } of added) {
+    const version = versionOf(d.type.startsWith('pulumi:providers:'), d.ownVersion, d.providerUrn);
+    const row: index.NewIndexRow = {
+      stack_key: stackKey,
+      type_key: keys.get(d.type)!,
+      name: d.name,
+      created: d.created,
+      modified: d.modified,
+      custom: d.custom ? 1 : 0,
+      del: d.delete ? 1 : 0,
+      protected: d.protected ? 1 : 0,
+      pending: entry.pending ?? state.pending.get(d.urn) ?? '',
+      version,
+      version_key: versionKey(version),
+      urn: d.urn,
+      urn_text: urnText(d.urn, stack),
+      resource_id: d.resourceId,
+      parent_urn: d.parentUrn,
+      provider_urn: d.providerUrn,
+      dependencies: JSON.stringify(d.dependencies),
+      digest: entry.digest,
+      properties: d.properties,
+    };
+    const old = goneByUrn.get(d.urn)?.pop();
+    if (old && old.urn_text === row.urn_text && old.name === row.name) rewritten.push({ ...row, id: old.id });
+    else {
+      if (old) goneByUrn.get(d.urn)!.push(old);
+      inserted.push(row);
+    }
+  }
+  const gone = [...goneByUrn.values()].flat();
+  await index.deleteIndexRows(tx, gone);
+  await index.replaceIndexRows(tx, rewritten);
+  await index.insertIndexRows(tx, inserted);
+  const typeOf = new Map(existing.map((row) => [row.id, row.type_key]));
+  if (gone.length > 0 || inserted.length > 0 || rewritten.some((row) => typeOf.get(row.id) !== row.type_key)) {
+    await index.setStackCounts(tx, stackKey, [...kept.map((row) => row.type_key), ...rewritten.map((row) => row.type_key), ...inserted.map((row) => row.type_key)]);
+  }
 }
 
 /** The stack is deleted: its resources leave the index. */

@@ -38,6 +38,8 @@ const defaultSize = 50;
 const maxFacets = 5;
 const defaultTop = 5;
 const exportBatch = 1000;
+/** A split query's matches by rows up to this many are found once and named by id after. */
+const fewRows = 10_000;
 
 /**
  * The matches of one query for one caller, whichever way they are found: by SQL alone, or, when
@@ -57,12 +59,57 @@ class SqlMatches implements Matches {
     private readonly condition: RawBuilder<boolean>,
     /** The condition tests stack and type keys alone: counts and facets read the counts per stack and type. */
     private readonly keysOnly: boolean,
+    /** The condition as a part on keys and a disjoint part on rows (store.splitCondition), counted apart. */
+    private readonly split?: store.SplitCondition,
   ) {}
-  count = () => store.countMatches(this.db, this.scope, this.condition, this.keysOnly);
-  page = (request: store.PageRequest) => store.pageOfMatches(this.db, this.scope, this.condition, request);
-  facet = (field: store.SortField, top: number) => store.facetOf(this.db, this.scope, this.condition, field, top, this.keysOnly);
+
+  /** The count, once taken: it tells how a page is best found. */
+  private total?: number;
+  /** The matches of the split's part on rows, when they are few: found once, for the count, page and facets. */
+  private rowIds?: number[];
+
+  async count() {
+    if (!this.split) return (this.total = await store.countMatches(this.db, this.scope, this.condition, this.keysOnly));
+    const keys = this.split.keys ? await store.countMatches(this.db, this.scope, this.split.keys, true) : 0;
+    const ids = await store.matchIds(this.db, this.scope, this.split.rows, fewRows + 1);
+    if (ids.length <= fewRows) this.rowIds = ids;
+    return (this.total = keys + (this.rowIds ? ids.length : await store.countMatches(this.db, this.scope, this.split.rows)));
+  }
+
+  /** The condition, with the part on rows as the ids found when they are. */
+  private get known() {
+    return this.split && this.rowIds ? store.keysOrIds(this.db, this.split, this.rowIds) : undefined;
+  }
+
+  page(request: store.PageRequest) {
+    // Where one in twenty rows or more matches, the page is among the first rows in order.
+    const inOrder = this.total !== undefined && this.total >= 10_000 && ((request.offset ?? 0) + request.limit) * 20 <= this.total;
+    // In order, the split's keys test most rows cheaply; else the condition's one set of ids is found first.
+    const condition = this.known ?? (inOrder && this.split ? this.split.either : this.condition);
+    return store.pageOfMatches(this.db, this.scope, condition, { ...request, inOrder });
+  }
+
+  async facet(field: store.SortField, top: number) {
+    if (!this.split || !store.keyFacets.has(field)) return store.facetOf(this.db, this.scope, this.known ?? this.condition, field, top, this.keysOnly);
+    // Every value of each part, added up: the top of the sum need not be on top in either part.
+    const counts = new Map<string | number, number>();
+    const rows = this.rowIds ? store.rowsOf(this.db, this.rowIds) : this.split.rows;
+    const parts = [...(this.split.keys ? [[this.split.keys, true] as const] : []), [rows, false] as const];
+    for (const [condition, keysOnly] of parts) {
+      for (const { value, count } of await store.facetOf(this.db, this.scope, condition, field, undefined, keysOnly)) counts.set(value, (counts.get(value) ?? 0) + count);
+    }
+    return topValues(counts, top);
+  }
+
   load = (ids: number[]) => store.loadResources(this.db, ids);
 }
+
+/** The `top` values with the most resources, most first, ties by value. */
+const topValues = (counts: Map<string | number, number>, top: number) =>
+  [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, top)
+    .map(([value, count]) => ({ value, count }));
 
 /** Sort value of a loaded resource, as the index stores it. */
 function sortValue(resource: store.IndexedResource, field: store.SortField): string | number {
@@ -137,10 +184,7 @@ class InMemoryMatches implements Matches {
       const empty = field === 'created' || field === 'modified' ? value === 0 : value === '';
       if (!empty) counts.set(value, (counts.get(value) ?? 0) + 1);
     }
-    return [...counts.entries()]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .slice(0, top)
-      .map(([value, count]) => ({ value, count }));
+    return topValues(counts, top);
   }
 
   load = async (ids: number[]) => {
@@ -232,7 +276,9 @@ export class SearchService {
     };
     const compiler = new store.QueryCompiler(this.deps.db);
     const condition = node ? compiler.compile(node) : store.everything;
-    const matches: Matches = node && compiler.needsDocuments ? new InMemoryMatches(this.deps.db, scope, condition, node) : new SqlMatches(this.deps.db, scope, condition, !compiler.readsRows);
+    const plan = node && !compiler.needsDocuments ? compiler.split(node) : undefined;
+    const split = plan && (await store.splitCondition(this.deps.db, scope, plan));
+    const matches: Matches = node && compiler.needsDocuments ? new InMemoryMatches(this.deps.db, scope, condition, node) : new SqlMatches(this.deps.db, scope, condition, !compiler.readsRows, split);
     // Without a sort, the newest changes come first (there is no relevance score to order by).
     const sort = query.sort && query.sort.length > 0 ? [...new Set(query.sort)] : (['modified'] as store.SortField[]);
     const asc = query.asc === true;

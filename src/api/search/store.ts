@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/executor.js';
-import { escapeLike, likeNoCase, rowIn, textMatchIds } from '../../db/text-search.js';
+import { anyOf, escapeLike, inIndexOrder, likeNoCase, rowIn, textMatchIds } from '../../db/text-search.js';
 import { timeBounds, versionKey, type SearchDocument } from './match.js';
 import type { FieldMatch, QueryNode, SearchField, ValueMatch } from './query.js';
 
@@ -13,6 +13,43 @@ export interface SearchScope {
   createdBy?: string;
   /** …and those these teams may read. */
   teamIds: string[];
+}
+
+/** A free-text word (and terms on keys beside it) that QueryCompiler.split can take apart. */
+export interface SplitPlan {
+  word: string;
+  /** The other terms, on keys alone. */
+  beside: Array<RawBuilder<boolean>>;
+  /** The rows whose URN text holds the word. */
+  byText: RawBuilder<boolean>;
+}
+
+/**
+ * The split plan as two disjoint conditions, with the stacks whose names hold the word looked up
+ * first: the counts of those stacks' rows add up per stack and type, and a database planning the
+ * rest sees how few (or many) stacks they are. `either` is the whole condition.
+ */
+export async function splitCondition(db: Executor, scope: SearchScope, plan: SplitPlan): Promise<SplitCondition> {
+  const contains = (column: string) => likeNoCase(db, sql.ref(column), `%${escapeLike(plan.word)}%`);
+  const named = await sql<{ key: number | string }>`SELECT s.key FROM indexed_stacks s WHERE s.organization_id = ${scope.organizationId} AND (${contains('s.stack')} OR ${contains('s.project')})`.execute(db);
+  const keys = named.rows.map((row) => Number(row.key));
+  const all = (conditions: Array<RawBuilder<boolean>>) => sql<boolean>`(${sql.join(conditions, sql` AND `)})`;
+  if (keys.length === 0) {
+    const byRows = all([...plan.beside, plan.byText]);
+    return { rows: byRows, either: byRows };
+  }
+  const inStacks = anyOf(db, sql`r.stack_key`, keys);
+  const byKeys = all([...plan.beside, inStacks]);
+  const byRows = all([...plan.beside, sql<boolean>`NOT ${inStacks}`, plan.byText]);
+  return { keys: byKeys, rows: byRows, either: sql<boolean>`(${byKeys} OR ${byRows})` };
+}
+
+/** A condition as two disjoint parts (see splitCondition): `either` is the condition. */
+export interface SplitCondition {
+  /** Tests stack and type keys alone: holds on resource_index_counts too. Undefined: no row. */
+  keys?: RawBuilder<boolean>;
+  rows: RawBuilder<boolean>;
+  either: RawBuilder<boolean>;
 }
 
 /** The fields results sort and facet by. */
@@ -35,6 +72,15 @@ function readableStackKeys(scope: SearchScope): Sql {
 }
 
 const globPattern = (glob: string) => escapeLike(glob).replaceAll('*', '%');
+
+/**
+ * The longest piece of `term` between colons that the URN text index can look up: not one that
+ * could lie in the `urn:pulumi:` every URN begins with (any case), which only a scan finds.
+ */
+export function lookupPiece(term: string): string | undefined {
+  const usable = term.split(':').filter((piece) => piece !== '' && !'urn'.includes(piece.toLowerCase()) && !'pulumi'.includes(piece.toLowerCase()));
+  return usable.sort((a, b) => b.length - a.length)[0];
+}
 
 /** Keys of the indexed stacks whose `columns` satisfy `condition` (any of them). */
 const stackKeys = (condition: (column: 'stack' | 'project') => RawBuilder<boolean>, columns: Array<'stack' | 'project'>): Sql =>
@@ -91,20 +137,39 @@ export class QueryCompiler {
     }
   }
 
-  /** Index rows whose details satisfy `condition`; a URN or name term narrows by trigrams first. */
-  private details(condition: RawBuilder<boolean>, urnTerm?: string): RawBuilder<boolean> {
-    const narrowed = urnTerm === undefined ? undefined : textMatchIds(this.db, 'urn', urnTerm);
-    return narrowed
-      ? rowIn(this.db, sql`SELECT d.id FROM resource_index_details d WHERE d.id IN (${narrowed}) AND ${condition}`)
-      : rowIn(this.db, sql`SELECT d.id FROM resource_index_details d WHERE ${condition}`);
+  /** Index rows whose details satisfy `condition`. */
+  private details(condition: RawBuilder<boolean>): RawBuilder<boolean> {
+    return rowIn(this.db, sql`SELECT d.id FROM resource_index_details d WHERE ${condition}`);
+  }
+
+  /** Ids of rows whose URN text (migration 0018) contains `word`, through the text index where it can. */
+  private urnTextIds(word: string): Sql {
+    return textMatchIds(this.db, 'urn_text', word) ?? sql`SELECT d.id FROM resource_index_details d WHERE ${this.value(sql`d.urn_text`, { kind: 'contains', value: word })}`;
+  }
+
+  /** Keys of the stacks whose name or project contains `word`. */
+  private stacksNaming(word: string): Sql {
+    return stackKeys((column) => this.value(sql.ref(`s.${column}`), { kind: 'contains', value: word }), ['stack', 'project']);
+  }
+
+  /**
+   * Ids of rows whose URN contains `term`. A URN is `urn:pulumi:<stack>::<project>::` and its text,
+   * so a piece of the term without `:` lies in the text, in the stack's names, or in the words
+   * `urn` and `pulumi`: the rows with that piece in their text or their stack's names are the
+   * candidates, and their URNs decide. Only a term with no such piece reads every URN.
+   */
+  private urnIds(term: string): Sql {
+    const contains = this.value(sql`d.urn`, { kind: 'contains', value: term });
+    const piece = lookupPiece(term);
+    if (piece === undefined) return sql`SELECT d.id FROM resource_index_details d WHERE ${contains}`;
+    const candidates = sql`${this.urnTextIds(piece)} UNION ALL SELECT x.id FROM resource_index x WHERE x.stack_key IN (${this.stacksNaming(piece)})`;
+    return sql`SELECT d.id FROM resource_index_details d WHERE d.id IN (${candidates}) AND ${contains}`;
   }
 
   private urn(match: ValueMatch): RawBuilder<boolean> {
-    if (match.kind === 'contains') {
-      const ids = textMatchIds(this.db, 'urn', match.value);
-      if (ids) return rowIn(this.db, ids);
-    }
-    return this.details(this.value(sql`d.urn`, match), match.kind === 'equals' ? match.value : undefined);
+    if (match.kind === 'glob' || match.value === '') return this.details(this.value(sql`d.urn`, match));
+    if (match.kind === 'contains') return rowIn(this.db, this.urnIds(match.value));
+    return rowIn(this.db, sql`SELECT d.id FROM resource_index_details d WHERE d.id IN (${this.urnIds(match.value)}) AND d.urn = ${match.value}`);
   }
 
   private name(match: ValueMatch): RawBuilder<boolean> {
@@ -122,18 +187,38 @@ export class QueryCompiler {
 
   private text(match: ValueMatch): RawBuilder<boolean> {
     const named = (column: 'stack' | 'project') => this.value(sql.ref(`s.${column}`), match);
-    // A URN holds the name, but not always the stack and project: a state copied from another stack keeps its URNs.
-    if (match.kind === 'contains') {
-      // The URN's matches and the rows of matching stacks as one set of ids: an OR of the two
-      // would have PostgreSQL test every row against both.
-      const byUrn = textMatchIds(this.db, 'urn', match.value) ?? sql`SELECT d.id FROM resource_index_details d WHERE ${this.value(sql`d.urn`, match)}`;
-      return rowIn(this.db, sql`${byUrn} UNION ALL SELECT x.id FROM resource_index x WHERE x.stack_key IN (${stackKeys(named, ['stack', 'project'])})`);
+    if (match.kind === 'contains' && match.value !== '') {
+      // The rows of matching stacks and the URNs' matches as one set of ids: an OR of the two
+      // would have PostgreSQL test every row against both. A word of the URN's prefix names the
+      // row's stack or project (or is in every URN), so a word with no `:` needs only the text.
+      const word = match.value;
+      const byUrn = lookupPiece(word) === word ? this.urnTextIds(word) : this.urnIds(word);
+      return rowIn(this.db, sql`${byUrn} UNION ALL SELECT x.id FROM resource_index x WHERE x.stack_key IN (${this.stacksNaming(word)})`);
     }
+    // A URN holds the name, but not always the stack and project: a state copied from another stack keeps its URNs.
     const stackOrProject = this.stacks(named, 'stack', 'project');
     const others = [this.name(match), stackOrProject, this.urn(match)];
     if (match.kind === 'equals') others.push(this.types(this.value(sql`t.type`, match)));
     return sql<boolean>`(${sql.join(others, sql` OR `)})`;
   }
+
+  /**
+   * The query as two disjoint conditions, one testing stack and type keys alone and one testing
+   * rows, when it is one free-text word with no `:` (beside terms on keys): the rows of stacks
+   * whose names hold the word all match, and are counted per stack and type instead of one by one;
+   * the rest match by their URN text.
+   */
+  split(node: QueryNode): SplitPlan | undefined {
+    const terms = node.kind === 'and' ? node.nodes : [node];
+    const words = terms.filter((t) => t.kind === 'text' && t.match.kind === 'contains' && t.match.value !== '' && lookupPiece(t.match.value) === t.match.value);
+    if (words.length !== 1) return undefined;
+    const word = (words[0] as { match: ValueMatch }).match.value;
+    const beside = new QueryCompiler(this.db);
+    const others = terms.filter((t) => t !== words[0]).map((t) => beside.compile(t));
+    if (beside.readsRows || beside.needsDocuments) return undefined;
+    return { word, beside: others, byText: rowIn(this.db, this.urnTextIds(word)) };
+  }
+
 
   private field(field: SearchField, match: FieldMatch, positive: boolean): RawBuilder<boolean> {
     const exists = match.kind === 'exists';
@@ -148,7 +233,8 @@ export class QueryCompiler {
         if (exists) return TRUE;
         const column = sql.ref(field === 'delete' ? 'r.del' : `r.${field}`);
         const wanted = valueMatch?.value.toLowerCase() === 'true' ? 1 : 0;
-        return sql<boolean>`${column} = ${wanted}`;
+        // A literal, so that the index of protected rows (migration 0018) can serve `protected:true`.
+        return sql<boolean>`${column} = ${sql.lit(wanted)}`;
       }
       case 'created':
       case 'modified': {
@@ -264,6 +350,9 @@ const sortColumns: Record<SortField, string> = {
 /** Every field results sort and facet by, in the order error messages list them. */
 export const sortFields = Object.keys(sortColumns) as SortField[];
 
+/** The fields of a row's stack or type, which the counts per stack and type can group by. */
+export const keyFacets: ReadonlySet<SortField> = new Set(sortFields.filter((field) => /^[st]\./.test(sortColumns[field])));
+
 const joinsFor = (columns: string[]) => {
   const joins: Sql[] = [];
   if (columns.some((c) => c.startsWith('t.'))) joins.push(sql`JOIN indexed_types t ON t.key = r.type_key`);
@@ -286,6 +375,18 @@ export async function countMatches(db: Executor, scope: SearchScope, condition: 
   return Number(result.rows[0]?.n ?? 0);
 }
 
+/** Ids of up to `limit` matches, in no order. */
+export async function matchIds(db: Executor, scope: SearchScope, condition: RawBuilder<boolean>, limit: number): Promise<number[]> {
+  const result = await sql<{ id: number | string }>`SELECT r.id AS id FROM resource_index r WHERE ${where(scope, condition)} LIMIT ${limit}`.execute(db);
+  return result.rows.map((row) => Number(row.id));
+}
+
+/** The rows of these ids. */
+export const rowsOf = (db: Executor, ids: number[]) => anyOf(db, sql`r.id`, ids);
+
+/** A split condition whose part on rows is known to be these ids. */
+export const keysOrIds = (db: Executor, split: SplitCondition, ids: number[]) => (split.keys ? sql<boolean>`(${split.keys} OR ${rowsOf(db, ids)})` : rowsOf(db, ids));
+
 export interface PageRequest {
   sort: SortField[];
   asc: boolean;
@@ -293,6 +394,8 @@ export interface PageRequest {
   offset?: number;
   /** The sort values and id of the last row before the page (cursor paging). */
   after?: { values: Array<string | number>; id: number };
+  /** Read the rows in the default order and test each (the matches are many), rather than sort the matches. */
+  inOrder?: boolean;
 }
 
 /** Ids of one page of matches, with the sort values the next cursor needs, in order. */
@@ -312,7 +415,8 @@ export async function pageOfMatches(
     conditions.push(page.asc ? sql<boolean>`(${tuple}) > (${values})` : sql<boolean>`(${tuple}) < (${values})`);
   }
   const selected = sql.join([sql`r.id AS id`, ...columns.map((c, i) => sql`${sql.ref(c)} AS ${sql.ref(`v${i}`)}`)]);
-  const result = await sql<Record<string, string | number>>`SELECT ${selected} FROM resource_index r ${joinsFor(columns)}
+  const walk = page.inOrder && page.sort.length === 1 && page.sort[0] === 'modified' ? inIndexOrder(db, 'resource_index_modified') : sql``;
+  const result = await sql<Record<string, string | number>>`SELECT ${selected} FROM resource_index r ${walk} ${joinsFor(columns)}
     WHERE ${sql.join(conditions, sql` AND `)} ORDER BY ${order} LIMIT ${page.limit} OFFSET ${page.offset ?? 0}`.execute(db);
   return result.rows.map((row) => ({ id: Number(row['id']), values: columns.map((_, i) => normalise(row[`v${i}`]!)) }));
 }
@@ -329,7 +433,8 @@ export async function facetOf(
   scope: SearchScope,
   condition: RawBuilder<boolean>,
   field: SortField,
-  top: number,
+  /** Undefined: every value. */
+  top: number | undefined,
   keysOnly = false,
 ): Promise<Array<{ value: string | number; count: number }>> {
   const column = sortColumns[field];
@@ -338,7 +443,7 @@ export async function facetOf(
   const fromCounts = keysOnly && (column.startsWith('s.') || column.startsWith('t.'));
   const counted = fromCounts ? sql`sum(r.resources) AS n FROM resource_index_counts r` : sql`count(*) AS n FROM resource_index r`;
   const result = await sql<{ value: string | number; n: number | string }>`SELECT ${ref} AS value, ${counted} ${joinsFor([column])}
-    WHERE ${where(scope, condition)} AND ${empty} GROUP BY ${ref} ORDER BY n DESC, value ASC LIMIT ${top}`.execute(db);
+    WHERE ${where(scope, condition)} AND ${empty} GROUP BY ${ref} ORDER BY n DESC, value ASC${top === undefined ? sql`` : sql` LIMIT ${top}`}`.execute(db);
   return result.rows.map((row) => ({ value: normalise(row.value), count: Number(row.n) }));
 }
 
