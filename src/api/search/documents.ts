@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rawJsonElements, rawJsonMember } from '../../http/raw-json.js';
+import { rawJsonElements, rawJsonMember, rawJsonMembers } from '../../http/raw-json.js';
 import { shortType } from './match.js';
 
 /**
@@ -54,8 +54,10 @@ export interface StateParts {
 /** The parts of an UntypedDeployment's bytes (known to be JSON) that index rows are made from. */
 export function stateParts(untyped: Buffer | undefined): StateParts {
   const deployment = untyped && rawJsonMember(untyped, 'deployment');
-  const resources = deployment && rawJsonMember(deployment, 'resources');
-  const operations = deployment && rawJsonMember(deployment, 'pending_operations');
+  // One pass over the deployment's members: each lookup by name would read up to it again.
+  const members = deployment ? rawJsonMembers(deployment) : undefined;
+  const resources = members?.get('resources');
+  const operations = members?.get('pending_operations');
   const digest = createHash('sha1').update(resources ?? '').update('\0').update(operations ?? '').digest('base64url');
   return { digest, ...(resources && { resources }), ...(operations && { operations }) };
 }

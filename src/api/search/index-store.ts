@@ -12,21 +12,21 @@ export interface IndexedStackNames {
 }
 
 /**
- * The stack's key in the index, its names brought up to date, and the digest of the state it was
- * last indexed from (empty when never, or when its names changed since).
+ * The stack's key in the index, its names brought up to date (`renamed` when they changed), and the
+ * digest of the state it was last indexed from (empty when never, or when its names changed).
  */
-export async function indexedStackKey(tx: Executor, names: IndexedStackNames): Promise<{ key: number; stateDigest: string }> {
+export async function indexedStackKey(tx: Executor, names: IndexedStackNames): Promise<{ key: number; stateDigest: string; renamed: boolean }> {
   const row = { organization_id: names.organizationId, project: names.project, stack: names.stack };
   const found = await tx.selectFrom('indexed_stacks').selectAll().where('stack_id', '=', names.stackId).executeTakeFirst();
   if (!found) {
     const inserted = await tx.insertInto('indexed_stacks').values({ stack_id: names.stackId, ...row }).returning('key').executeTakeFirstOrThrow();
-    return { key: Number(inserted.key), stateDigest: '' };
+    return { key: Number(inserted.key), stateDigest: '', renamed: false };
   }
   if (found.organization_id !== row.organization_id || found.project !== row.project || found.stack !== row.stack) {
     await tx.updateTable('indexed_stacks').set(row).where('key', '=', found.key).execute();
-    return { key: Number(found.key), stateDigest: '' };
+    return { key: Number(found.key), stateDigest: '', renamed: true };
   }
-  return { key: Number(found.key), stateDigest: found.state_digest };
+  return { key: Number(found.key), stateDigest: found.state_digest, renamed: false };
 }
 
 export async function setStateDigest(tx: Executor, stackKey: number, digest: string): Promise<void> {
@@ -61,30 +61,54 @@ export async function typeKeys(tx: Executor, types: TypeRow[]): Promise<Map<stri
   return keys;
 }
 
-/** What maintenance compares a stack's new state against. */
-export interface IndexedRow {
+/** What maintenance matches a stack's new state against: each row's digest, and what is cheap beside it. */
+export interface IndexedDigest {
   id: number;
   digest: string;
+  pending: string;
+  own_version: boolean;
+  type_key: number;
+}
+
+/** What maintenance needs of a row it reviews or removes. */
+export interface IndexedRow extends IndexedDigest {
   urn: string;
   urn_text: string;
   name: string;
   resource_id: string;
   provider_urn: string;
   version: string;
-  pending: string;
-  own_version: boolean;
-  type_key: number;
 }
 
-export async function listIndexedRows(tx: Executor, stackKey: number): Promise<IndexedRow[]> {
+export async function listIndexedDigests(tx: Executor, stackKey: number): Promise<IndexedDigest[]> {
   const rows = await tx
     .selectFrom('resource_index as r')
     .innerJoin('resource_index_details as d', 'd.id', 'r.id')
     .innerJoin('indexed_types as t', 't.key', 'r.type_key')
-    .select(['r.id', 'd.digest', 'd.urn', 'd.urn_text', 'r.name', 'd.resource_id', 'd.provider_urn', 'r.version', 'r.pending', 't.module', 'r.type_key'])
+    .select(['r.id', 'd.digest', 'r.pending', 't.module', 'r.type_key'])
     .where('r.stack_key', '=', stackKey)
     .execute();
   return rows.map(({ module, ...row }) => ({ ...row, id: Number(row.id), type_key: Number(row.type_key), own_version: module === 'providers' }));
+}
+
+/** The rows of `ids`, in no particular order. */
+export async function loadIndexedRows(tx: Executor, ids: number[]): Promise<IndexedRow[]> {
+  const found: IndexedRow[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await tx
+      .selectFrom('resource_index as r')
+      .innerJoin('resource_index_details as d', 'd.id', 'r.id')
+      .innerJoin('indexed_types as t', 't.key', 'r.type_key')
+      .select(['r.id', 'd.digest', 'd.urn', 'd.urn_text', 'r.name', 'd.resource_id', 'd.provider_urn', 'r.version', 'r.pending', 't.module', 'r.type_key'])
+      .where('r.id', 'in', ids.slice(i, i + 1000))
+      .execute();
+    found.push(...rows.map(({ module, ...row }) => ({ ...row, id: Number(row.id), type_key: Number(row.type_key), own_version: module === 'providers' })));
+  }
+  return found;
+}
+
+export async function listIndexedRows(tx: Executor, stackKey: number): Promise<IndexedRow[]> {
+  return loadIndexedRows(tx, (await listIndexedDigests(tx, stackKey)).map((row) => row.id));
 }
 
 /** Sets the stack's rows per type in `resource_index_counts` from the type keys of all its rows. */

@@ -24,15 +24,15 @@ export interface IndexedStack {
  */
 export async function indexStackState(tx: Executor, stack: IndexedStack, deployment: Buffer | undefined): Promise<void> {
   const parts = stateParts(deployment);
-  const { key: stackKey, stateDigest } = await index.indexedStackKey(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack });
+  const { key: stackKey, stateDigest, renamed } = await index.indexedStackKey(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack });
   if (stateDigest === parts.digest) return;
-  await indexEntries(tx, stack, stackKey, stateEntries(parts));
+  await indexEntries(tx, stack, stackKey, stateEntries(parts), renamed);
   await index.setStateDigest(tx, stackKey, parts.digest);
 }
 
-async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number, state: StateEntries): Promise<void> {
-  const existing = await index.listIndexedRows(tx, stackKey);
-  const byDigest = new Map<string, index.IndexedRow[]>();
+async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number, state: StateEntries, renamed: boolean): Promise<void> {
+  const existing = await index.listIndexedDigests(tx, stackKey);
+  const byDigest = new Map<string, index.IndexedDigest[]>();
   for (const row of existing) {
     const same = byDigest.get(row.digest);
     if (same) same.push(row);
@@ -40,30 +40,41 @@ async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number,
   }
   const take = (entry: StateEntry) => byDigest.get(entry.digest)?.pop();
 
-  const kept: index.IndexedRow[] = [];
+  const keptDigests: index.IndexedDigest[] = [];
   const added: Array<{ document: ResourceDocument; entry: StateEntry }> = [];
-  const urns = new Set<string>();
   for (const entry of state.resources) {
     const row = take(entry);
     if (row) {
-      kept.push(row);
-      urns.add(row.urn);
+      keptDigests.push(row);
       continue;
     }
     const document = resourceDocument(entry);
-    if (!document) continue;
-    added.push({ document, entry });
-    urns.add(document.urn);
+    if (document) added.push({ document, entry });
   }
+
+  // A kept row's version, pending operation and URN text follow from other rows, the state's
+  // pending operations and the stack's names: reviewed (read in full) only when one of those moved.
+  const isProvider = (document: ResourceDocument) => document.type.startsWith('pulumi:providers:');
+  const review =
+    renamed ||
+    state.pending.size > 0 ||
+    existing.some((row) => row.pending !== '') ||
+    added.some(({ document }) => isProvider(document)) ||
+    [...byDigest.values()].some((rows) => rows.some((row) => row.own_version));
+  const kept = await index.loadIndexedRows(tx, (review ? keptDigests : keptDigests.filter((row) => row.own_version)).map((row) => row.id));
+
+  const urns = new Set<string>([...kept.map((row) => row.urn), ...added.map(({ document }) => document.urn)]);
+  const pendingKept: index.IndexedRow[] = [];
   for (const { entry, urn } of state.pendingOnly) {
     if (urns.has(urn)) continue;
     const row = take(entry);
-    if (row) kept.push(row);
+    if (row) pendingKept.push(...(await index.loadIndexedRows(tx, [row.id])));
     else {
       const document = resourceDocument(entry);
       if (document) added.push({ document, entry });
     }
   }
+  kept.push(...pendingKept);
 
   const providerVersions = new Map<string, string>();
   for (const row of kept) if (row.own_version) providerVersions.set(providerReference(row.urn, row.resource_id), row.version);
@@ -72,11 +83,11 @@ async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number,
 
   // A changed resource (same URN, new bytes) takes the row it had: its text is the same.
   const goneByUrn = new Map<string, index.IndexedRow[]>();
-  for (const row of [...byDigest.values()].flat()) goneByUrn.set(row.urn, [...(goneByUrn.get(row.urn) ?? []), row]);
+  for (const row of await index.loadIndexedRows(tx, [...byDigest.values()].flat().map((row) => row.id))) goneByUrn.set(row.urn, [...(goneByUrn.get(row.urn) ?? []), row]);
   const rewritten: Array<index.NewIndexRow & { id: number }> = [];
   const inserted: index.NewIndexRow[] = [];
 
-  for (const row of kept) {
+  for (const row of review ? kept : []) {
     const version = versionOf(row.own_version, row.version, row.provider_urn);
     const pending = row.digest.startsWith('op:') ? row.pending : (state.pending.get(row.urn) ?? '');
     if (version !== row.version || pending !== row.pending) {
@@ -124,7 +135,7 @@ async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number,
   await index.insertIndexRows(tx, inserted);
   const typeOf = new Map(existing.map((row) => [row.id, row.type_key]));
   if (gone.length > 0 || inserted.length > 0 || rewritten.some((row) => typeOf.get(row.id) !== row.type_key)) {
-    await index.setStackCounts(tx, stackKey, [...kept.map((row) => row.type_key), ...rewritten.map((row) => row.type_key), ...inserted.map((row) => row.type_key)]);
+    await index.setStackCounts(tx, stackKey, [...keptDigests.map((row) => row.type_key), ...pendingKept.map((row) => row.type_key), ...rewritten.map((row) => row.type_key), ...inserted.map((row) => row.type_key)]);
   }
 }
 
