@@ -28,34 +28,65 @@ export function rawJsonMembers(json: Buffer): Map<string, Buffer> {
 
 /** The raw bytes of each element of a JSON array. */
 export function rawJsonElements(json: Buffer): Buffer[] {
-  let i = skipSpace(json, 0);
-  if (json[i] !== 0x5b /* [ */) return [];
+  return arrayAt(json, 0)?.elements ?? [];
+}
+
+/** The elements of the array at `start` (after any space), and the index just past its `]`; undefined when no array is there. */
+export function arrayAt(json: Buffer, start: number): { elements: Buffer[]; end: number } | undefined {
+  start = skipSpace(json, start);
+  if (json[start] !== 0x5b /* [ */) return undefined;
   const elements: Buffer[] = [];
-  i = skipSpace(json, i + 1);
+  let i = skipSpace(json, start + 1);
   while (i < json.length && json[i] !== 0x5d /* ] */) {
     const end = endOfValue(json, i);
     elements.push(json.subarray(i, end));
     i = skipSpace(json, end);
     if (json[i] === 0x2c /* , */) i = skipSpace(json, i + 1);
   }
-  return elements;
+  return { elements, end: Math.min(i + 1, json.length) };
 }
 
-/** Calls `visit` with each member's name and value bytes until it returns false. */
-function eachMember(json: Buffer, visit: (name: string, value: Buffer) => boolean): void {
-  let i = skipSpace(json, 0);
-  if (json[i] !== 0x7b /* { */) return;
-  i = skipSpace(json, i + 1);
+/**
+ * Walks the members of the object at `start` (after any space), in one pass: `read` is given each
+ * member's name and where its value starts, and either reads the value itself, returning the index
+ * just past it, or returns undefined to have it skipped. Returns the index just past the object
+ * (`start` when no object is there). Reading a member's object or array as it is walked (with
+ * walkObject or arrayAt) finds what lies inside without a second pass over its bytes.
+ */
+export function walkObject(json: Buffer, start: number, read: (name: string, valueStart: number) => number | undefined): number {
+  start = skipSpace(json, start);
+  if (json[start] !== 0x7b /* { */) return start;
+  let i = skipSpace(json, start + 1);
   while (i < json.length && json[i] !== 0x7d /* } */) {
     const keyEnd = endOfString(json, i);
     const name = JSON.parse(json.subarray(i, keyEnd).toString('utf8')) as string;
     i = skipSpace(json, keyEnd);
     i = skipSpace(json, i + 1); // past ':'
-    const valueEnd = endOfValue(json, i);
-    if (!visit(name, json.subarray(i, valueEnd))) return;
+    const valueEnd = read(name, i) ?? endOfValue(json, i);
     i = skipSpace(json, valueEnd);
     if (json[i] === 0x2c /* , */) i = skipSpace(json, i + 1);
   }
+  return Math.min(i + 1, json.length);
+}
+
+/** The bytes of the value at `start` (after any space). */
+export function rawJsonValueAt(json: Buffer, start: number): Buffer {
+  start = skipSpace(json, start);
+  return json.subarray(start, endOfValue(json, start));
+}
+
+/** Calls `visit` with each member's name and value bytes until it returns false. */
+function eachMember(json: Buffer, visit: (name: string, value: Buffer) => boolean): void {
+  let stopped = false;
+  walkObject(json, 0, (name, start) => {
+    if (stopped) return json.length;
+    const end = endOfValue(json, start);
+    if (!visit(name, json.subarray(start, end))) {
+      stopped = true;
+      return json.length;
+    }
+    return end;
+  });
 }
 
 function skipSpace(json: Buffer, i: number): number {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rawJsonElements, rawJsonMember, rawJsonMembers } from '../../http/raw-json.js';
+import { arrayAt, rawJsonElements, rawJsonMember, rawJsonValueAt, walkObject } from '../../http/raw-json.js';
 import { shortType } from './match.js';
 
 /**
@@ -42,24 +42,44 @@ export interface StateEntries {
   pendingOnly: Array<{ entry: StateEntry; urn: string }>;
 }
 
-const digestOf = (bytes: Buffer) => createHash('sha1').update(bytes).digest('base64url');
-
-/** An UntypedDeployment's resources and pending operations, as bytes, and one digest of both. */
+/** An UntypedDeployment's resource entries and pending operations, as bytes, and one digest of all. */
 export interface StateParts {
   digest: string;
-  resources?: Buffer;
+  resources: StateEntry[];
   operations?: Buffer;
 }
 
-/** The parts of an UntypedDeployment's bytes (known to be JSON) that index rows are made from. */
+const digestOf = (bytes: Buffer) => createHash('sha1').update(bytes).digest('base64url');
+
+/**
+ * The parts of an UntypedDeployment's bytes (known to be JSON) that index rows are made from, read
+ * in one pass over them: the resources' entries are split and hashed as they are found, and the
+ * state's digest is made of theirs.
+ */
 export function stateParts(untyped: Buffer | undefined): StateParts {
-  const deployment = untyped && rawJsonMember(untyped, 'deployment');
-  // One pass over the deployment's members: each lookup by name would read up to it again.
-  const members = deployment ? rawJsonMembers(deployment) : undefined;
-  const resources = members?.get('resources');
-  const operations = members?.get('pending_operations');
-  const digest = createHash('sha1').update(resources ?? '').update('\0').update(operations ?? '').digest('base64url');
-  return { digest, ...(resources && { resources }), ...(operations && { operations }) };
+  let resources: Buffer[] = [];
+  let operations: Buffer | undefined;
+  if (untyped) {
+    walkObject(untyped, 0, (name, start) =>
+      name !== 'deployment'
+        ? undefined
+        : walkObject(untyped, start, (member, at) => {
+            if (member === 'resources') {
+              const array = arrayAt(untyped, at);
+              if (array) resources = array.elements;
+              return array?.end;
+            }
+            if (member !== 'pending_operations') return undefined;
+            operations = rawJsonValueAt(untyped, at);
+            return operations.byteOffset - untyped.byteOffset + operations.length;
+          }),
+    );
+  }
+  const entries = resources.map((bytes) => ({ digest: digestOf(bytes), bytes }));
+  const hash = createHash('sha1');
+  for (const entry of entries) hash.update(entry.digest);
+  hash.update('\0').update(operations ?? '');
+  return { digest: hash.digest('base64url'), resources: entries, ...(operations && { operations }) };
 }
 
 /** The resource entries of a state's parts. */
@@ -74,7 +94,7 @@ export function stateEntries({ resources, operations }: StateParts): StateEntrie
     const resourceBytes = rawJsonMember(bytes, 'resource')!;
     pendingOnly.push({ urn, entry: { digest: `op:${operation.type}:${digestOf(resourceBytes)}`, bytes: resourceBytes, pending: operation.type } });
   }
-  return { resources: (resources ? rawJsonElements(resources) : []).map((bytes) => ({ digest: digestOf(bytes), bytes })), pending, pendingOnly };
+  return { resources, pending, pendingOnly };
 }
 
 const secretSignature = '4dabf18193072939515e22adb298388d';
