@@ -80,6 +80,14 @@ export interface IndexedRow extends IndexedDigest {
   version: string;
 }
 
+/** A selected row with its module, as maintenance reads it (ids numbers, provider rows marked). */
+const indexedRowOf = <T extends { id: number | string; type_key: number | string; module: string }>({ module, ...row }: T) => ({
+  ...row,
+  id: Number(row.id),
+  type_key: Number(row.type_key),
+  own_version: module === 'providers',
+});
+
 export async function listIndexedDigests(tx: Executor, stackKey: number): Promise<IndexedDigest[]> {
   const rows = await tx
     .selectFrom('resource_index as r')
@@ -88,7 +96,7 @@ export async function listIndexedDigests(tx: Executor, stackKey: number): Promis
     .select(['r.id', 'd.digest', 'r.pending', 't.module', 'r.type_key'])
     .where('r.stack_key', '=', stackKey)
     .execute();
-  return rows.map(({ module, ...row }) => ({ ...row, id: Number(row.id), type_key: Number(row.type_key), own_version: module === 'providers' }));
+  return rows.map(indexedRowOf);
 }
 
 /** The rows of `ids`, in no particular order. */
@@ -102,7 +110,7 @@ export async function loadIndexedRows(tx: Executor, ids: number[]): Promise<Inde
       .select(['r.id', 'd.digest', 'd.urn', 'd.urn_text', 'r.name', 'd.resource_id', 'd.provider_urn', 'r.version', 'r.pending', 't.module', 'r.type_key'])
       .where('r.id', 'in', ids.slice(i, i + 1000))
       .execute();
-    found.push(...rows.map(({ module, ...row }) => ({ ...row, id: Number(row.id), type_key: Number(row.type_key), own_version: module === 'providers' })));
+    found.push(...rows.map(indexedRowOf));
   }
   return found;
 }

@@ -64,21 +64,22 @@ async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number,
   const kept = await index.loadIndexedRows(tx, (review ? keptDigests : keptDigests.filter((row) => row.own_version)).map((row) => row.id));
 
   const urns = new Set<string>([...kept.map((row) => row.urn), ...added.map(({ document }) => document.urn)]);
-  const pendingKept: index.IndexedRow[] = [];
+  const pendingKeptIds: number[] = [];
   for (const { entry, urn } of state.pendingOnly) {
     if (urns.has(urn)) continue;
     const row = take(entry);
-    if (row) pendingKept.push(...(await index.loadIndexedRows(tx, [row.id])));
+    if (row) pendingKeptIds.push(row.id);
     else {
       const document = resourceDocument(entry);
       if (document) added.push({ document, entry });
     }
   }
+  const pendingKept = await index.loadIndexedRows(tx, pendingKeptIds);
   kept.push(...pendingKept);
 
   const providerVersions = new Map<string, string>();
   for (const row of kept) if (row.own_version) providerVersions.set(providerReference(row.urn, row.resource_id), row.version);
-  for (const { document } of added) if (document.type.startsWith('pulumi:providers:')) providerVersions.set(providerReference(document.urn, document.resourceId), document.ownVersion);
+  for (const { document } of added) if (isProvider(document)) providerVersions.set(providerReference(document.urn, document.resourceId), document.ownVersion);
   const versionOf = (own: boolean, ownVersion: string, providerUrn: string) => (own ? ownVersion : (providerVersions.get(providerUrn) ?? ''));
 
   // A changed resource (same URN, new bytes) takes the row it had: its text is the same.
@@ -100,7 +101,7 @@ async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number,
   const types = new Map(added.map(({ document }) => [document.type, { type: document.type, ...typeParts(document.type) }]));
   const keys = await index.typeKeys(tx, [...types.values()]);
   for (const { document: d, entry } of added) {
-    const version = versionOf(d.type.startsWith('pulumi:providers:'), d.ownVersion, d.providerUrn);
+    const version = versionOf(isProvider(d), d.ownVersion, d.providerUrn);
     const row: index.NewIndexRow = {
       stack_key: stackKey,
       type_key: keys.get(d.type)!,

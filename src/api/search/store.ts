@@ -30,8 +30,7 @@ export interface SplitPlan {
  * rest sees how few (or many) stacks they are. `either` is the whole condition.
  */
 export async function splitCondition(db: Executor, scope: SearchScope, plan: SplitPlan): Promise<SplitCondition> {
-  const contains = (column: string) => likeNoCase(db, sql.ref(column), `%${escapeLike(plan.word)}%`);
-  const named = await sql<{ key: number | string }>`SELECT s.key FROM indexed_stacks s WHERE s.organization_id = ${scope.organizationId} AND (${contains('s.stack')} OR ${contains('s.project')})`.execute(db);
+  const named = await sql<{ key: number | string }>`SELECT s.key FROM indexed_stacks s WHERE s.organization_id = ${scope.organizationId} AND ${stackNamesHold(db, plan.word)}`.execute(db);
   const keys = named.rows.map((row) => Number(row.key));
   const all = (conditions: Array<RawBuilder<boolean>>) => sql<boolean>`(${sql.join(conditions, sql` AND `)})`;
   if (keys.length === 0) {
@@ -81,6 +80,15 @@ export function lookupPiece(term: string): string | undefined {
   const usable = term.split(':').filter((piece) => piece !== '' && !'urn'.includes(piece.toLowerCase()) && !'pulumi'.includes(piece.toLowerCase()));
   return usable.sort((a, b) => b.length - a.length)[0];
 }
+
+/** A word the URN text index finds whole: not empty, no `:`, not inside `urn:pulumi:`. */
+const isTextWord = (word: string) => word !== '' && lookupPiece(word) === word;
+
+/** The indexed stack `s`'s name or project contains `word` (not empty). */
+const stackNamesHold = (db: Executor, word: string) => {
+  const pattern = `%${escapeLike(word)}%`;
+  return sql<boolean>`(${likeNoCase(db, sql`s.stack`, pattern)} OR ${likeNoCase(db, sql`s.project`, pattern)})`;
+};
 
 /** Keys of the indexed stacks whose `columns` satisfy `condition` (any of them). */
 const stackKeys = (condition: (column: 'stack' | 'project') => RawBuilder<boolean>, columns: Array<'stack' | 'project'>): Sql =>
@@ -147,9 +155,9 @@ export class QueryCompiler {
     return textMatchIds(this.db, 'urn_text', word) ?? sql`SELECT d.id FROM resource_index_details d WHERE ${this.value(sql`d.urn_text`, { kind: 'contains', value: word })}`;
   }
 
-  /** Keys of the stacks whose name or project contains `word`. */
+  /** Keys of the stacks whose name or project contains `word` (not empty). */
   private stacksNaming(word: string): Sql {
-    return stackKeys((column) => this.value(sql.ref(`s.${column}`), { kind: 'contains', value: word }), ['stack', 'project']);
+    return sql`SELECT s.key FROM indexed_stacks s WHERE ${stackNamesHold(this.db, word)}`;
   }
 
   /**
@@ -192,7 +200,7 @@ export class QueryCompiler {
       // would have PostgreSQL test every row against both. A word of the URN's prefix names the
       // row's stack or project (or is in every URN), so a word with no `:` needs only the text.
       const word = match.value;
-      const byUrn = lookupPiece(word) === word ? this.urnTextIds(word) : this.urnIds(word);
+      const byUrn = isTextWord(word) ? this.urnTextIds(word) : this.urnIds(word);
       return rowIn(this.db, sql`${byUrn} UNION ALL SELECT x.id FROM resource_index x WHERE x.stack_key IN (${this.stacksNaming(word)})`);
     }
     // A URN holds the name, but not always the stack and project: a state copied from another stack keeps its URNs.
@@ -210,7 +218,7 @@ export class QueryCompiler {
    */
   split(node: QueryNode): SplitPlan | undefined {
     const terms = node.kind === 'and' ? node.nodes : [node];
-    const words = terms.filter((t) => t.kind === 'text' && t.match.kind === 'contains' && t.match.value !== '' && lookupPiece(t.match.value) === t.match.value);
+    const words = terms.filter((t) => t.kind === 'text' && t.match.kind === 'contains' && isTextWord(t.match.value));
     if (words.length !== 1) return undefined;
     const word = (words[0] as { match: ValueMatch }).match.value;
     const beside = new QueryCompiler(this.db);
@@ -218,7 +226,6 @@ export class QueryCompiler {
     if (beside.readsRows || beside.needsDocuments) return undefined;
     return { word, beside: others, byText: rowIn(this.db, this.urnTextIds(word)) };
   }
-
 
   private field(field: SearchField, match: FieldMatch, positive: boolean): RawBuilder<boolean> {
     const exists = match.kind === 'exists';
