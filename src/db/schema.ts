@@ -35,6 +35,7 @@ export interface Database {
   oidc_auth_policies: OidcAuthPoliciesTable;
   resource_count_history: ResourceCountHistoryTable;
   indexed_stacks: IndexedStacksTable;
+  indexed_stack_entries: IndexedStackEntriesTable;
   indexed_types: IndexedTypesTable;
   resource_index: ResourceIndexTable;
   resource_index_details: ResourceIndexDetailsTable;
@@ -453,8 +454,15 @@ export interface IndexedStacksTable {
   organization_id: string;
   project: string;
   stack: string;
-  /** Of the resources and pending operations it was indexed from (migration 0018). */
-  state_digest: Generated<string>;
+}
+
+/** What index maintenance matches a stack's next state against (migration 0019, src/api/search/index-store.ts). */
+export interface IndexedStackEntriesTable {
+  stack_key: number;
+  /** Of the resources and pending operations the stack was indexed from. */
+  state_digest: string;
+  /** JSON: one array per index row. */
+  entries: string;
 }
 
 /** The search index's numbering of resource types, with the parts a query names them by. */

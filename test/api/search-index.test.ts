@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { indexedEntries, readIndexedEntries, type IndexedEntry } from '../../src/api/search/index-store.js';
 import { createStack } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -36,9 +37,26 @@ function state(options: { providerVersion: string; bucketTag: string; withQueue:
   return { version: 3, deployment: { manifest: { time: '2026-11-01T10:00:00Z', magic: '', version: '' }, resources, pending_operations: pending } };
 }
 
-async function importState(body: unknown) {
-  const reply = await api.post(`/api/stacks/${org}/inc/dev/import`, body);
+async function importState(body: unknown, stack = 'inc/dev') {
+  const reply = await api.post(`/api/stacks/${org}/${stack}/import`, body);
   assert.equal(reply.status, 200, reply.text);
+  await assertEntriesMatchRows();
+}
+
+const byId = (entries: IndexedEntry[]) => [...entries].sort((a, b) => a.id - b.id);
+
+/**
+ * What maintenance recorded of each stack's rows (migration 0019) is what the rows hold: the next
+ * update is matched against it instead of the rows.
+ */
+async function assertEntriesMatchRows() {
+  const db = server.server.ctx.database.db;
+  const stacks = await db.selectFrom('indexed_stacks as s').innerJoin('indexed_stack_entries as e', 'e.stack_key', 's.key').select(['s.key', 's.project', 's.stack']).execute();
+  assert.ok(stacks.length > 0);
+  for (const { key, project, stack } of stacks) {
+    const recorded = await indexedEntries(db, { key: Number(key), stateDigest: '', renamed: false, fresh: false, recordedNames: { project, stack } });
+    assert.deepEqual(byId(recorded), byId(await readIndexedEntries(db, Number(key))), `${project}/${stack}`);
+  }
 }
 
 /** Index row id, version and pending of each resource of the stack, by name. */
@@ -101,6 +119,65 @@ describe('index maintenance', () => {
     assert.equal((await rows()).has('alerts'), false);
     assert.deepEqual(await search('pending:'), []);
   });
+});
+
+describe('what maintenance records of the rows', () => {
+  const urn = (stack: string, name: string) => `urn:pulumi:${stack}::recorded::aws:s3/bucket:Bucket::${name}`;
+  const bucketState = (stack: string, tags: Record<string, string>) => ({
+    version: 3,
+    deployment: {
+      manifest: { time: '2026-11-01T10:00:00Z', magic: '', version: '' },
+      resources: Object.entries(tags).map(([name, tag]) => ({ urn: urn(stack, name), custom: true, id: `${name}-id`, type: 'aws:s3/bucket:Bucket', outputs: { tag } })),
+    },
+  });
+  const found = async (query: string) => {
+    const reply = await api.get(`/api/orgs/${org}/search/resources?query=${encodeURIComponent(`project:recorded ${query}`)}&size=100`);
+    assert.equal(reply.status, 200, reply.text);
+    return (reply.body.resources as Array<{ name: string; stack: string }>).map((r) => `${r.stack}/${r.name}`).sort();
+  };
+
+  it('matches a stack indexed before entries were recorded against its rows, then records them', async () => {
+    await createStack(api, org, 'recorded', 'before');
+    await importState(bucketState('before', { a: '1', b: '1', c: '1' }), 'recorded/before');
+    const db = server.server.ctx.database.db;
+    const { key } = await db.selectFrom('indexed_stacks').select('key').where('project', '=', 'recorded').where('stack', '=', 'before').executeTakeFirstOrThrow();
+    await db.deleteFrom('indexed_stack_entries').where('stack_key', '=', key).execute();
+    const ids = await rowIds('before');
+
+    await importState(bucketState('before', { a: '1', b: '2', d: '1' }), 'recorded/before');
+    assert.deepEqual(await found('.tag:2'), ['before/b']);
+    assert.deepEqual(await found('stack:before'), ['before/a', 'before/b', 'before/d']);
+    const after = await rowIds('before');
+    assert.equal(after.get('a'), ids.get('a'), 'an unchanged resource keeps its row');
+    assert.equal(after.get('b'), ids.get('b'), 'a changed resource keeps its row');
+    assert.ok((await db.selectFrom('indexed_stack_entries').select('stack_key').where('stack_key', '=', key).executeTakeFirst()) !== undefined);
+  });
+
+  it('after a rename, matches the next state against the entries under the new names', async () => {
+    await createStack(api, org, 'recorded', 'first');
+    await importState(bucketState('first', { a: '1', b: '1' }), 'recorded/first');
+    const renamed = await api.post(`/api/stacks/${org}/recorded/first/rename`, { newName: 'second' });
+    assert.equal(renamed.status, 200, renamed.text);
+    await assertEntriesMatchRows();
+    const ids = await rowIds('second');
+    await importState(bucketState('second', { a: '1', b: '2' }), 'recorded/second');
+    assert.deepEqual(await found('stack:second .tag:2'), ['second/b']);
+    assert.deepEqual(await found('first'), []);
+    assert.deepEqual(await found('stack:second urn:bucket:Bucket::b'), ['second/b']);
+    assert.deepEqual(await found('second'), ['second/a', 'second/b']);
+    assert.deepEqual(await rowIds('second'), ids, 'the renamed stack kept its rows, the changed one rewritten in place');
+  });
+
+  async function rowIds(stack: string): Promise<Map<string, number>> {
+    const rows = await server.server.ctx.database.db
+      .selectFrom('resource_index as r')
+      .innerJoin('indexed_stacks as s', 's.key', 'r.stack_key')
+      .select(['r.id', 'r.name'])
+      .where('s.project', '=', 'recorded')
+      .where('s.stack', '=', stack)
+      .execute();
+    return new Map(rows.map((r) => [r.name, Number(r.id)]));
+  }
 });
 
 describe('queries with many matches', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { arrayAt, rawJsonElements, rawJsonMember, rawJsonValueAt, walkObject } from '../../http/raw-json.js';
 import { shortType } from './match.js';
 
@@ -49,7 +49,8 @@ export interface StateParts {
   operations?: Buffer;
 }
 
-const digestOf = (bytes: Buffer) => createHash('sha1').update(bytes).digest('base64url');
+// The one-shot hash: a state's thousand entries cost a third of what a Hash object each would.
+const digestOf = (bytes: Buffer) => hash('sha1', bytes, 'base64url');
 
 /**
  * The parts of an UntypedDeployment's bytes (known to be JSON) that index rows are made from, read

@@ -11,26 +11,58 @@ export interface IndexedStackNames {
   stack: string;
 }
 
-/**
- * The stack's key in the index, its names brought up to date (`renamed` when they changed), and the
- * digest of the state it was last indexed from (empty when never, or when its names changed).
- */
-export async function indexedStackKey(tx: Executor, names: IndexedStackNames): Promise<{ key: number; stateDigest: string; renamed: boolean }> {
-  const row = { organization_id: names.organizationId, project: names.project, stack: names.stack };
-  const found = await tx.selectFrom('indexed_stacks').selectAll().where('stack_id', '=', names.stackId).executeTakeFirst();
-  if (!found) {
-    const inserted = await tx.insertInto('indexed_stacks').values({ stack_id: names.stackId, ...row }).returning('key').executeTakeFirstOrThrow();
-    return { key: Number(inserted.key), stateDigest: '', renamed: false };
-  }
-  if (found.organization_id !== row.organization_id || found.project !== row.project || found.stack !== row.stack) {
-    await tx.updateTable('indexed_stacks').set(row).where('key', '=', found.key).execute();
-    return { key: Number(found.key), stateDigest: '', renamed: true };
-  }
-  return { key: Number(found.key), stateDigest: found.state_digest, renamed: false };
+/** The stack's place in the index, as maintenance finds it. */
+export interface IndexedStackState {
+  key: number;
+  /** Of the state it was last indexed from; empty when never, or when its names changed. */
+  stateDigest: string;
+  renamed: boolean;
+  /** Indexed for the first time: it has no rows. */
+  fresh: boolean;
+  /** The names its entries were recorded under. */
+  recordedNames: { project: string; stack: string };
 }
 
-export async function setStateDigest(tx: Executor, stackKey: number, digest: string): Promise<void> {
-  await tx.updateTable('indexed_stacks').set({ state_digest: digest }).where('key', '=', stackKey).execute();
+/** The stack's key in the index (numbered when new), its names brought up to date, and its state's digest. */
+export async function indexedStack(tx: Executor, names: IndexedStackNames): Promise<IndexedStackState> {
+  const row = { organization_id: names.organizationId, project: names.project, stack: names.stack };
+  const found = await tx
+    .selectFrom('indexed_stacks as s')
+    .leftJoin('indexed_stack_entries as e', 'e.stack_key', 's.key')
+    .select(['s.key', 's.organization_id', 's.project', 's.stack', 'e.state_digest'])
+    .where('s.stack_id', '=', names.stackId)
+    .executeTakeFirst();
+  if (!found) {
+    const inserted = await tx.insertInto('indexed_stacks').values({ stack_id: names.stackId, ...row }).returning('key').executeTakeFirstOrThrow();
+    return { key: Number(inserted.key), stateDigest: '', renamed: false, fresh: true, recordedNames: names };
+  }
+  const key = Number(found.key);
+  const recordedNames = { project: found.project, stack: found.stack };
+  if (found.organization_id !== row.organization_id || found.project !== row.project || found.stack !== row.stack) {
+    await tx.updateTable('indexed_stacks').set(row).where('key', '=', key).execute();
+    return { key, stateDigest: '', renamed: true, fresh: false, recordedNames };
+  }
+  return { key, stateDigest: found.state_digest ?? '', renamed: false, fresh: false, recordedNames };
+}
+
+/**
+ * What the stack's rows were left as by its last maintenance, read from its recorded entries, or
+ * from the rows themselves when none were recorded (a stack indexed before migration 0019).
+ */
+export async function indexedEntries(tx: Executor, stack: IndexedStackState): Promise<IndexedEntry[]> {
+  if (stack.fresh) return [];
+  const found = await tx.selectFrom('indexed_stack_entries').select('entries').where('stack_key', '=', stack.key).executeTakeFirst();
+  return found ? decodeEntries(found.entries, stack.recordedNames) : readIndexedEntries(tx, stack.key);
+}
+
+/** Records what the stack was indexed from (its state's digest) and what its rows are now, under `names`. */
+export async function setIndexedState(tx: Executor, stackKey: number, stateDigest: string, entries: IndexedEntry[], names: { project: string; stack: string }): Promise<void> {
+  const value = { stack_key: stackKey, state_digest: stateDigest, entries: encodeEntries(entries, names) };
+  await tx
+    .insertInto('indexed_stack_entries')
+    .values(value)
+    .onConflict((oc) => oc.column('stack_key').doUpdateSet({ state_digest: value.state_digest, entries: value.entries }))
+    .execute();
 }
 
 export interface TypeRow {
@@ -61,17 +93,59 @@ export async function typeKeys(tx: Executor, types: TypeRow[]): Promise<Map<stri
   return keys;
 }
 
-/** What maintenance matches a stack's new state against: each row's digest, and what is cheap beside it. */
-export interface IndexedDigest {
+/**
+ * What maintenance keeps of each index row between updates, to match a stack's next state against
+ * without reading its rows: the entry's digest, the URN (a changed resource keeps its row), the
+ * type (counts per type), the pending operation, and a provider's id and version (its resources'
+ * version comes from it).
+ */
+export interface IndexedEntry {
+  id: number;
+  digest: string;
+  urn: string;
+  type_key: number;
+  pending: string;
+  provider?: { resource_id: string; version: string };
+}
+
+/**
+ * An entry as recorded: a URN that begins with its stack's `urn:pulumi:<stack>::<project>::` is
+ * kept without it (a third of its length); any other is kept whole, as the one element of an array.
+ */
+type RecordedUrn = string | [string];
+type EncodedEntry = [number, string, RecordedUrn, number, string] | [number, string, RecordedUrn, number, string, string, string];
+
+const urnPrefix = (names: { project: string; stack: string }) => `urn:pulumi:${names.stack}::${names.project}::`;
+
+function encodeEntries(entries: IndexedEntry[], names: { project: string; stack: string }): string {
+  const prefix = urnPrefix(names);
+  return JSON.stringify(
+    entries.map((e): EncodedEntry => {
+      const urn: RecordedUrn = e.urn.startsWith(prefix) ? e.urn.slice(prefix.length) : [e.urn];
+      return e.provider ? [e.id, e.digest, urn, e.type_key, e.pending, e.provider.resource_id, e.provider.version] : [e.id, e.digest, urn, e.type_key, e.pending];
+    }),
+  );
+}
+
+function decodeEntries(json: string, names: { project: string; stack: string }): IndexedEntry[] {
+  const prefix = urnPrefix(names);
+  return (JSON.parse(json) as EncodedEntry[]).map(([id, digest, urn, type_key, pending, resource_id, version]) => ({
+    id,
+    digest,
+    urn: typeof urn === 'string' ? prefix + urn : urn[0],
+    type_key,
+    pending,
+    ...(resource_id !== undefined && { provider: { resource_id, version: version! } }),
+  }));
+}
+
+/** What maintenance needs of a row it reviews (after a rename, or with pending operations) or removes. */
+export interface IndexedRow {
   id: number;
   digest: string;
   pending: string;
-  own_version: boolean;
   type_key: number;
-}
-
-/** What maintenance needs of a row it reviews or removes. */
-export interface IndexedRow extends IndexedDigest {
+  own_version: boolean;
   urn: string;
   urn_text: string;
   name: string;
@@ -88,15 +162,21 @@ const indexedRowOf = <T extends { id: number | string; type_key: number | string
   own_version: module === 'providers',
 });
 
-export async function listIndexedDigests(tx: Executor, stackKey: number): Promise<IndexedDigest[]> {
+/** The stack's entries read from its rows (for a stack indexed before they were recorded). */
+export async function readIndexedEntries(tx: Executor, stackKey: number): Promise<IndexedEntry[]> {
   const rows = await tx
     .selectFrom('resource_index as r')
     .innerJoin('resource_index_details as d', 'd.id', 'r.id')
     .innerJoin('indexed_types as t', 't.key', 'r.type_key')
-    .select(['r.id', 'd.digest', 'r.pending', 't.module', 'r.type_key'])
+    .select(['r.id', 'd.digest', 'd.urn', 'r.type_key', 'r.pending', 't.module', 'd.resource_id', 'r.version'])
     .where('r.stack_key', '=', stackKey)
     .execute();
-  return rows.map(indexedRowOf);
+  return rows.map(({ module, resource_id, version, ...row }) => ({
+    ...row,
+    id: Number(row.id),
+    type_key: Number(row.type_key),
+    ...(module === 'providers' && { provider: { resource_id, version } }),
+  }));
 }
 
 /** The rows of `ids`, in no particular order. */
@@ -116,7 +196,8 @@ export async function loadIndexedRows(tx: Executor, ids: number[]): Promise<Inde
 }
 
 export async function listIndexedRows(tx: Executor, stackKey: number): Promise<IndexedRow[]> {
-  return loadIndexedRows(tx, (await listIndexedDigests(tx, stackKey)).map((row) => row.id));
+  const ids = await tx.selectFrom('resource_index').select('id').where('stack_key', '=', stackKey).execute();
+  return loadIndexedRows(tx, ids.map((row) => Number(row.id)));
 }
 
 /** Sets the stack's rows per type in `resource_index_counts` from the type keys of all its rows. */
@@ -150,28 +231,67 @@ export interface NewIndexRow {
   properties: string;
 }
 
-/** Adds rows, with their text. */
-export async function insertIndexRows(tx: Executor, rows: NewIndexRow[]): Promise<void> {
+/** Adds rows, with their text; returns their ids, in order. */
+export async function insertIndexRows(tx: Executor, rows: NewIndexRow[]): Promise<number[]> {
   const ids = await allocateResourceIds(tx, rows.length);
   await writeIndexRows(tx, rows, ids);
   await indexText(tx, rows.map((r, i) => ({ id: ids[i]!, urn_text: r.urn_text, name: r.name })));
+  return ids;
 }
 
 /**
- * Rewrites rows in place (same ids) whose URN text and name stay as they were: the text index,
- * the costly part of a row to write, keeps their entries.
+ * Rewrites rows in place (same ids) whose URN, and so their text, stay as they were: the text
+ * index, the costly part of a row to write, keeps their entries. An upsert, so one statement
+ * carries many rows; it updates what is there (nothing is deleted and inserted again).
  */
-export async function replaceIndexRows(tx: Executor, rows: Array<NewIndexRow & { id: number }>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    const ids = rows.slice(i, i + 1000).map((r) => r.id);
-    await tx.deleteFrom('resource_index').where('id', 'in', ids).execute();
-    await tx.deleteFrom('resource_index_details').where('id', 'in', ids).execute();
+export async function updateIndexRows(tx: Executor, rows: Array<NewIndexRow & { id: number }>): Promise<void> {
+  const ids = rows.map((r) => r.id);
+  for await (const batch of insertBatches(narrowColumns(rows, ids))) {
+    await tx
+      .insertInto('resource_index')
+      .values(batch)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          type_key: eb.ref('excluded.type_key'),
+          name: eb.ref('excluded.name'),
+          created: eb.ref('excluded.created'),
+          modified: eb.ref('excluded.modified'),
+          custom: eb.ref('excluded.custom'),
+          del: eb.ref('excluded.del'),
+          protected: eb.ref('excluded.protected'),
+          pending: eb.ref('excluded.pending'),
+          version: eb.ref('excluded.version'),
+          version_key: eb.ref('excluded.version_key'),
+        })),
+      )
+      .execute();
   }
-  await writeIndexRows(tx, rows, rows.map((r) => r.id));
+  for await (const batch of insertBatches(detailColumns(rows, ids))) {
+    await tx
+      .insertInto('resource_index_details')
+      .values(batch)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          resource_id: eb.ref('excluded.resource_id'),
+          parent_urn: eb.ref('excluded.parent_urn'),
+          provider_urn: eb.ref('excluded.provider_urn'),
+          dependencies: eb.ref('excluded.dependencies'),
+          digest: eb.ref('excluded.digest'),
+          properties: eb.ref('excluded.properties'),
+        })),
+      )
+      .execute();
+  }
 }
 
 async function writeIndexRows(tx: Executor, rows: NewIndexRow[], ids: number[]): Promise<void> {
-  const narrow = rows.map((r, i) => ({
+  for await (const batch of insertBatches(narrowColumns(rows, ids))) await tx.insertInto('resource_index').values(batch).execute();
+  for await (const batch of insertBatches(detailColumns(rows, ids))) await tx.insertInto('resource_index_details').values(batch).execute();
+}
+
+/** The `resource_index` row of each new row, by its id. */
+const narrowColumns = (rows: NewIndexRow[], ids: number[]) =>
+  rows.map((r, i) => ({
     id: ids[i]!,
     stack_key: r.stack_key,
     type_key: r.type_key,
@@ -185,7 +305,10 @@ async function writeIndexRows(tx: Executor, rows: NewIndexRow[], ids: number[]):
     version: r.version,
     version_key: r.version_key,
   }));
-  const details = rows.map((r, i) => ({
+
+/** The `resource_index_details` row of each new row, by its id. */
+const detailColumns = (rows: NewIndexRow[], ids: number[]) =>
+  rows.map((r, i) => ({
     id: ids[i]!,
     urn: r.urn,
     urn_text: r.urn_text,
@@ -196,9 +319,6 @@ async function writeIndexRows(tx: Executor, rows: NewIndexRow[], ids: number[]):
     digest: r.digest,
     properties: r.properties,
   }));
-  for await (const batch of insertBatches(narrow)) await tx.insertInto('resource_index').values(batch as never).execute();
-  for await (const batch of insertBatches(details)) await tx.insertInto('resource_index_details').values(batch).execute();
-}
 
 export async function deleteIndexRows(tx: Executor, rows: Array<{ id: number; urn_text: string; name: string }>): Promise<void> {
   if (rows.length === 0) return;
@@ -227,6 +347,7 @@ export async function forgetIndexedStack(tx: Executor, stackId: string): Promise
   if (!found) return;
   await deleteIndexRows(tx, await listIndexedRows(tx, Number(found.key)));
   await tx.deleteFrom('resource_index_counts').where('stack_key', '=', found.key).execute();
+  await tx.deleteFrom('indexed_stack_entries').where('stack_key', '=', found.key).execute();
   await tx.deleteFrom('indexed_stacks').where('key', '=', found.key).execute();
 }
 
@@ -253,6 +374,10 @@ export async function deleteOrphanRows(tx: Executor): Promise<void> {
   await tx
     .deleteFrom('resource_index_counts as c')
     .where((eb) => eb.not(eb.exists(eb.selectFrom('indexed_stacks as s').select('s.key').whereRef('s.key', '=', 'c.stack_key'))))
+    .execute();
+  await tx
+    .deleteFrom('indexed_stack_entries as e')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('indexed_stacks as s').select('s.key').whereRef('s.key', '=', 'e.stack_key'))))
     .execute();
 }
 

@@ -16,23 +16,27 @@ export interface IndexedStack {
 /**
  * Brings the index of one stack up to its newest state (`deployment`, an UntypedDeployment's bytes;
  * undefined: none), in the transaction that stored it. A state whose resources and pending
- * operations are those last indexed (a no-op update) changes nothing. Otherwise entries whose bytes
- * the index already holds stay as they are; only new or changed ones are parsed and written (a
- * changed one in its old row, keeping its text), and vanished ones removed. A resource's version is
- * its provider's, and its pending operation comes from the state's list of them, so those two are
- * compared apart from the bytes. When rows come or go, the stack's counts per type follow.
+ * operations are those last indexed (a no-op update) changes nothing. Otherwise the new state is
+ * matched against the entries the stack's rows were left as (no row is read for that): entries
+ * whose bytes the index already holds stay as they are; only new or changed ones are parsed and
+ * written (a changed one in its old row, keeping its text), and vanished ones removed. A resource's
+ * version is its provider's, and its pending operation comes from the state's list of them, so
+ * those two are compared apart from the bytes. When rows come or go, the stack's counts per type follow.
  */
 export async function indexStackState(tx: Executor, stack: IndexedStack, deployment: Buffer | undefined): Promise<void> {
   const parts = stateParts(deployment);
-  const { key: stackKey, stateDigest, renamed } = await index.indexedStackKey(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack });
-  if (stateDigest === parts.digest) return;
-  await indexEntries(tx, stack, stackKey, stateEntries(parts), renamed);
-  await index.setStateDigest(tx, stackKey, parts.digest);
+  const indexed = await index.indexedStack(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack });
+  if (indexed.stateDigest === parts.digest) return;
+  const entries = await indexEntries(tx, stack, indexed, stateEntries(parts));
+  await index.setIndexedState(tx, indexed.key, parts.digest, entries, stack);
 }
 
-async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number, state: StateEntries, renamed: boolean): Promise<void> {
-  const existing = await index.listIndexedDigests(tx, stackKey);
-  const byDigest = new Map<string, index.IndexedDigest[]>();
+const isProvider = (document: ResourceDocument) => document.type.startsWith('pulumi:providers:');
+
+/** Writes the rows of the state's entries; returns the entries the stack's rows are now. */
+async function indexEntries(tx: Executor, stack: IndexedStack, indexed: index.IndexedStackState, state: StateEntries): Promise<index.IndexedEntry[]> {
+  const existing = await index.indexedEntries(tx, indexed);
+  const byDigest = new Map<string, index.IndexedEntry[]>();
   for (const row of existing) {
     const same = byDigest.get(row.digest);
     if (same) same.push(row);
@@ -40,70 +44,70 @@ async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number,
   }
   const take = (entry: StateEntry) => byDigest.get(entry.digest)?.pop();
 
-  const keptDigests: index.IndexedDigest[] = [];
+  const kept: index.IndexedEntry[] = [];
   const added: Array<{ document: ResourceDocument; entry: StateEntry }> = [];
   for (const entry of state.resources) {
     const row = take(entry);
     if (row) {
-      keptDigests.push(row);
+      kept.push(row);
       continue;
     }
     const document = resourceDocument(entry);
     if (document) added.push({ document, entry });
   }
 
-  // A kept row's version, pending operation and URN text follow from other rows, the state's
-  // pending operations and the stack's names: reviewed (read in full) only when one of those moved.
-  const isProvider = (document: ResourceDocument) => document.type.startsWith('pulumi:providers:');
-  const review =
-    renamed ||
-    state.pending.size > 0 ||
-    existing.some((row) => row.pending !== '') ||
-    added.some(({ document }) => isProvider(document)) ||
-    [...byDigest.values()].some((rows) => rows.some((row) => row.own_version));
-  const kept = await index.loadIndexedRows(tx, (review ? keptDigests : keptDigests.filter((row) => row.own_version)).map((row) => row.id));
-
   const urns = new Set<string>([...kept.map((row) => row.urn), ...added.map(({ document }) => document.urn)]);
-  const pendingKeptIds: number[] = [];
   for (const { entry, urn } of state.pendingOnly) {
     if (urns.has(urn)) continue;
     const row = take(entry);
-    if (row) pendingKeptIds.push(row.id);
+    if (row) kept.push(row);
     else {
       const document = resourceDocument(entry);
       if (document) added.push({ document, entry });
     }
   }
-  const pendingKept = await index.loadIndexedRows(tx, pendingKeptIds);
-  kept.push(...pendingKept);
+  const gone = [...byDigest.values()].flat();
+
+  // A kept row's version, pending operation and URN text follow from other rows, the state's
+  // pending operations and the stack's names: reviewed (read in full) only when one of those moved.
+  const review =
+    indexed.renamed ||
+    state.pending.size > 0 ||
+    existing.some((row) => row.pending !== '') ||
+    added.some(({ document }) => isProvider(document)) ||
+    gone.some((row) => row.provider);
 
   const providerVersions = new Map<string, string>();
-  for (const row of kept) if (row.own_version) providerVersions.set(providerReference(row.urn, row.resource_id), row.version);
+  for (const row of kept) if (row.provider) providerVersions.set(providerReference(row.urn, row.provider.resource_id), row.provider.version);
   for (const { document } of added) if (isProvider(document)) providerVersions.set(providerReference(document.urn, document.resourceId), document.ownVersion);
   const versionOf = (own: boolean, ownVersion: string, providerUrn: string) => (own ? ownVersion : (providerVersions.get(providerUrn) ?? ''));
 
-  // A changed resource (same URN, new bytes) takes the row it had: its text is the same.
-  const goneByUrn = new Map<string, index.IndexedRow[]>();
-  for (const row of await index.loadIndexedRows(tx, [...byDigest.values()].flat().map((row) => row.id))) goneByUrn.set(row.urn, [...(goneByUrn.get(row.urn) ?? []), row]);
-  const rewritten: Array<index.NewIndexRow & { id: number }> = [];
-  const inserted: index.NewIndexRow[] = [];
-
-  for (const row of review ? kept : []) {
-    const version = versionOf(row.own_version, row.version, row.provider_urn);
-    const pending = row.digest.startsWith('op:') ? row.pending : (state.pending.get(row.urn) ?? '');
-    if (version !== row.version || pending !== row.pending) {
-      await index.changeIndexRow(tx, row.id, { version, version_key: versionKey(version), pending });
+  if (review) {
+    const keptById = new Map(kept.map((row) => [row.id, row]));
+    for (const row of await index.loadIndexedRows(tx, [...keptById.keys()])) {
+      const version = versionOf(row.own_version, row.version, row.provider_urn);
+      const pending = row.digest.startsWith('op:') ? row.pending : (state.pending.get(row.urn) ?? '');
+      if (version !== row.version || pending !== row.pending) {
+        await index.changeIndexRow(tx, row.id, { version, version_key: versionKey(version), pending });
+        keptById.get(row.id)!.pending = pending;
+      }
+      const text = urnText(row.urn, stack);
+      if (text !== row.urn_text) await index.changeUrnText(tx, row, text);
     }
-    const text = urnText(row.urn, stack);
-    if (text !== row.urn_text) await index.changeUrnText(tx, row, text);
   }
 
+  // A changed resource (same URN, new bytes) takes the row it had: with the stack's names unchanged,
+  // its text is the same.
+  const goneByUrn = new Map<string, index.IndexedEntry[]>();
+  if (!indexed.renamed) for (const row of gone) goneByUrn.set(row.urn, [...(goneByUrn.get(row.urn) ?? []), row]);
   const types = new Map(added.map(({ document }) => [document.type, { type: document.type, ...typeParts(document.type) }]));
   const keys = await index.typeKeys(tx, [...types.values()]);
+  const rewritten: Array<{ row: index.NewIndexRow & { id: number }; document: ResourceDocument }> = [];
+  const inserted: Array<{ row: index.NewIndexRow; document: ResourceDocument }> = [];
   for (const { document: d, entry } of added) {
     const version = versionOf(isProvider(d), d.ownVersion, d.providerUrn);
     const row: index.NewIndexRow = {
-      stack_key: stackKey,
+      stack_key: indexed.key,
       type_key: keys.get(d.type)!,
       name: d.name,
       created: d.created,
@@ -124,21 +128,32 @@ async function indexEntries(tx: Executor, stack: IndexedStack, stackKey: number,
       properties: d.properties,
     };
     const old = goneByUrn.get(d.urn)?.pop();
-    if (old && old.urn_text === row.urn_text && old.name === row.name) rewritten.push({ ...row, id: old.id });
-    else {
-      if (old) goneByUrn.get(d.urn)!.push(old);
-      inserted.push(row);
-    }
+    if (old) rewritten.push({ row: { ...row, id: old.id }, document: d });
+    else inserted.push({ row, document: d });
   }
-  const gone = [...goneByUrn.values()].flat();
-  await index.deleteIndexRows(tx, gone);
-  await index.replaceIndexRows(tx, rewritten);
-  await index.insertIndexRows(tx, inserted);
+  const rewrittenIds = new Set(rewritten.map(({ row }) => row.id));
+  const removed = await index.loadIndexedRows(tx, gone.filter((row) => !rewrittenIds.has(row.id)).map((row) => row.id));
+  await index.deleteIndexRows(tx, removed);
+  await index.updateIndexRows(tx, rewritten.map(({ row }) => row));
+  const insertedIds = await index.insertIndexRows(tx, inserted.map(({ row }) => row));
+
+  const now = [...kept, ...rewritten.map(({ row, document }) => entryOf(row, row.id, document)), ...inserted.map(({ row, document }, i) => entryOf(row, insertedIds[i]!, document))];
   const typeOf = new Map(existing.map((row) => [row.id, row.type_key]));
-  if (gone.length > 0 || inserted.length > 0 || rewritten.some((row) => typeOf.get(row.id) !== row.type_key)) {
-    await index.setStackCounts(tx, stackKey, [...keptDigests.map((row) => row.type_key), ...pendingKept.map((row) => row.type_key), ...rewritten.map((row) => row.type_key), ...inserted.map((row) => row.type_key)]);
+  if (removed.length > 0 || inserted.length > 0 || rewritten.some(({ row }) => typeOf.get(row.id) !== row.type_key)) {
+    await index.setStackCounts(tx, indexed.key, now.map((row) => row.type_key));
   }
+  return now;
 }
+
+/** What the stack's entries record of a row just written. */
+const entryOf = (row: index.NewIndexRow, id: number, document: ResourceDocument): index.IndexedEntry => ({
+  id,
+  digest: row.digest,
+  urn: row.urn,
+  type_key: row.type_key,
+  pending: row.pending,
+  ...(isProvider(document) && { provider: { resource_id: document.resourceId, version: document.ownVersion } }),
+});
 
 /** The stack is deleted: its resources leave the index. */
 export async function forgetStackResources(tx: Executor, stackId: string): Promise<void> {
