@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { indexedEntries, readIndexedEntries, type IndexedEntry } from '../../src/api/search/index-store.js';
+import { indexedStack, readIndexedEntries, type IndexedEntry } from '../../src/api/search/index-store.js';
 import { createStack } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -51,11 +51,16 @@ const byId = (entries: IndexedEntry[]) => [...entries].sort((a, b) => a.id - b.i
  */
 async function assertEntriesMatchRows() {
   const db = server.server.ctx.database.db;
-  const stacks = await db.selectFrom('indexed_stacks as s').innerJoin('indexed_stack_entries as e', 'e.stack_key', 's.key').select(['s.key', 's.project', 's.stack']).execute();
+  const stacks = await db
+    .selectFrom('indexed_stacks as s')
+    .innerJoin('indexed_stack_entries as e', 'e.stack_key', 's.key')
+    .select(['s.key', 's.stack_id as stackId', 's.organization_id as organizationId', 's.project', 's.stack'])
+    .execute();
   assert.ok(stacks.length > 0);
-  for (const { key, project, stack } of stacks) {
-    const recorded = await indexedEntries(db, { key: Number(key), stateDigest: '', renamed: false, fresh: false, recordedNames: { project, stack } });
-    assert.deepEqual(byId(recorded), byId(await readIndexedEntries(db, Number(key))), `${project}/${stack}`);
+  for (const names of stacks) {
+    // Asked with a digest no state has, under its own names: its entries, and nothing changes.
+    const { entries } = await indexedStack(db, names, 'none');
+    assert.deepEqual(byId(entries!), byId(await readIndexedEntries(db, Number(names.key))), `${names.project}/${names.stack}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 import { insertBatches } from '../../db/batches.js';
 import { allocateResourceIds, indexText, rebuildText, unindexText } from '../../db/text-search.js';
@@ -14,45 +15,41 @@ export interface IndexedStackNames {
 /** The stack's place in the index, as maintenance finds it. */
 export interface IndexedStackState {
   key: number;
-  /** Of the state it was last indexed from; empty when never, or when its names changed. */
-  stateDigest: string;
+  /** Indexed last from the state given, under the same names: there is nothing to do. */
+  unchanged: boolean;
   renamed: boolean;
-  /** Indexed for the first time: it has no rows. */
-  fresh: boolean;
-  /** The names its entries were recorded under. */
-  recordedNames: { project: string; stack: string };
+  /**
+   * What its rows were left as by its last maintenance (none for a stack never indexed); undefined
+   * when unchanged, or when not recorded (a stack indexed before migration 0019: read its rows).
+   */
+  entries?: IndexedEntry[];
 }
 
-/** The stack's key in the index (numbered when new), its names brought up to date, and its state's digest. */
-export async function indexedStack(tx: Executor, names: IndexedStackNames): Promise<IndexedStackState> {
+/**
+ * The stack's key in the index (numbered when new), its names brought up to date, and, unless it
+ * was last indexed from the state of digest `stateDigest`, its entries: one statement either way.
+ */
+export async function indexedStack(tx: Executor, names: IndexedStackNames, stateDigest: string): Promise<IndexedStackState> {
   const row = { organization_id: names.organizationId, project: names.project, stack: names.stack };
+  const sameNames = sql<boolean>`s.organization_id = ${row.organization_id} AND s.project = ${row.project} AND s.stack = ${row.stack}`;
   const found = await tx
     .selectFrom('indexed_stacks as s')
     .leftJoin('indexed_stack_entries as e', 'e.stack_key', 's.key')
     .select(['s.key', 's.organization_id', 's.project', 's.stack', 'e.state_digest'])
+    .select(sql<string | null>`CASE WHEN e.state_digest = ${stateDigest} AND ${sameNames} THEN NULL ELSE e.entries END`.as('entries'))
     .where('s.stack_id', '=', names.stackId)
     .executeTakeFirst();
   if (!found) {
     const inserted = await tx.insertInto('indexed_stacks').values({ stack_id: names.stackId, ...row }).returning('key').executeTakeFirstOrThrow();
-    return { key: Number(inserted.key), stateDigest: '', renamed: false, fresh: true, recordedNames: names };
+    return { key: Number(inserted.key), unchanged: false, renamed: false, entries: [] };
   }
   const key = Number(found.key);
-  const recordedNames = { project: found.project, stack: found.stack };
-  if (found.organization_id !== row.organization_id || found.project !== row.project || found.stack !== row.stack) {
-    await tx.updateTable('indexed_stacks').set(row).where('key', '=', key).execute();
-    return { key, stateDigest: '', renamed: true, fresh: false, recordedNames };
-  }
-  return { key, stateDigest: found.state_digest ?? '', renamed: false, fresh: false, recordedNames };
-}
-
-/**
- * What the stack's rows were left as by its last maintenance, read from its recorded entries, or
- * from the rows themselves when none were recorded (a stack indexed before migration 0019).
- */
-export async function indexedEntries(tx: Executor, stack: IndexedStackState): Promise<IndexedEntry[]> {
-  if (stack.fresh) return [];
-  const found = await tx.selectFrom('indexed_stack_entries').select('entries').where('stack_key', '=', stack.key).executeTakeFirst();
-  return found ? decodeEntries(found.entries, stack.recordedNames) : readIndexedEntries(tx, stack.key);
+  const renamed = found.organization_id !== row.organization_id || found.project !== row.project || found.stack !== row.stack;
+  if (renamed) await tx.updateTable('indexed_stacks').set(row).where('key', '=', key).execute();
+  const unchanged = !renamed && found.state_digest === stateDigest;
+  // Recorded under the names the stack had until now.
+  const entries = found.entries == null ? undefined : decodeEntries(found.entries, { project: found.project, stack: found.stack });
+  return { key, unchanged, renamed, ...(entries && { entries }) };
 }
 
 /** Records what the stack was indexed from (its state's digest) and what its rows are now, under `names`. */

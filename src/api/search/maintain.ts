@@ -25,8 +25,8 @@ export interface IndexedStack {
  */
 export async function indexStackState(tx: Executor, stack: IndexedStack, deployment: Buffer | undefined): Promise<void> {
   const parts = stateParts(deployment);
-  const indexed = await index.indexedStack(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack });
-  if (indexed.stateDigest === parts.digest) return;
+  const indexed = await index.indexedStack(tx, { stackId: stack.id, organizationId: stack.organizationId, project: stack.project, stack: stack.stack }, parts.digest);
+  if (indexed.unchanged) return;
   const entries = await indexEntries(tx, stack, indexed, stateEntries(parts));
   await index.setIndexedState(tx, indexed.key, parts.digest, entries, stack);
 }
@@ -35,7 +35,7 @@ const isProvider = (document: ResourceDocument) => document.type.startsWith('pul
 
 /** Writes the rows of the state's entries; returns the entries the stack's rows are now. */
 async function indexEntries(tx: Executor, stack: IndexedStack, indexed: index.IndexedStackState, state: StateEntries): Promise<index.IndexedEntry[]> {
-  const existing = await index.indexedEntries(tx, indexed);
+  const existing = indexed.entries ?? (await index.readIndexedEntries(tx, indexed.key));
   const byDigest = new Map<string, index.IndexedEntry[]>();
   for (const row of existing) {
     const same = byDigest.get(row.digest);
