@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { StackPermission } from '../../auth/permissions.js';
 import type { Executor } from '../../db/executor.js';
 import { anyOf, escapeLike, inIndexOrder, likeNoCase, rowIn, textMatchIds } from '../../db/text-search.js';
 import { timeBounds, versionKey, type SearchDocument } from './match.js';
@@ -64,7 +65,7 @@ function readableStackKeys(scope: SearchScope): Sql {
   const grants: Sql[] = [];
   if (scope.createdBy !== undefined) grants.push(sql`s.stack_id IN (SELECT id FROM stacks WHERE created_by_user_id = ${scope.createdBy})`);
   if (scope.teamIds.length > 0) {
-    grants.push(sql`s.stack_id IN (SELECT stack_id FROM team_stack_permissions WHERE permission >= 101 AND team_id IN (${sql.join(scope.teamIds)}))`);
+    grants.push(sql`s.stack_id IN (SELECT stack_id FROM team_stack_permissions WHERE permission >= ${StackPermission.read} AND team_id IN (${sql.join(scope.teamIds)}))`);
   }
   if (grants.length === 0) return sql`SELECT s.key FROM indexed_stacks s WHERE ${FALSE}`;
   return sql`SELECT s.key FROM indexed_stacks s WHERE ${inOrg} AND (${sql.join(grants, sql` OR `)})`;
@@ -282,7 +283,7 @@ export class QueryCompiler {
         return exists ? TRUE : this.types(sql<boolean>`(${string(sql`t.type`)} OR ${string(sql`t.short`)})`);
       case 'team': {
         const names = exists ? TRUE : valueMatch ? this.value(sql`tm.name`, valueMatch) : FALSE;
-        return sql<boolean>`r.stack_key IN (SELECT s.key FROM indexed_stacks s JOIN team_stack_permissions g ON g.stack_id = s.stack_id JOIN teams tm ON tm.id = g.team_id WHERE g.permission >= 101 AND ${names})`;
+        return sql<boolean>`r.stack_key IN (SELECT s.key FROM indexed_stacks s JOIN team_stack_permissions g ON g.stack_id = s.stack_id JOIN teams tm ON tm.id = g.team_id WHERE g.permission >= ${StackPermission.read} AND ${names})`;
       }
     }
   }
@@ -517,7 +518,7 @@ async function teamsOfStacks(db: Executor, stackIds: string[]): Promise<Map<stri
     .innerJoin('teams as tm', 'tm.id', 'g.team_id')
     .select(['g.stack_id', 'tm.name'])
     .where('g.stack_id', 'in', stackIds)
-    .where('g.permission', '>=', 101)
+    .where('g.permission', '>=', StackPermission.read)
     .orderBy('tm.name')
     .execute();
   for (const row of rows) teams.set(row.stack_id, [...(teams.get(row.stack_id) ?? []), row.name]);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { insertBatches } from '../../db/batches.js';
 import type { Executor } from '../../db/executor.js';
 import type { ProjectsTable, StackSettingsTable, StacksTable } from '../../db/schema.js';
-import type { StackVisibility } from '../../auth/permissions.js';
+import { StackPermission, type StackVisibility } from '../../auth/permissions.js';
 import { deleteStackUpdates } from '../updates/store.js';
 import { deleteWebhooksOf } from '../webhooks/store.js';
 
@@ -162,7 +162,7 @@ export async function listStacks(db: Executor, filter: StackListFilter): Promise
               .select('g.stack_id')
               .whereRef('g.stack_id', '=', 's.id')
               .where('g.team_id', 'in', teamIds)
-              .where('g.permission', '>=', 101),
+              .where('g.permission', '>=', StackPermission.read),
           ),
         );
       }
