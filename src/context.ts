@@ -19,6 +19,9 @@ import { httpDocumentFetcher, type OidcDocumentFetcher } from './api/oidc/fetche
 import { OidcIssuerService } from './api/oidc/service.js';
 import { UsageService } from './api/usage/service.js';
 import { SearchService } from './api/search/service.js';
+import { PolicyService } from './api/policy/service.js';
+import { PolicyResultsService } from './api/policy/results.js';
+import { UrlSigner } from './auth/signed-urls.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from './clock.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
@@ -48,6 +51,8 @@ export interface Services {
   tokenExchange: TokenExchangeService;
   usage: UsageService;
   search: SearchService;
+  policy: PolicyService;
+  policyResults: PolicyResultsService;
 }
 
 /** Everything a request handler or a command can reach, built once. */
@@ -121,6 +126,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const environments = new EnvironmentService({ db, clock, ids, masterKey, stackOutputs, jobs, publicUrl: config.publicUrl, webhooks });
   const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments, webhooks });
   const materializer = new StateMaterializer({ clock, blobs });
+  const policy = new PolicyService({ db, clock, ids, blobs, jobs, signer: new UrlSigner(masterKey, clock, config.publicUrl) });
   const services: Services = {
     users,
     tokens,
@@ -130,7 +136,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     stacks,
     stackSettings: new StackSettingsService({ db, stacks }),
     state: new StateService({ db, clock, ids, blobs, stacks, materializer }),
-    updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling, webhooks, publicUrl: config.publicUrl }),
+    updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling, webhooks, publicUrl: config.publicUrl, policy }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, tokens, organizations }),
     environments,
@@ -139,6 +145,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     tokenExchange: new TokenExchangeService({ db, clock, tokens, fetcher: oidcFetcher }),
     usage: new UsageService({ db, clock }),
     search: new SearchService({ db, blobs }),
+    policy,
+    policyResults: new PolicyResultsService({ db }),
   };
   return { config, database, blobs, jobs, clock, ids, logger, metrics, services, close: () => db.destroy() };
 }

@@ -28,15 +28,23 @@ export interface BlobStore {
 export const checkpointKey = (stackId: string, bytes: Buffer): string => `${stackFolder(stackId)}${createHash('sha256').update(bytes).digest('hex')}`;
 
 /** Everything stored for a stack lives under this prefix. */
-export const stackFolder = (stackId: string): string => {
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(stackId)) throw new Error(`not a stack id: '${stackId}'`);
-  return `stacks/${stackId}/`;
+export const stackFolder = (stackId: string): string => folder('stacks', stackId);
+
+/** A policy pack version's archive lives under this prefix, deleted with the version. */
+export const policyPackFolder = (versionId: string): string => folder('policypacks', versionId);
+
+/** The key of a policy pack version's archive. */
+export const policyPackKey = (versionId: string, bytes: Buffer): string => `${policyPackFolder(versionId)}${createHash('sha256').update(bytes).digest('hex')}`;
+
+const folder = (kind: 'stacks' | 'policypacks', id: string): string => {
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new Error(`not an id: '${id}'`);
+  return `${kind}/${id}/`;
 };
 
 /** Keys as this module makes them: safe as a file path and an object key. */
-export const isBlobKey = (key: string): boolean => /^(checkpoints|stacks\/[A-Za-z0-9-]{1,64})\/[0-9a-f]{64}$/.test(key);
-/** Prefixes as `stackFolder` makes them. */
-export const isBlobPrefix = (prefix: string): boolean => /^stacks\/[A-Za-z0-9-]{1,64}\/$/.test(prefix);
+export const isBlobKey = (key: string): boolean => /^(checkpoints|(stacks|policypacks)\/[A-Za-z0-9-]{1,64})\/[0-9a-f]{64}$/.test(key);
+/** Prefixes as the folder functions make them. */
+export const isBlobPrefix = (prefix: string): boolean => /^(stacks|policypacks)\/[A-Za-z0-9-]{1,64}\/$/.test(prefix);
 
 /**
  * A store moved to from the database's own keeps finding what was stored before the move: reads

@@ -40,6 +40,13 @@ export interface Database {
   resource_index: ResourceIndexTable;
   resource_index_details: ResourceIndexDetailsTable;
   resource_index_counts: ResourceIndexCountsTable;
+  policy_packs: PolicyPacksTable;
+  policy_pack_versions: PolicyPackVersionsTable;
+  policy_groups: PolicyGroupsTable;
+  policy_group_stacks: PolicyGroupStacksTable;
+  policy_group_exclusions: PolicyGroupStacksTable;
+  policy_group_packs: PolicyGroupPacksTable;
+  policy_violations: PolicyViolationsTable;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
@@ -512,4 +519,74 @@ export interface ResourceIndexDetailsTable {
   dependencies: string;
   digest: string;
   properties: string;
+}
+
+/** Policy packs of an organization (src/api/policy/), one row per name. */
+export interface PolicyPacksTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface PolicyPackVersionsTable {
+  id: string;
+  pack_id: string;
+  version: number;
+  version_tag: string;
+  display_name: string;
+  runtime: string;
+  /** JSON array of the policies as published. */
+  policies: string;
+  /** JSON object: the rest of the publish request (description, readme, provider, tags, repository, metadata). */
+  details: string;
+  blob_key: string | null;
+  complete: number;
+  created_at: number;
+}
+
+export interface PolicyGroupsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  is_default: number;
+  entity_type: string;
+  mode: string;
+  agent_pool_id: string;
+  created_at: number;
+}
+
+/** A group's added stacks, or the default group's removed ones (see migration 0020). */
+export interface PolicyGroupStacksTable {
+  group_id: string;
+  stack_id: string;
+}
+
+export interface PolicyGroupPacksTable {
+  group_id: string;
+  pack_id: string;
+  version_id: string;
+  /** JSON object, or null when none was given. */
+  config: string | null;
+  /** JSON array of ESC environment references, or null. */
+  environments: string | null;
+  created_at: number;
+}
+
+export interface PolicyViolationsTable {
+  id: string;
+  stack_id: string;
+  update_id: string;
+  stack_version: number | null;
+  kind: string;
+  policy_pack: string;
+  policy_pack_tag: string;
+  policy_name: string;
+  level: string;
+  severity: string;
+  message: string;
+  resource_urn: string;
+  status: string;
+  observed_at: number;
+  modified_at: number;
 }

@@ -42,7 +42,7 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (request: FastifyRequest, bytes: Buffer) => {
     request.rawBody = bytes;
     // The CLI sends Content-Type: application/json on every request, bodiless DELETEs included.
-    if (bytes.length === 0) return undefined;
+    if (bytes.length === 0 || request.routeOptions.config.binaryBody) return undefined;
     // The ESC client labels YAML definitions application/json too.
     if (request.routeOptions.config.yamlBody) return yamlText(bytes);
     const unparsed = request.routeOptions.config.unparsedJson;
@@ -68,6 +68,10 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
  */
 function registerYamlBodies(app: App): void {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, async (request: FastifyRequest, bytes: Buffer) => {
+    if (request.routeOptions.config.binaryBody) {
+      request.rawBody = bytes;
+      return undefined;
+    }
     if (!request.routeOptions.config.yamlBody) {
       throw new ApiError('unsupported_media_type', `Content-Type '${request.headers['content-type'] ?? ''}' is not supported; send application/json`);
     }

@@ -19,6 +19,7 @@ import { registerWebhookRoutes } from '../api/webhooks/routes.js';
 import { registerOidcRoutes } from '../api/oidc/routes.js';
 import { registerUsageRoutes } from '../api/usage/routes.js';
 import { registerSearchRoutes } from '../api/search/routes.js';
+import { registerPolicyRoutes } from '../api/policy/routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
@@ -79,6 +80,7 @@ export function buildServer(ctx: AppContext): App {
     registerOidcRoutes(api, ctx.services);
     registerUsageRoutes(api, ctx.services);
     registerSearchRoutes(api, ctx.services);
+    registerPolicyRoutes(api, ctx.services);
   });
   return app;
 }

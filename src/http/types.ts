@@ -28,6 +28,8 @@ declare module 'fastify' {
     unparsedJson?: boolean;
     /** The body is a YAML document (an ESC definition), taken as text whatever its Content-Type. */
     yamlBody?: boolean;
+    /** The body is opaque bytes (a policy pack archive), taken whatever its Content-Type, as request.rawBody. */
+    binaryBody?: boolean;
     /** The route accepts state (checkpoints, journal entries, events, imports): metrics count its bytes. */
     stateWrite?: StateWriteKind;
     /**

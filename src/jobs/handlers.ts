@@ -1,4 +1,4 @@
-import { stackFolder, type BlobStore } from '../blobs/blob-store.js';
+import { policyPackFolder, stackFolder, type BlobStore } from '../blobs/blob-store.js';
 import { deleteExpiredOpenSessions } from '../api/environments/store.js';
 import type { Clock } from '../clock.js';
 import type { Executor } from '../db/executor.js';
@@ -7,6 +7,9 @@ import { deliverWebhookJob, type QueuedDelivery, type WebhookService } from '../
 
 /** Deletes a deleted stack's blobs: payload `{ stackId }`. */
 export const deleteStackBlobs = 'delete-stack-blobs';
+
+/** Deletes the archives of deleted policy pack versions: payload `{versionIds}`. */
+export const deletePolicyPackBlobs = 'delete-policy-pack-blobs';
 
 /** Deletes the environment open sessions whose time is up; enqueued to run when one expires. */
 export const deleteExpiredEnvironmentSessions = 'delete-expired-environment-sessions';
@@ -23,6 +26,10 @@ export function jobHandlers(deps: { db: Executor; blobs: BlobStore; clock: Clock
     [deleteStackBlobs]: async (payload) => {
       const { stackId } = payload as { stackId: string };
       await deps.blobs.deletePrefix(deps.db, stackFolder(stackId));
+    },
+    [deletePolicyPackBlobs]: async (payload) => {
+      const { versionIds } = payload as { versionIds: string[] };
+      for (const id of versionIds) await deps.blobs.deletePrefix(deps.db, policyPackFolder(id));
     },
   };
 }

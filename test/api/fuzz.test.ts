@@ -7,6 +7,7 @@
 // contains it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { databaseArgs } from '../helpers/database.js';
@@ -47,7 +48,7 @@ let operations: Operation[];
 const totals = { requests: 0, byClass: new Map<string, number>() };
 
 /** What each route's parameters name when they name something real: refreshed before each route. */
-const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', counter: 0 };
+const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', policyVersionIds: [] as string[], counter: 0 };
 /** A public EC key (RFC 7515's example), for the fuzzed issuers. */
 const fuzzKey = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' };
 const member = 'fuzz-member';
@@ -120,7 +121,19 @@ async function refreshWorld(): Promise<void> {
   const issuer = await admin.post(`/api/orgs/${org}/oidc/issuers`, { name: 'fuzz', url: `https://issuer-${world.counter}.example`, jwks: { keys: [fuzzKey] } });
   ok(issuer, 'oidc issuer');
   ok(await admin.patch(`/api/orgs/${org}/auth/policies/${issuer.body.id}`, { policies: [{ decision: 'allow', tokenType: 'organization', authorizedPermissions: [], rules: {} }] }), 'auth policy');
+  // A policy pack with a complete version (tag `1`) and an unfinished one, and a policy group applying it.
+  const pack = { name: 'fuzzpack', displayName: '', policies: [{ name: 'p', enforcementLevel: 'advisory', configSchema: { type: 'object', properties: { n: { type: 'integer' } } } }] };
+  const published = await admin.post(`/api/orgs/${org}/policypacks`, { ...pack, versionTag: `${world.counter}` });
+  ok(published, 'policy pack');
+  assert.equal((await fetch(published.body.uploadURI, { method: 'PUT', body: new Uint8Array(gzipSync('fuzz')) })).status, 200, 'policy pack archive');
+  ok(await admin.post(`/api/orgs/${org}/policypacks/fuzzpack/versions/${world.counter}/complete`), 'policy pack complete');
+  const unfinished = await admin.post(`/api/orgs/${org}/policypacks`, { ...pack, versionTag: `u${world.counter}` });
+  ok(unfinished, 'unfinished policy pack');
+  const group = await admin.post(`/api/orgs/${org}/policygroups`, { name: 'fuzzgroup', entityType: 'stacks' });
+  assert.ok(group.status === 204 || group.status === 409, group.text);
+  ok(await admin.patch(`/api/orgs/${org}/policygroups/fuzzgroup`, { addStack: { name: stack, routingProject: 'proj' }, addPolicyPack: { name: 'fuzzpack' } }), 'policy group');
   Object.assign(world, {
+    policyVersionIds: [/archives\/([^?]+)/.exec(published.body.uploadURI)![1]!, /archives\/([^?]+)/.exec(unfinished.body.uploadURI)![1]!],
     stack,
     updateId: update.updateId,
     leaseToken: update.token,
@@ -162,6 +175,12 @@ function realValues(name: string): string[] {
     case 'issuerId':
     case 'policyId':
       return [world.issuerId];
+    case 'policyPackName':
+      return ['fuzzpack'];
+    case 'policyGroup':
+      return ['fuzzgroup', 'default-policy-group'];
+    case 'versionId':
+      return world.policyVersionIds;
     case 'urn':
       return [`urn:pulumi:${world.stack}::proj::pulumi:pulumi:Stack::proj-${world.stack}`];
     default:

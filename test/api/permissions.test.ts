@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import {
   buildPermissionWorld,
@@ -16,7 +17,7 @@ import { createStack, createUser, deploymentWithResources } from '../helpers/fac
 import type { Reply } from '../helpers/http.js';
 import { LocalOidcIssuer } from '../helpers/oidc-issuer.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { beginUpdate, program } from '../helpers/updates.js';
+import { beginUpdate, program, withLease } from '../helpers/updates.js';
 
 // The permission matrix (issue 12): every endpoint × every kind of caller, one table, one loop.
 // Each row lists the exact status each caller gets, in the column order of `callerNames`:
@@ -49,7 +50,7 @@ interface Cell {
 interface Call {
   path: string;
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Buffer;
 }
 
 interface Row {
@@ -1081,6 +1082,128 @@ matrix.push(
       };
     },
     ok: (r) => assert.deepEqual([r.body.token_type, r.body.expires_in], ['token', 7200]) },
+);
+
+// Policy: organization members read packs, groups and violations (violations only of stacks they
+// read); organization admins publish and manage; a stack's packs and groups need read on it. The
+// archive URLs take no access token: their signature is the credential, so every caller is alike.
+const orgMember = [401, 401, 401, 401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401] as const;
+const stackReader = [401, 401, 401, 401, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 401] as const;
+const anyone = (status: number) => callerNames.map(() => status);
+const withStatus = (statuses: readonly number[], ok: number) => statuses.map((s) => (s === 200 ? ok : s));
+const policyDenied = /needs the 'admin' role in organization 'mx-org'/;
+const mxPacks = '/api/orgs/mx-org/policypacks';
+const mxGroups = '/api/orgs/mx-org/policygroups';
+const packPolicies = [{ name: 'p', displayName: '', description: 'd', enforcementLevel: 'advisory', message: '' }];
+const pathOf = (url: string) => url.slice(server.url.length);
+
+/** A pack version created (and, unless `stop` says otherwise, uploaded and completed) by the admin. */
+async function freshPack(stop?: 'created' | 'uploaded'): Promise<{ name: string; uploadPath: string }> {
+  const name = fresh('pack');
+  const created = await adminCall('POST', mxPacks, { name, displayName: '', versionTag: '1', policies: packPolicies }, 201);
+  const uploadPath = pathOf(created.body.uploadURI);
+  if (stop !== 'created') assert.equal((await fetch(created.body.uploadURI, { method: 'PUT', body: new Uint8Array(gzipSync(name)) })).status, 200);
+  if (stop === undefined) await adminCall('POST', `${mxPacks}/${name}/versions/1/complete`, undefined, 204);
+  return { name, uploadPath };
+}
+
+/** mx-pack, applied through the default group, and a violation on mx-org/app/dev: made once. */
+let policyWorld: Promise<{ downloadPath: string }> | undefined;
+const policyFixture = () =>
+  (policyWorld ??= (async () => {
+    const created = await adminCall('POST', mxPacks, { name: 'mx-pack', displayName: 'MX', versionTag: '1', policies: packPolicies }, 201);
+    assert.equal((await fetch(created.body.uploadURI, { method: 'PUT', body: new Uint8Array(gzipSync('mx-pack')) })).status, 200);
+    await adminCall('POST', `${mxPacks}/mx-pack/versions/1/complete`, undefined, 204);
+    await adminCall('POST', `${mxPacks}/mx-pack/latest`, undefined, 204);
+    const update = await beginUpdate(world.admin, dev);
+    const event = { sequence: 1, timestamp: nowSeconds(), policyEvent: { resourceUrn: devStackUrn, message: 'm', color: 'raw', policyName: 'p', policyPackName: 'mx-pack', policyPackVersion: '1', policyPackVersionTag: '1', enforcementLevel: 'advisory' } };
+    for (const [path, body] of [[`${dev}/update/${update.updateId}/events/batch`, { events: [event] }], [`${dev}/update/${update.updateId}/complete`, { status: 'succeeded' }]] as const) {
+      const reply = await world.admin.request('POST', path, withLease(update.token, { body }));
+      assert.ok(reply.status < 300, `${path} (setting up policy cells): ${reply.text}`);
+    }
+    const packsOfDev = await adminCall('GET', `${dev}/policypacks`);
+    return { downloadPath: pathOf(packsOfDev.body.requiredPolicies[0].packLocation) };
+  })());
+
+/** A group of its own for one cell. */
+async function freshGroup(): Promise<string> {
+  const name = fresh('group');
+  await adminCall('POST', mxGroups, { name, entityType: 'stacks' }, 204);
+  return name;
+}
+
+const devViolations = (r: Reply, caller: CallerName) =>
+  assert.deepEqual(r.body.policyViolations.map((v: { stackName: string }) => v.stackName), searchesDev(caller) ? ['dev'] : []);
+
+matrix.push(
+  { method: 'POST', route: '/api/orgs/{org}/policypacks', expect: withStatus(issuerAdmin, 201), denied: policyDenied,
+    request: ({ label }) => ({ path: mxPacks, body: { name: label, displayName: '', versionTag: '1', policies: packPolicies } }),
+    ok: (r) => assert.equal(r.body.version, 1) },
+  { method: 'GET', route: '/api/orgs/{org}/policypacks', expect: orgMember,
+    request: async () => (await policyFixture(), { path: `${mxPacks}?policypack=mx-pack` }),
+    ok: (r) => assert.deepEqual(r.body.policyPacks, [{ name: 'mx-pack', displayName: 'MX', versions: [1], versionTags: ['1'] }]) },
+  { method: 'GET', route: '/api/orgs/{org}/policypacks/{policyPackName}/latest', expect: orgMember,
+    request: async () => (await policyFixture(), { path: `${mxPacks}/mx-pack/latest` }),
+    ok: (r) => assert.deepEqual([r.body.name, r.body.version, r.body.applied], ['mx-pack', 1, true]) },
+  { method: 'POST', route: '/api/orgs/{org}/policypacks/{policyPackName}/latest', expect: withStatus(issuerAdmin, 204), denied: policyDenied,
+    request: async () => (await policyFixture(), { path: `${mxPacks}/mx-pack/latest` }),
+    ok: emptyBody },
+  { method: 'DELETE', route: '/api/orgs/{org}/policypacks/{policyPackName}', expect: issuerAdmin, denied: policyDenied,
+    request: async () => ({ path: `${mxPacks}/${(await freshPack()).name}` }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/orgs/{org}/policypacks/{policyPackName}/versions/{version}', expect: orgMember,
+    request: async () => (await policyFixture(), { path: `${mxPacks}/mx-pack/versions/1` }),
+    ok: (r) => assert.deepEqual([r.body.versionTag, r.body.policies.length], ['1', 1]) },
+  { method: 'DELETE', route: '/api/orgs/{org}/policypacks/{policyPackName}/versions/{version}', expect: issuerAdmin, denied: policyDenied,
+    request: async () => ({ path: `${mxPacks}/${(await freshPack()).name}/versions/1` }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/orgs/{org}/policypacks/{policyPackName}/versions/{version}/schema', expect: orgMember,
+    request: async () => (await policyFixture(), { path: `${mxPacks}/mx-pack/versions/1/schema` }),
+    ok: (r) => assert.deepEqual(Object.keys(r.body.configSchema).sort(), ['all', 'p']) },
+  { method: 'POST', route: '/api/orgs/{org}/policypacks/{policyPackName}/versions/{version}/complete', expect: withStatus(issuerAdmin, 204), denied: policyDenied,
+    request: async () => ({ path: `${mxPacks}/${(await freshPack('uploaded')).name}/versions/1/complete` }),
+    ok: emptyBody },
+  { method: 'PUT', route: '/api/policypacks/archives/{versionId}', expect: anyone(200),
+    request: async () => ({ path: (await freshPack('created')).uploadPath, rawBody: gzipSync('archive') }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/policypacks/archives/{versionId}', expect: anyone(200),
+    request: async () => ({ path: (await policyFixture()).downloadPath }),
+    // The bytes themselves are compared in policy.test.ts; this client reads bodies as text.
+    ok: (r) => assert.equal(r.headers.get('content-type'), 'application/gzip') },
+  { method: 'GET', route: '/api/orgs/{org}/policygroups', expect: orgMember,
+    request: async () => (await policyFixture(), { path: mxGroups }),
+    ok: (r) => assert.ok(r.body.policyGroups.some((g: { name: string; numEnabledPolicyPacks: number }) => g.name === 'default-policy-group' && g.numEnabledPolicyPacks === 1)) },
+  { method: 'POST', route: '/api/orgs/{org}/policygroups', expect: withStatus(issuerAdmin, 204), denied: policyDenied,
+    request: ({ label }) => ({ path: mxGroups, body: { name: label, entityType: 'stacks' } }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/orgs/{org}/policygroups/{policyGroup}', expect: orgMember,
+    request: async () => (await policyFixture(), { path: `${mxGroups}/default-policy-group` }),
+    ok: (r) => assert.deepEqual(r.body.appliedPolicyPacks.map((p: { name: string }) => p.name), ['mx-pack']) },
+  { method: 'PATCH', route: '/api/orgs/{org}/policygroups/{policyGroup}', expect: withStatus(issuerAdmin, 204), denied: policyDenied,
+    request: async () => ({ path: `${mxGroups}/${await freshGroup()}`, body: { addStack: { name: 'dev', routingProject: 'app' } } }),
+    ok: emptyBody },
+  { method: 'PATCH', route: '/api/orgs/{org}/policygroups/{policyGroup}/batch', expect: withStatus(issuerAdmin, 204), denied: policyDenied,
+    request: async () => ({ path: `${mxGroups}/${await freshGroup()}/batch`, body: [{ addStack: { name: 'dev', routingProject: 'app' } }, { removeStack: { name: 'dev', routingProject: 'app' } }] }),
+    ok: emptyBody },
+  { method: 'DELETE', route: '/api/orgs/{org}/policygroups/{policyGroup}', expect: withStatus(issuerAdmin, 204), denied: policyDenied,
+    request: async () => ({ path: `${mxGroups}/${await freshGroup()}` }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/policygroups', expect: stackReader,
+    request: async () => (await policyFixture(), { path: `${dev}/policygroups` }),
+    // PATCH cells add mx-org/app/dev to groups of their own as well.
+    ok: (r) => assert.ok(r.body.policyGroups.some((g: { name: string }) => g.name === 'default-policy-group'), r.text) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/policypacks', expect: stackReader,
+    request: async () => (await policyFixture(), { path: `${dev}/policypacks` }),
+    ok: (r) => assert.deepEqual(r.body.requiredPolicies.map((p: { name: string }) => p.name), ['mx-pack']) },
+  { method: 'GET', route: '/api/orgs/{org}/policyresults/violations', expect: orgMember,
+    request: async () => (await policyFixture(), { path: '/api/orgs/mx-org/policyresults/violations' }),
+    ok: (r, { caller }) => devViolations(r, caller) },
+  { method: 'GET', route: '/api/orgs/{org}/policyresults/violationsv2', expect: orgMember,
+    request: async () => (await policyFixture(), { path: '/api/orgs/mx-org/policyresults/violationsv2' }),
+    ok: (r, { caller }) => devViolations(r, caller) },
+  { method: 'POST', route: '/api/orgs/{org}/policyresults/issues/export', expect: orgMember,
+    request: async () => (await policyFixture(), { path: '/api/orgs/mx-org/policyresults/issues/export', body: {} }),
+    ok: (r, { caller }) => assert.equal(r.text.trimEnd().split('\n').length, searchesDev(caller) ? 2 : 1) },
 );
 
 /**

@@ -92,7 +92,7 @@ export function requestAs(
   caller: CallerName,
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string } = {},
+  options: { body?: unknown; rawBody?: string | Buffer } = {},
 ): Promise<Reply> {
   const header = world.authorization[caller];
   return new ApiClient(world.url).request(method, path, { ...options, token: null, headers: header ? { Authorization: header } : {} });

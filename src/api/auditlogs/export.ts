@@ -1,5 +1,6 @@
 import { auditEventKind } from '../../audit/catalog.js';
 import type { AuditEventRow } from './store.js';
+import { csvLine } from '../../http/csv.js';
 
 /**
  * Pulumi's documented CSV columns, then the four its newer exports add (TokenID, TokenName,
@@ -21,15 +22,6 @@ export const csvHeader = [
   'ActorUrn',
 ] as const;
 
-/** RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled. */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** Rows end in LF, as Go's encoding/csv writes Pulumi's exports; RFC 4180 readers accept it. */
-export function csvLine(fields: readonly string[]): string {
-  return `${fields.map(csvField).join(',')}\n`;
-}
 
 /** RFC 3339 in UTC to the second, as Pulumi's exports write it: `2021-04-11T23:51:45Z`. */
 const rfc3339 = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;

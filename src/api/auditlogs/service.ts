@@ -10,7 +10,8 @@ import { ApiError } from '../../errors.js';
 import { decodeContinuationToken, encodeContinuationToken } from '../../http/pagination.js';
 import { findOrganizationByName } from '../orgs/store.js';
 import { findUserByLogin } from '../user/store.js';
-import { cefRow, csvHeader, csvLine, csvRow } from './export.js';
+import { csvLine } from '../../http/csv.js';
+import { cefRow, csvHeader, csvRow } from './export.js';
 import * as store from './store.js';
 
 /** Events per page of the JSON list; Pulumi does not document its own page size. */

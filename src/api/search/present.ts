@@ -1,4 +1,5 @@
 import type { IndexedResource } from './store.js';
+import { csvLine } from '../../http/csv.js';
 
 /**
  * A search result as `GET …/search/resources` answers it (Pulumi's v1 `ResourceResult`, with the
@@ -62,9 +63,6 @@ const csvColumns = ['created', 'custom', 'delete', 'id', 'modified', 'module', '
 
 export const presentCsvHeader = (withProperties: boolean) => `${[...csvColumns, ...(withProperties ? ['properties'] : [])].join(',')}\n`;
 
-/** RFC 4180: a value with a comma, quote or line break is quoted, its quotes doubled. */
-const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-
 export function presentCsvRow(r: IndexedResource, withProperties: boolean): string {
   const fields = [
     isoTime(r.created),
@@ -85,5 +83,5 @@ export function presentCsvRow(r: IndexedResource, withProperties: boolean): stri
     r.urn,
     ...(withProperties ? [r.propertiesText] : []),
   ];
-  return `${fields.map(csvField).join(',')}\n`;
+  return csvLine(fields);
 }

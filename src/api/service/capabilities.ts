@@ -18,5 +18,7 @@ export function capabilities(config: Config): Capability[] {
     { capability: 'batch-encrypt' },
     // Version-4 deployments (with `features`) are stored as opaquely as version 3.
     { capability: 'deployment-schema-version', version: 1, configuration: { version: 4 } },
+    // `pulumi policy install` asks a stack's packs only when this is listed.
+    { capability: 'stack-policy-packs', version: 1 },
   ];
 }

@@ -21,6 +21,7 @@ import { moveStackWebhooks } from '../webhooks/store.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
 import { findRunningUpdate } from '../updates/store.js';
 import { stackLabel, validateProjectName, validateStackName, validateTag, type StackRef } from './names.js';
+import { leaveGroups } from '../policy/store.js';
 import { deleteStackPermissionsOfStack, findTeamByName, upsertTeamStackPermission } from '../teams/store.js';
 import { storedStackConfig, validateStackConfig, type StackConfig } from './settings.js';
 import * as store from './store.js';
@@ -326,6 +327,8 @@ export class StackService {
       await deleteStackPermissionsOfStack(tx, stack.id);
       // Its own webhooks go with it; the old organization's hooks no longer hear of it.
       await moveStackWebhooks(tx, stack.id, destination.id);
+      // It leaves the old organization's policy groups and is in the new one's default group.
+      await leaveGroups(tx, stack.id);
       await this.audit(tx, caller, stack, 'stack-transferred-to-organization', `Transferred stack "${stack.project_name}/${stack.name}" to organization "${toOrg}"`);
     });
   }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { insertBatches } from '../../db/batches.js';
 import type { Executor } from '../../db/executor.js';
 import type { ProjectsTable, StackSettingsTable, StacksTable } from '../../db/schema.js';
@@ -143,31 +143,30 @@ export interface StackSummaryRecord {
   resource_count: number | null;
 }
 
+/**
+ * Whether `visibility` lets the caller read stack `s` of organization `o` (the aliases the query
+ * must give them): every listing of stacks or of what they hold filters by this one rule.
+ */
+export function readableStack(visibility: StackVisibility): RawBuilder<boolean> {
+  const { allOf, createdIn, creatorUserId, teamIds } = visibility;
+  const readable: RawBuilder<boolean>[] = [];
+  if (allOf.length > 0) readable.push(sql<boolean>`o.id IN (${sql.join(allOf)})`);
+  if (createdIn.length > 0) readable.push(sql<boolean>`(o.id IN (${sql.join(createdIn)}) AND s.created_by_user_id = ${creatorUserId})`);
+  if (teamIds.length > 0) {
+    readable.push(
+      sql<boolean>`EXISTS (SELECT 1 FROM team_stack_permissions g WHERE g.stack_id = s.id AND g.team_id IN (${sql.join(teamIds)}) AND g.permission >= ${StackPermission.read})`,
+    );
+  }
+  return readable.length > 0 ? sql<boolean>`(${sql.join(readable, sql` OR `)})` : sql<boolean>`1 = 0`;
+}
+
 /** The stacks `visibility` lets the caller read, in key order, after `after`. */
 export async function listStacks(db: Executor, filter: StackListFilter): Promise<StackSummaryRecord[]> {
-  const { allOf, createdIn, creatorUserId, teamIds } = filter.visibility;
   let query = db
     .selectFrom('stacks as s')
     .innerJoin('projects as p', 'p.id', 's.project_id')
     .innerJoin('organizations as o', 'o.id', 'p.organization_id')
-    .where((eb) => {
-      const readable = [];
-      if (allOf.length > 0) readable.push(eb('o.id', 'in', allOf));
-      if (createdIn.length > 0) readable.push(eb.and([eb('o.id', 'in', createdIn), eb('s.created_by_user_id', '=', creatorUserId)]));
-      if (teamIds.length > 0) {
-        readable.push(
-          eb.exists(
-            eb
-              .selectFrom('team_stack_permissions as g')
-              .select('g.stack_id')
-              .whereRef('g.stack_id', '=', 's.id')
-              .where('g.team_id', 'in', teamIds)
-              .where('g.permission', '>=', StackPermission.read),
-          ),
-        );
-      }
-      return readable.length > 0 ? eb.or(readable) : eb.val(false);
-    })
+    .where(readableStack(filter.visibility))
     .leftJoin('stack_versions as v', (join) => join.onRef('v.stack_id', '=', 's.id').onRef('v.version', '=', 's.version'))
     .select((eb) => [
       's.id as id',

@@ -8,6 +8,8 @@ import { transaction } from '../../db/transaction.js';
 import type { UpdateStatus } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
 import { findUserById } from '../user/store.js';
+import { recordPolicyEvents } from '../policy/results.js';
+import type { PolicyService, RequiredPolicy } from '../policy/service.js';
 import type { WebhookService } from '../webhooks/service.js';
 import { updateEndedEvent } from '../webhooks/stack-events.js';
 import { rawJsonMembers } from '../../http/raw-json.js';
@@ -62,6 +64,7 @@ export class UpdateService {
       journaling: boolean;
       webhooks: WebhookService;
       publicUrl: string;
+      policy: PolicyService;
     },
   ) {}
 
@@ -71,7 +74,7 @@ export class UpdateService {
     kind: ProgramKind,
     program: UpdateProgramRequest,
     cliVersion = '',
-  ): Promise<{ updateID: string }> {
+  ): Promise<{ updateID: string; requiredPolicies?: RequiredPolicy[] }> {
     const dryRun = kind === 'preview' || program.options.dryRun === true;
     // Previews read; everything that can change the stack needs edit.
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, dryRun ? 'read' : 'edit');
@@ -94,7 +97,9 @@ export class UpdateService {
       environment: JSON.stringify(metadata.environment ?? {}),
       cli_version: cliVersion,
     });
-    return { updateID };
+    // Only previews and updates run policy packs; the CLI ignores them elsewhere.
+    const requiredPolicies = kind === 'update' || kind === 'preview' ? await this.deps.policy.requiredPolicies(this.deps.db, stack) : [];
+    return { updateID, ...(requiredPolicies.length > 0 && { requiredPolicies }) };
   }
 
   /** Takes the stack (unless a preview), assigns the version, hands out the lease. */
@@ -263,8 +268,10 @@ export class UpdateService {
       | { resourceChanges?: Record<string, number> }
       | undefined;
     await transaction(this.deps.db, async (tx) => {
-      const { update } = await this.holdLease(tx, ref, updateId, lease);
+      const { stack, update } = await this.holdLease(tx, ref, updateId, lease);
       await store.insertEvents(tx, update.id, rows);
+      const source = { stackId: stack.id, updateId: update.id, dryRun: update.dry_run === 1, version: update.dry_run === 1 ? null : update.version };
+      await recordPolicyEvents(tx, this.deps, source, events);
       if (summary?.resourceChanges) {
         await store.changeUpdate(tx, update.id, { resource_changes: JSON.stringify(summary.resourceChanges) });
       }
