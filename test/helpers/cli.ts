@@ -68,12 +68,13 @@ export class PulumiCli {
     };
   }
 
-  run(args: string[]): Promise<CliResult> {
+  /** Runs in the project directory unless `cwd` says otherwise, with `env` over the CLI's own. */
+  run(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
     return new Promise((resolve) => {
       execFile(
         path.join(pulumiBinDir(), 'pulumi'),
         ['--non-interactive', ...args],
-        { cwd: this.projectDir, env: this.env(), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+        { cwd: options.cwd ?? this.projectDir, env: { ...this.env(), ...options.env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolve({ code, stdout, stderr });
@@ -83,8 +84,8 @@ export class PulumiCli {
   }
 
   /** Runs and insists on success, reporting the CLI's own words when it fails. */
-  async ok(args: string[]): Promise<CliResult> {
-    const result = await this.run(args);
+  async ok(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+    const result = await this.run(args, options);
     if (result.code !== 0) {
       throw new Error(`pulumi ${args.join(' ')} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
     }

@@ -1,0 +1,128 @@
+// Policy as code through the real CLI: `pulumi policy publish` of the JavaScript pack in
+// test/policy/pack, `policy ls / validate-config / enable / group ls / disable / rm`, a server-required
+// pack that blocks a preview on a mandatory rule and lets an update through with an advisory one,
+// and a local `--policy-pack`. Packs run through the test-only language host of test/policy/host.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { inlineStack } from '../helpers/automation.js';
+import { PulumiCli } from '../helpers/cli.js';
+import { ApiClient } from '../helpers/http.js';
+import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const pack = 'stackyard-test-policies';
+
+let server: TestServer;
+let cli: PulumiCli;
+let api: ApiClient;
+let org: string;
+/** A copy of the pack: `npm pack` writes its archive into the folder it packs. */
+let packDir: string;
+/** The language host first on the CLI's PATH. */
+let env: Record<string, string>;
+let policyProgram: (withForbidden: boolean) => () => Promise<Record<string, unknown>>;
+
+before(async () => {
+  server = await startTestServer();
+  org = server.org;
+  api = new ApiClient(server.url, server.adminToken);
+  cli = new PulumiCli(server.url, server.adminToken, 'policyproj');
+  await cli.ok(['login', server.url]);
+  packDir = tempDir('policy-pack');
+  for (const file of ['PulumiPolicy.yaml', 'package.json', 'index.js', 'analyzer']) fs.copyFileSync(path.join(root, 'test/policy/pack', file), path.join(packDir, file));
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(packDir, 'node_modules'));
+  env = { PATH: `${path.join(root, 'test/policy/host')}:${cli.env().PATH}` };
+  ({ policyProgram } = await import(path.join(root, 'test/cli/fixtures/policy-program.mjs')));
+});
+after(async () => {
+  cli.cleanup();
+  fs.rmSync(packDir, { recursive: true, force: true });
+  await server.close();
+});
+
+/** A stack of the Automation API whose program has `forbidden` or not. */
+async function workspace(stack: string, withForbidden: boolean) {
+  return inlineStack(cli, `${org}/policyproj/${stack}`, policyProgram(withForbidden), env);
+}
+
+const violations = async (stack: string) =>
+  ((await api.get(`/api/orgs/${org}/policyresults/violations?project=policyproj&stack=${stack}`)).body.policyViolations as Array<Record<string, unknown>>).map(
+    (v) => [v.policyName, v.level, v.resourceName, v.updateVersion ?? null],
+  );
+
+describe('pulumi policy', () => {
+  it('publish uploads the pack through its signed URL, and ls lists it', async () => {
+    const published = await cli.ok(['policy', 'publish', org], { cwd: packDir, env });
+    assert.match(published.stdout, new RegExp(`Publishing "${pack}" - version 0\\.0\\.1`));
+    assert.deepEqual((await api.get(`/api/orgs/${org}/policypacks`)).body.policyPacks, [{ name: pack, displayName: '', versions: [1], versionTags: ['0.0.1'] }]);
+    const listed = await cli.ok(['policy', 'ls', org]);
+    assert.match(listed.stdout, new RegExp(`${pack}\\s+0\\.0\\.1`));
+    // The same tag again is refused, in the CLI's words.
+    const again = await cli.run(['policy', 'publish', org], { cwd: packDir, env });
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /already published/);
+  });
+
+  it('validate-config checks a config file against the published schema', async () => {
+    const file = path.join(cli.projectDir, 'policy-config.json');
+    fs.writeFileSync(file, JSON.stringify({ 'no-forbidden-name': 'advisory' }));
+    assert.match((await cli.ok(['policy', 'validate-config', `${org}/${pack}`, '0.0.1', '--config', file])).stdout, /configuration is valid/);
+    fs.writeFileSync(file, JSON.stringify({ 'no-forbidden-name': { enforcementLevel: 'loud' } }));
+    const invalid = await cli.run(['policy', 'validate-config', `${org}/${pack}`, '0.0.1', '--config', file]);
+    assert.notEqual(invalid.code, 0);
+    assert.match(invalid.stderr, /"loud" is not a valid enforcement level/);
+  });
+
+  it('enable applies the latest version through the default group, which group ls shows', async () => {
+    await cli.ok(['policy', 'enable', `${org}/${pack}`, 'latest']);
+    const group = (await api.get(`/api/orgs/${org}/policygroups/default-policy-group`)).body;
+    assert.deepEqual(group.appliedPolicyPacks.map((p: { name: string; versionTag: string }) => [p.name, p.versionTag]), [[pack, '0.0.1']]);
+    const groups = await cli.ok(['policy', 'group', 'ls', org]);
+    assert.match(groups.stdout, /default-policy-group/);
+  });
+
+  it('a server-required pack blocks a preview on a mandatory rule and lets an update through with an advisory one, and both are recorded', async () => {
+    await assert.rejects((await workspace('dev', true)).preview(), (error: Error) => {
+      assert.match(error.message, /Downloading policy pack/);
+      assert.match(error.message, /\[mandatory\]\s+no-forbidden-name/);
+      assert.match(error.message, /The name 'forbidden' is not allowed\./);
+      return true;
+    });
+    const up = await (await workspace('dev', false)).up();
+    assert.equal(up.summary.result, 'succeeded');
+    assert.match(up.stdout, /\[advisory\]\s+advisory-note/);
+    const recorded = await violations('dev');
+    assert.deepEqual(recorded.sort(), [['advisory-note', 'advisory', 'allowed', up.summary.version], ['no-forbidden-name', 'mandatory', 'forbidden', null]].sort());
+  });
+
+  it('disable stops enforcing; a local --policy-pack still runs and reports', async () => {
+    await cli.ok(['policy', 'disable', `${org}/${pack}`]);
+    assert.deepEqual((await api.get(`/api/orgs/${org}/policygroups/default-policy-group`)).body.appliedPolicyPacks, []);
+    const unenforced = await (await workspace('free', true)).up();
+    assert.equal(unenforced.summary.result, 'succeeded');
+    await assert.rejects((await workspace('local', true)).up({ policyPacks: [packDir] }), /\[mandatory\]\s+no-forbidden-name/);
+    // The run stops at the mandatory violation; whether the advisory one was reported first depends on timing.
+    assert.ok((await violations('local')).some(([policy, level, name]) => policy === 'no-forbidden-name' && level === 'mandatory' && name === 'forbidden'));
+  });
+
+  it('an executable given to --policy-pack runs without any language host, and its violations are recorded', async () => {
+    const stack = await inlineStack(cli, `${org}/policyproj/exec`, policyProgram(true));
+    await assert.rejects(stack.up({ policyPacks: [path.join(packDir, 'analyzer')] }), (error: Error) => {
+      assert.match(error.message, /\[mandatory\]\s+no-forbidden-name/);
+      assert.doesNotMatch(error.message, /pulumi-language-nodejs/);
+      return true;
+    });
+    assert.ok((await violations('exec')).some(([policy, level, name]) => policy === 'no-forbidden-name' && level === 'mandatory' && name === 'forbidden'));
+    const allowed = await (await inlineStack(cli, `${org}/policyproj/exec`, policyProgram(false))).up({ policyPacks: [path.join(packDir, 'analyzer')] });
+    assert.equal(allowed.summary.result, 'succeeded');
+    assert.match(allowed.stdout, /\[advisory\]\s+advisory-note/);
+  });
+
+  it('rm deletes the pack once no group applies it', async () => {
+    await cli.ok(['policy', 'rm', `${org}/${pack}`, 'all', '--yes']);
+    assert.deepEqual((await api.get(`/api/orgs/${org}/policypacks`)).body.policyPacks, []);
+  });
+});
