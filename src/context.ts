@@ -146,7 +146,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     usage: new UsageService({ db, clock }),
     search: new SearchService({ db, blobs }),
     policy,
-    policyResults: new PolicyResultsService({ db }),
+    policyResults: new PolicyResultsService({ db, clock }),
   };
   return { config, database, blobs, jobs, clock, ids, logger, metrics, services, close: () => db.destroy() };
 }

@@ -1,9 +1,10 @@
 // Pulumi's generated Go client (github.com/pulumi/pulumi-cloud-sdk/go) against a real server: the
 // program in test/sdk/check/ calls the identity and access API, the stack and update API, the
-// environment API, the webhooks of all three scopes, OIDC issuers, resources under management and
-// resource search through the SDK's typed client, so every response is decoded into Pulumi's own
-// types. It is built once into the git-ignored .cache/sdk/ with the Go toolchain and the module
-// proxy, and rebuilt only when its sources change.
+// environment API, the webhooks of all three scopes, OIDC issuers, resources under management,
+// resource search and policy as code (packs, groups, violations, issues) through the SDK's typed
+// client, so every response is decoded into Pulumi's own types. It is built once into the
+// git-ignored .cache/sdk/ with the Go toolchain and the module proxy, and rebuilt only when its
+// sources change.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -182,7 +183,46 @@ const usageOperations = ['GetUsageSummaryResourceHours'];
 /** test/sdk/check/search.go: resource search, its CSV export and whether search is available. */
 const searchOperations = ['ExportOrgResourceSearchQuery', 'GetOrgResourceSearchQuery', 'SearchClusterAvailable'];
 
-const operations = [...identityOperations, ...stackOperations, ...environmentOperations, ...webhookOperations, ...oidcOperations, ...usageOperations, ...searchOperations].sort();
+/**
+ * test/sdk/check/policy.go: a policy pack published (its archive at the signed upload URL), listed,
+ * read and removed; a policy group made, changed, renamed and deleted; a stack's groups and required
+ * packs (the archive downloaded from packLocation); a violation an update reported, as a violation,
+ * as an issue triaged, and in the issues' CSV export; the organization's policy protection.
+ */
+const policyOperations = [
+  'BatchUpdatePolicyGroup',
+  'CompletePolicyPack',
+  'CreatePolicyPack',
+  'DeletePolicyGroup',
+  'DeletePolicyPackVersion',
+  'DeletePolicyPack_orgs_policypacks',
+  'ExportPolicyIssues',
+  'GetPolicyGroup',
+  'GetPolicyGroupMetadata',
+  'GetPolicyIssue',
+  'GetPolicyPack',
+  'GetPolicyPackConfigSchema',
+  'GetStackPolicyGroups',
+  'GetStackPolicyPacks',
+  'ListPolicyGroups',
+  'ListPolicyIssues',
+  'ListPolicyPacks_orgs',
+  'ListPolicyViolationsV2',
+  'NewPolicyGroup',
+  'UpdatePolicyGroup',
+  'UpdatePolicyIssue',
+];
+
+const operations = [
+  ...identityOperations,
+  ...stackOperations,
+  ...environmentOperations,
+  ...webhookOperations,
+  ...oidcOperations,
+  ...usageOperations,
+  ...searchOperations,
+  ...policyOperations,
+].sort();
 
 let server: TestServer;
 let api: ApiClient;
@@ -217,8 +257,8 @@ after(async () => {
   await server.close();
 });
 
-describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment, webhook, OIDC issuer, usage and search API', () => {
-  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, the webhooks of an organization, a stack and an environment, an OIDC issuer with its policy, the organization’s resources under management, and a search of its resources with their export', async (t) => {
+describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment, webhook, OIDC issuer, usage, search and policy API', () => {
+  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, the webhooks of an organization, a stack and an environment, an OIDC issuer with its policy, the organization’s resources under management, a search of its resources with their export, and a policy pack through publish, a group, a stack’s required packs, a reported violation and its issue', async (t) => {
     const result = await runCheck(env);
     t.diagnostic(result.stdout.trim());
     assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}${result.stdout}`);
@@ -238,6 +278,9 @@ describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update
     assert.deepEqual((await api.get(`/api/orgs/${server.org}/hooks`)).body, []);
     assert.deepEqual((await api.get(`/api/stacks/${server.org}/proj/dev/hooks`)).body, []);
     assert.deepEqual((await api.get(`/api/orgs/${server.org}/oidc/issuers`)).body, { oidcIssuers: [] });
+    assert.deepEqual((await api.get(`/api/orgs/${server.org}/policypacks`)).body, { policyPacks: [] });
+    const policyGroups = await api.get(`/api/orgs/${server.org}/policygroups`);
+    assert.deepEqual(policyGroups.body.policyGroups.map((g: { name: string; numEnabledPolicyPacks: number }) => [g.name, g.numEnabledPolicyPacks]), [['default-policy-group', 0]]);
   });
 
   it('stops at the first failed call with exit 1 and the server’s status and message', async () => {

@@ -586,7 +586,10 @@ export interface PolicyViolationsTable {
   severity: string;
   message: string;
   resource_urn: string;
+  resource_type: string;
   status: string;
+  priority: string;
+  assigned_to_user_id: string | null;
   observed_at: number;
   modified_at: number;
 }

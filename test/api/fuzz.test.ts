@@ -48,7 +48,7 @@ let operations: Operation[];
 const totals = { requests: 0, byClass: new Map<string, number>() };
 
 /** What each route's parameters name when they name something real: refreshed before each route. */
-const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', policyVersionIds: [] as string[], counter: 0 };
+const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', policyVersionIds: [] as string[], issueIds: [] as string[], counter: 0 };
 /** A public EC key (RFC 7515's example), for the fuzzed issuers. */
 const fuzzKey = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' };
 const member = 'fuzz-member';
@@ -132,7 +132,13 @@ async function refreshWorld(): Promise<void> {
   const group = await admin.post(`/api/orgs/${org}/policygroups`, { name: 'fuzzgroup', entityType: 'stacks' });
   assert.ok(group.status === 204 || group.status === 409, group.text);
   ok(await admin.patch(`/api/orgs/${org}/policygroups/fuzzgroup`, { addStack: { name: stack, routingProject: 'proj' }, addPolicyPack: { name: 'fuzzpack' } }), 'policy group');
+  // A violation the running update reports, so an issue exists.
+  const violation = { sequence: 1, timestamp: 1, policyEvent: { resourceUrn: `urn:pulumi:${stack}::proj::a:b:C::r`, message: 'm', policyName: 'p', policyPackName: 'fuzzpack', policyPackVersionTag: '1', enforcementLevel: 'advisory' } };
+  ok(await admin.request('POST', `${path}/update/${update.updateId}/events/batch`, { body: { events: [violation] }, token: null, headers: { Authorization: `update-token ${update.token}` } }), 'policy event');
+  const issues = await admin.post(`/api/orgs/${org}/policyresults/issues`, {});
+  ok(issues, 'policy issues');
   Object.assign(world, {
+    issueIds: issues.body.policyIssues.map((issue: { id: string }) => issue.id).slice(0, 2),
     policyVersionIds: [/archives\/([^?]+)/.exec(published.body.uploadURI)![1]!, /archives\/([^?]+)/.exec(unfinished.body.uploadURI)![1]!],
     stack,
     updateId: update.updateId,
@@ -181,6 +187,8 @@ function realValues(name: string): string[] {
       return ['fuzzgroup', 'default-policy-group'];
     case 'versionId':
       return world.policyVersionIds;
+    case 'issueId':
+      return world.issueIds;
     case 'urn':
       return [`urn:pulumi:${world.stack}::proj::pulumi:pulumi:Stack::proj-${world.stack}`];
     default:

@@ -1108,7 +1108,7 @@ async function freshPack(stop?: 'created' | 'uploaded'): Promise<{ name: string;
 }
 
 /** mx-pack, applied through the default group, and a violation on mx-org/app/dev: made once. */
-let policyWorld: Promise<{ downloadPath: string }> | undefined;
+let policyWorld: Promise<{ downloadPath: string; issueId: string }> | undefined;
 const policyFixture = () =>
   (policyWorld ??= (async () => {
     const created = await adminCall('POST', mxPacks, { name: 'mx-pack', displayName: 'MX', versionTag: '1', policies: packPolicies }, 201);
@@ -1122,7 +1122,8 @@ const policyFixture = () =>
       assert.ok(reply.status < 300, `${path} (setting up policy cells): ${reply.text}`);
     }
     const packsOfDev = await adminCall('GET', `${dev}/policypacks`);
-    return { downloadPath: pathOf(packsOfDev.body.requiredPolicies[0].packLocation) };
+    const issues = await adminCall('POST', '/api/orgs/mx-org/policyresults/issues', {});
+    return { downloadPath: pathOf(packsOfDev.body.requiredPolicies[0].packLocation), issueId: issues.body.policyIssues[0].id as string };
   })());
 
 /** A group of its own for one cell. */
@@ -1204,6 +1205,19 @@ matrix.push(
   { method: 'POST', route: '/api/orgs/{org}/policyresults/issues/export', expect: orgMember,
     request: async () => (await policyFixture(), { path: '/api/orgs/mx-org/policyresults/issues/export', body: {} }),
     ok: (r, { caller }) => assert.equal(r.text.trimEnd().split('\n').length, searchesDev(caller) ? 2 : 1) },
+  { method: 'POST', route: '/api/orgs/{org}/policyresults/issues', expect: orgMember,
+    request: async () => (await policyFixture(), { path: '/api/orgs/mx-org/policyresults/issues', body: { startRow: 0, endRow: 100, sortModel: null } }),
+    ok: (r, { caller }) => assert.deepEqual([r.body.rowCount, r.body.policyIssues.length], searchesDev(caller) ? [1, 1] : [0, 0]) },
+  { method: 'GET', route: '/api/orgs/{org}/policyresults/issues/{issueId}', expect: stackReader,
+    request: async () => ({ path: `/api/orgs/mx-org/policyresults/issues/${(await policyFixture()).issueId}` }),
+    ok: (r) => assert.deepEqual([r.body.policyIssue.entityId, r.body.policy.name], ['dev', 'p']) },
+  { method: 'PATCH', route: '/api/orgs/{org}/policyresults/issues/{issueId}',
+    expect: [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401], denied: stackDenied('edit'),
+    request: async () => ({ path: `/api/orgs/mx-org/policyresults/issues/${(await policyFixture()).issueId}`, body: { priority: 'p1' } }),
+    ok: (r) => assert.equal(r.body.policyIssue.priority, 'p1') },
+  { method: 'GET', route: '/api/orgs/{org}/policygroups/metadata', expect: orgMember,
+    request: async () => (await policyFixture(), { path: `${mxGroups}/metadata` }),
+    ok: (r) => assert.equal(r.body.PreventativeStacks, r.body.TotalStacks) },
 );
 
 /**

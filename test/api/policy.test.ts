@@ -383,11 +383,14 @@ describe('violations', () => {
     assert.deepEqual((await member.get(`/api/orgs/${org}/policyresults/violations?project=vio&level=mandatory`)).body.policyViolations.map((v: any) => v.resourceName), ['forbidden']);
     assert.equal((await member.get(`/api/orgs/${org}/policyresults/violations?continuationToken=garbage`)).status, 400);
 
-    const csv = await member.post(`/api/orgs/${org}/policyresults/issues/export?project=vio`, {});
+    const vio = { colId: 'entityProject', filterType: 'text', type: 'equals', filter: 'vio' };
+    const csv = await member.post(`/api/orgs/${org}/policyresults/issues/export`, { filterModel: vio });
     assert.equal(csv.status, 200);
-    const [header, ...rows] = csv.text.trimEnd().split('\n').filter((line) => line.startsWith('observedAt') || line.startsWith('20'));
-    assert.match(header!, /^observedAt,projectName,stackName,stackVersion,policyPack,/);
-    assert.equal(rows.length, 5);
+    const [header, ...rows] = csv.text.trimEnd().split('\n');
+    assert.equal(header, 'id,status,priority,level,severity,policyPack,policyPackTag,policyName,entityType,entityProject,entityId,stackVersion,resourceURN,resourceType,resourceName,resourceProvider,message,observedAt,lastModified,assignedTo');
+    // Each message holds two line breaks, so each of the 5 rows spans three lines.
+    assert.equal(rows.length, 15);
+    assert.match(rows[0]!, /^[0-9a-f-]{36},open,p1,advisory,high,stackyard-test-policies,0\.0\.1,advisory-note,stack,vio,dev,\d+,urn:pulumi:dev::vio::pulumi-nodejs:dynamic:Resource::r3,pulumi-nodejs:dynamic:Resource,r3,pulumi-nodejs,"Resources/);
 
     // A preview that passes changes nothing; an update whose summary lists the policy as passed fixes it.
     const passed = (sequence: number, name: string) => ({ sequence, timestamp: 1_700_000_100, policyAnalyzeSummaryEvent: { resourceUrn: urn(name), policyPackName: 'stackyard-test-policies', policyPackVersion: '0.0.1', policyPackVersionTag: '0.0.1', passed: ['advisory-note', 'no-forbidden-name'] } });
@@ -397,6 +400,67 @@ describe('violations', () => {
     const next = await beginUpdate(admin, path);
     await admin.post(`${path}/update/${next.updateId}/events/batch`, { events: [passed(1, 'r0'), passed(2, 'forbidden')] }, withLease(next.token));
     assert.deepEqual((await member.get(`/api/orgs/${org}/policyresults/violations?project=vio`)).body.policyViolations.map((v: any) => v.resourceName), ['r3', 'r2', 'r1']);
+  });
+
+  it('are policy issues: a grid with a row count, sorted, filtered, triaged, closed when fixed and opened again when seen again', async () => {
+    await createStack(admin, org, 'iss', 'dev');
+    const path = `/api/stacks/${org}/iss/dev`;
+    const urn = (name: string) => `urn:pulumi:dev::iss::aws:s3/bucket:Bucket::${name}`;
+    const report = async (names: string[], passed: string[] = []) => {
+      const { updateId, token } = await beginUpdate(admin, path);
+      const events: Array<Record<string, unknown>> = names.map((name, i) => violationEvent(i + 1, urn(name), 'no-forbidden-name'));
+      passed.forEach((name, i) => events.push({ sequence: 100 + i, timestamp: 1, policyAnalyzeSummaryEvent: { resourceUrn: urn(name), policyPackName: 'stackyard-test-policies', passed: ['no-forbidden-name'] } }));
+      assert.equal((await admin.post(`${path}/update/${updateId}/events/batch`, { events }, withLease(token))).status, 200);
+      await admin.post(`${path}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token));
+    };
+    await report(['b0', 'b1', 'b2', 'b3', 'b4']);
+    const iss = { filterModel: { colId: 'entityProject', filterType: 'text', type: 'equals', filter: 'iss' } };
+    const issues = (body: Record<string, unknown>, closed = false) => member.post(`/api/orgs/${org}/policyresults/issues${closed ? '?closed=true' : ''}`, { ...iss, ...body });
+
+    // The CLI's filters: joins of AND and OR over `equals` leaves.
+    const either = { filterType: 'join', type: 'AND', conditions: [iss.filterModel, { colId: 'entityType', filterType: 'text', type: 'equals', filter: 'stack' }, { filterType: 'join', type: 'OR', conditions: ['b0', 'b4'].map((name) => ({ colId: 'resourceURN', filterType: 'text', type: 'equals', filter: urn(name) })) }] };
+    assert.deepEqual((await issues({ filterModel: either, sortModel: [{ colId: 'resourceURN', sort: 'desc' }] })).body.policyIssues.map((i: any) => i.resourceName), ['b4', 'b0']);
+    const page = await issues({ startRow: 1, endRow: 3, sortModel: [{ colId: 'resourceURN', sort: 'asc' }] });
+    assert.equal(page.status, 200, page.text);
+    assert.deepEqual([page.body.rowCount, page.body.groupData, page.body.policyIssues.map((i: any) => i.resourceName)], [5, null, ['b1', 'b2']]);
+    const issue = page.body.policyIssues[0];
+    assert.deepEqual(
+      [issue.entityType, issue.entityProject, issue.entityId, issue.resourceType, issue.resourceProvider, issue.status, issue.kind, issue.priority, issue.severity],
+      ['stack', 'iss', 'dev', 'aws:s3/bucket:Bucket', 'aws', 'open', 'preventative', 'p1', 'high'],
+    );
+    for (const [body, message] of [
+      [{ sortModel: [{ colId: 'nope', sort: 'asc' }] }, /colId 'nope' is not a column/],
+      [{ filterModel: { colId: 'level', type: 'contains', filter: 'x' } }, /only 'equals' conditions on text are supported, not 'contains' on 'level'/],
+      [{ filterModel: { colId: 'policyGroupName', type: 'equals', filter: 'x' } }, /not filtered by 'policyGroupName'/],
+      [{ startRow: 5, endRow: 2 }, /startRow and endRow/],
+    ] as const) {
+      const refused = await member.post(`/api/orgs/${org}/policyresults/issues`, body);
+      assert.equal(refused.status, 400, JSON.stringify(body));
+      assert.match(refused.body.message, message);
+    }
+
+    // Triage: the server's own states cannot be set; an assignee must be a member.
+    const url = `/api/orgs/${org}/policyresults/issues/${issue.id}`;
+    assert.equal((await admin.patch(url, { status: 'fixed' })).status, 400);
+    assert.equal((await admin.patch(url, { assignedTo: 'nobody-here' })).status, 400);
+    const triaged = await admin.patch(url, { status: 'ignored', priority: 'p4', assignedTo: 'policy-member' });
+    assert.equal(triaged.status, 200, triaged.text);
+    assert.deepEqual([triaged.body.policyIssue.status, triaged.body.policyIssue.priority, triaged.body.policyIssue.assignedTo.githubLogin], ['ignored', 'p4', 'policy-member']);
+    assert.equal(triaged.body.policy, null, 'no pack of that name and tag is published');
+    const got = await member.get(url);
+    assert.deepEqual(got.body.policyIssue, triaged.body.policyIssue);
+    assert.equal((await member.get(`/api/orgs/${org}/policyresults/issues/no-such-id`)).status, 404);
+
+    // Seen again, an ignored issue stays ignored; passed, issues are fixed (closed); seen again, a fixed one opens.
+    await report(['b1'], ['b2', 'b3']);
+    assert.deepEqual((await issues({}, true)).body.policyIssues.map((i: any) => [i.resourceName, i.status]).sort(), [['b1', 'ignored'], ['b2', 'fixed'], ['b3', 'fixed']]);
+    assert.deepEqual((await issues({})).body.policyIssues.map((i: any) => i.resourceName).sort(), ['b0', 'b4']);
+    await report(['b2']);
+    assert.deepEqual((await issues({})).body.policyIssues.map((i: any) => [i.resourceName, i.status]).sort(), [['b0', 'open'], ['b2', 'open'], ['b4', 'open']]);
+
+    const metadata = (await member.get(`${groups()}/metadata`)).body;
+    assert.deepEqual(Object.keys(metadata).sort(), ['AuditStackResources', 'AuditStacks', 'PreventativeStackResources', 'PreventativeStacks', 'ProtectedAccountResources', 'ProtectedAccounts', 'ProtectedStackResources', 'ProtectedStacks', 'TotalAccountResources', 'TotalAccounts', 'TotalStackResources', 'TotalStacks']);
+    assert.ok(metadata.TotalStacks > 0 && metadata.PreventativeStacks <= metadata.TotalStacks && metadata.AuditStacks === 0);
   });
 
   it('are shown only to callers who may read their stack', async () => {

@@ -82,6 +82,8 @@ describe('pulumi policy', () => {
     assert.deepEqual(group.appliedPolicyPacks.map((p: { name: string; versionTag: string }) => [p.name, p.versionTag]), [[pack, '0.0.1']]);
     const groups = await cli.ok(['policy', 'group', 'ls', org]);
     assert.match(groups.stdout, /default-policy-group/);
+    const got = JSON.parse((await cli.ok(['policy', 'get', `${org}/${pack}`, '0.0.1', '--output', 'json'])).stdout);
+    assert.match(JSON.stringify(got), /no-forbidden-name/);
   });
 
   it('a server-required pack blocks a preview on a mandatory rule and lets an update through with an advisory one, and both are recorded', async () => {
@@ -96,6 +98,23 @@ describe('pulumi policy', () => {
     assert.match(up.stdout, /\[advisory\]\s+advisory-note/);
     const recorded = await violations('dev');
     assert.deepEqual(recorded.sort(), [['advisory-note', 'advisory', 'allowed', up.summary.version], ['no-forbidden-name', 'mandatory', 'forbidden', null]].sort());
+    // `policy install` asks for the stack's packs (the stack-policy-packs capability) and finds them installed.
+    await cli.ok(['policy', 'install', '--stack', `${org}/policyproj/dev`], { env });
+  });
+
+  it('issue list / get / edit / export show and triage what the runs reported', async () => {
+    const listed = await cli.ok(['policy', 'issue', 'list', '--org', org, '--stack', 'policyproj/dev', '--output', 'json']);
+    const { policyIssues: issues, rowCount } = JSON.parse(listed.stdout) as { policyIssues: Array<{ id: string; policyName: string; resourceName: string; status: string }>; rowCount: number };
+    assert.equal(rowCount, 2);
+    assert.deepEqual(issues.map((i) => [i.policyName, i.resourceName, i.status]).sort(), [['advisory-note', 'allowed', 'open'], ['no-forbidden-name', 'forbidden', 'open']]);
+    const mandatory = issues.find((i) => i.policyName === 'no-forbidden-name')!;
+    assert.match((await cli.ok(['policy', 'issue', 'get', mandatory.id, '--org', org])).stdout, /no-forbidden-name/);
+    await cli.ok(['policy', 'issue', 'edit', mandatory.id, '--org', org, '--status', 'in_progress', '--priority', 'p0']);
+    const edited = (await api.get(`/api/orgs/${org}/policyresults/issues/${mandatory.id}`)).body.policyIssue;
+    assert.deepEqual([edited.status, edited.priority], ['in_progress', 'p0']);
+    const exported = await cli.ok(['policy', 'issue', 'export', '--org', org]);
+    assert.match(exported.stdout, /^id,status,priority,/);
+    assert.ok(exported.stdout.includes(mandatory.id));
   });
 
   it('disable stops enforcing; a local --policy-pack still runs and reports', async () => {
@@ -119,6 +138,16 @@ describe('pulumi policy', () => {
     const allowed = await (await inlineStack(cli, `${org}/policyproj/exec`, policyProgram(false))).up({ policyPacks: [path.join(packDir, 'analyzer')] });
     assert.equal(allowed.summary.result, 'succeeded');
     assert.match(allowed.stdout, /\[advisory\]\s+advisory-note/);
+  });
+
+  it('group new / edit / get / remove manage a group of stacks', async () => {
+    await cli.ok(['policy', 'group', 'new', 'staging', '--org', org, '--mode', 'preventative', '--yes']);
+    await cli.ok(['policy', 'group', 'edit', 'staging', '--org', org, '--add-stack', 'policyproj/dev', '--add-policy-pack', `${pack}@0.0.1`, '--name', 'staging2']);
+    const group = (await api.get(`/api/orgs/${org}/policygroups/staging2`)).body;
+    assert.deepEqual([group.stacks, group.appliedPolicyPacks.map((p: { versionTag: string }) => p.versionTag)], [[{ name: 'dev', routingProject: 'policyproj' }], ['0.0.1']]);
+    assert.match((await cli.ok(['policy', 'group', 'get', 'staging2', '--org', org])).stdout, /policyproj\/dev/);
+    await cli.ok(['policy', 'group', 'remove', 'staging2', '--org', org, '--yes']);
+    assert.equal((await api.get(`/api/orgs/${org}/policygroups/staging2`)).status, 404);
   });
 
   it('rm deletes the pack once no group applies it', async () => {

@@ -4,6 +4,7 @@ import type { App } from '../../http/types.js';
 import { stackRef } from '../stacks/routes.js';
 import { StackParams } from '../stacks/schemas.js';
 import * as schema from './schemas.js';
+import type { GridRequest } from './results.js';
 import { type CreatePolicyPackRequest, type UpdatePolicyGroupRequest } from './service.js';
 
 const packs = '/api/orgs/:orgName/policypacks';
@@ -62,6 +63,7 @@ export function registerPolicyRoutes(app: App, services: Services): void {
     await policy.createGroup(request.caller, request.params.orgName, request.body);
     return reply.status(204).send();
   });
+  app.get(`${groups}/metadata`, { schema: { params: schema.OrgParams } }, async (request) => policy.groupMetadata(request.caller, request.params.orgName));
   app.get(`${groups}/:policyGroup`, { schema: { params: schema.GroupParams } }, async (request) =>
     policy.getGroup(request.caller, request.params.orgName, request.params.policyGroup),
   );
@@ -92,10 +94,19 @@ export function registerPolicyRoutes(app: App, services: Services): void {
   app.get(`${results}/violationsv2`, { schema: { params: schema.OrgParams, querystring: schema.ViolationsQuery } }, async (request) =>
     violations.violationsV2(request.caller, request.params.orgName, request.query),
   );
-  // The grid request Pulumi's console sends is taken and not needed: the export is every open violation the caller may read.
-  app.post(
-    `${results}/issues/export`,
-    { schema: { params: schema.OrgParams, querystring: schema.ViolationsQuery, body: Type.Optional(Type.Object({}, { additionalProperties: true })) } },
-    async (request, reply) => reply.type('text/plain; charset=utf-8').send(await violations.exportCsv(request.caller, request.params.orgName, request.query)),
+  const gridBody = Type.Optional(schema.GridRequest);
+  app.post(`${results}/issues`, { schema: { params: schema.OrgParams, querystring: schema.ClosedQuery, body: gridBody } }, async (request) =>
+    violations.listIssues(request.caller, request.params.orgName, request.query.closed === true, (request.body ?? {}) as GridRequest),
+  );
+  app.post(`${results}/issues/export`, { schema: { params: schema.OrgParams, querystring: schema.ClosedQuery, body: gridBody } }, async (request, reply) =>
+    reply
+      .type('text/plain; charset=utf-8')
+      .send(await violations.exportIssues(request.caller, request.params.orgName, request.query.closed === true, (request.body ?? {}) as GridRequest)),
+  );
+  app.get(`${results}/issues/:issueId`, { schema: { params: schema.IssueParams } }, async (request) =>
+    violations.getIssue(request.caller, request.params.orgName, request.params.issueId),
+  );
+  app.patch(`${results}/issues/:issueId`, { schema: { params: schema.IssueParams, body: schema.UpdatePolicyIssueRequest } }, async (request) =>
+    violations.updateIssue(request.caller, request.params.orgName, request.params.issueId, request.body),
   );
 }

@@ -53,11 +53,17 @@ const PolicyPackMetadata = Type.Object({
   environments: Type.Optional(Type.Union([Type.Array(text(400), { maxItems: 100 }), Type.Null()])),
 });
 
+/** Match rules (stacks joining a group by their tags) are refused by the service, so they are taken as any JSON. */
+const MatchRule = Type.Optional(Type.Unknown());
+
+/** `NewPolicyGroupRequest`: the CLI leaves out `entityType` for a stacks group. */
 export const CreatePolicyGroupRequest = Type.Object({
   name: text(100),
-  entityType: text(32),
+  entityType: Type.Optional(text(32)),
   mode: Type.Optional(text(32)),
   agentPoolId: Type.Optional(text(200)),
+  stackMatchRule: MatchRule,
+  accountMatchRule: MatchRule,
 });
 
 /** `UpdatePolicyGroupRequest`: every field optional, several may come together. */
@@ -73,6 +79,10 @@ export const UpdatePolicyGroupRequest = Type.Object({
   removeInsightsAccount: Type.Optional(JsonObject),
   insightsAccounts: Type.Optional(Type.Union([Type.Array(text(200), { maxItems: 1000 }), Type.Null()])),
   agentPoolId: Type.Optional(text(200)),
+  stackMatchRule: MatchRule,
+  accountMatchRule: MatchRule,
+  removeStackMatchRule: Type.Optional(Type.Boolean()),
+  removeAccountMatchRule: Type.Optional(Type.Boolean()),
 });
 export const BatchUpdatePolicyGroupRequest = Type.Array(UpdatePolicyGroupRequest, { maxItems: 1000 });
 
@@ -84,4 +94,24 @@ export const ViolationsQuery = Type.Object({
   policyPack: Type.Optional(text(100)),
   policyName: Type.Optional(text(200)),
   level: Type.Optional(text(32)),
+});
+
+export const IssueParams = Type.Object({ orgName: Type.String(), issueId: Type.String({ maxLength: 64 }) });
+export const ClosedQuery = Type.Object({ closed: Type.Optional(Type.Boolean()) });
+
+/** `AngularGridGetRowsRequest`; the CLI sends `{"startRow":0,"endRow":100,"sortModel":null}`. */
+export const GridRequest = Type.Object(
+  {
+    startRow: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    endRow: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    sortModel: Type.Optional(Type.Union([Type.Array(Type.Object({ colId: text(64), sort: text(8) }), { maxItems: 16 }), Type.Null()])),
+    filterModel: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
+  },
+  { additionalProperties: true },
+);
+
+export const UpdatePolicyIssueRequest = Type.Object({
+  status: Type.Optional(text(32)),
+  priority: Type.Optional(text(8)),
+  assignedTo: Type.Optional(Type.Union([text(100), Type.Null()])),
 });

@@ -56,6 +56,18 @@ export interface UpdatePolicyGroupRequest {
   removeInsightsAccount?: unknown;
   insightsAccounts?: string[] | null;
   agentPoolId?: string;
+  stackMatchRule?: unknown;
+  accountMatchRule?: unknown;
+  /** Accepted: with no rules, there is nothing to remove. */
+  removeStackMatchRule?: boolean;
+  removeAccountMatchRule?: boolean;
+}
+
+/** Groups here hold the stacks added to them; stacks joining by their tags is not implemented, and said so. */
+function refuseMatchRules(request: { stackMatchRule?: unknown; accountMatchRule?: unknown }): void {
+  if ((request.stackMatchRule ?? null) !== null || (request.accountMatchRule ?? null) !== null) {
+    throw new ApiError('bad_request', 'match rules (stacks joining a policy group by their tags) are not supported by this server; add stacks to the group by name');
+  }
 }
 
 /** What an update is told to run (`RequiredPolicy`). */
@@ -248,11 +260,38 @@ export class PolicyService {
     return { policyGroups: (await store.listGroupSummaries(this.deps.db, org.id)).map(groupSummary) };
   }
 
-  async createGroup(caller: Caller, orgName: string, input: { name: string; entityType: string; mode?: string; agentPoolId?: string }): Promise<void> {
+  /** How much of the organization's stacks policy protects (`PolicyGroupMetadata`); this server has no cloud accounts. */
+  async groupMetadata(caller: Caller, orgName: string) {
+    const org = await requireOrganization(this.deps.db, caller, orgName, 'member');
+    await this.defaultGroup(this.deps.db, org.id);
+    const counts = await store.protectionCounts(this.deps.db, org.id);
+    return {
+      ProtectedStacks: counts.any.stacks,
+      ProtectedStackResources: counts.any.resources,
+      PreventativeStacks: counts.preventative.stacks,
+      PreventativeStackResources: counts.preventative.resources,
+      AuditStacks: counts.audit.stacks,
+      AuditStackResources: counts.audit.resources,
+      TotalStacks: counts.total.stacks,
+      TotalStackResources: counts.total.resources,
+      ProtectedAccounts: 0,
+      ProtectedAccountResources: 0,
+      TotalAccounts: 0,
+      TotalAccountResources: 0,
+    };
+  }
+
+  async createGroup(
+    caller: Caller,
+    orgName: string,
+    input: { name: string; entityType?: string; mode?: string; agentPoolId?: string; stackMatchRule?: unknown; accountMatchRule?: unknown },
+  ): Promise<void> {
+    refuseMatchRules(input);
+    const entityType = input.entityType ?? 'stacks';
     validateName('policy group name', input.name);
     if (input.name === 'metadata') throw new ApiError('bad_request', "policy group name 'metadata' is reserved");
-    if (input.entityType === 'accounts') throw new ApiError('bad_request', "entity type 'accounts' (Insights cloud accounts) is not supported by this server; use 'stacks'");
-    if (input.entityType !== 'stacks') throw new ApiError('bad_request', `entity type '${input.entityType}' is invalid: use 'stacks'`);
+    if (entityType === 'accounts') throw new ApiError('bad_request', "entity type 'accounts' (Insights cloud accounts) is not supported by this server; use 'stacks'");
+    if (entityType !== 'stacks') throw new ApiError('bad_request', `entity type '${entityType}' is invalid: use 'stacks'`);
     const mode = input.mode ?? 'preventative';
     if (mode !== 'preventative' && mode !== 'audit') throw new ApiError('bad_request', `mode '${mode}' is invalid: use 'preventative' or 'audit'`);
     await transaction(this.deps.db, async (tx) => {
@@ -264,7 +303,7 @@ export class PolicyService {
         organization_id: org.id,
         name: input.name,
         is_default: 0,
-        entity_type: input.entityType,
+        entity_type: entityType,
         mode,
         agent_pool_id: input.agentPoolId ?? '',
         created_at: this.deps.clock.now(),
@@ -310,6 +349,7 @@ export class PolicyService {
   }
 
   private async applyChange(tx: Executor, org: OrganizationRow, group: store.GroupRow, change: UpdatePolicyGroupRequest): Promise<store.GroupRow> {
+    refuseMatchRules(change);
     if (change.addInsightsAccount !== undefined || change.removeInsightsAccount !== undefined || (change.insightsAccounts ?? []).length > 0) {
       throw new ApiError('bad_request', 'Insights cloud accounts are not supported by this server; policy groups hold stacks');
     }

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { StackVisibility } from '../../auth/permissions.js';
 import type { Executor } from '../../db/executor.js';
 import type { PolicyGroupPacksTable, PolicyGroupsTable, PolicyPackVersionsTable, PolicyViolationsTable } from '../../db/schema.js';
@@ -257,19 +257,30 @@ export async function stackIdsByName(db: Executor, organizationId: string, refs:
   return found;
 }
 
-// Violations.
+// Violations, which Pulumi's newer API calls policy issues.
 
-/** Records a violation, or refreshes the one already recorded for that stack, policy and resource. */
+/** Triage states that end an issue; the others (`open`, `in_progress`) are active. */
+export const closedStatuses = ['fixed', 'by_design', 'ignored'];
+
+/**
+ * Records a violation, or refreshes the one already recorded for that stack, policy and resource:
+ * a fixed one opens again, any other keeps the triage people gave it.
+ */
 export async function upsertViolation(db: Executor, row: Insertable<PolicyViolationsTable>): Promise<void> {
-  const { id: _, stack_id: __, policy_pack: ___, policy_name: ____, resource_urn: _____, ...change } = row;
+  const { id: _, stack_id: __, policy_pack: ___, policy_name: ____, resource_urn: _____, status: ______, priority: _______, assigned_to_user_id: ________, ...change } = row;
   await db
     .insertInto('policy_violations')
     .values(row)
-    .onConflict((oc) => oc.columns(['stack_id', 'policy_pack', 'policy_name', 'resource_urn']).doUpdateSet(change))
+    .onConflict((oc) =>
+      oc.columns(['stack_id', 'policy_pack', 'policy_name', 'resource_urn']).doUpdateSet({
+        ...change,
+        status: sql<string>`CASE WHEN policy_violations.status = 'fixed' THEN 'open' ELSE policy_violations.status END`,
+      }),
+    )
     .execute();
 }
 
-/** Marks fixed the open violations of these policies on a resource (or on any resource, when `urn` is undefined). */
+/** Marks fixed the violations of these policies on a resource (or on any resource, when `urn` is undefined). */
 export async function fixViolations(db: Executor, stackId: string, pack: string, policies: string[], urn: string | undefined, now: number): Promise<void> {
   if (policies.length === 0) return;
   let query = db
@@ -278,48 +289,134 @@ export async function fixViolations(db: Executor, stackId: string, pack: string,
     .where('stack_id', '=', stackId)
     .where('policy_pack', '=', pack)
     .where('policy_name', 'in', policies)
-    .where('status', '=', 'open');
+    .where('status', '!=', 'fixed');
   if (urn !== undefined) query = query.where('resource_urn', '=', urn);
   await query.execute();
+}
+
+export async function changeViolation(db: Executor, id: string, change: Partial<Pick<ViolationRow, 'status' | 'priority' | 'assigned_to_user_id' | 'modified_at'>>): Promise<void> {
+  await db.updateTable('policy_violations').set(change).where('id', '=', id).execute();
+}
+
+/** The columns violations sort and filter by, as the issues grid names them. */
+export const violationColumns = {
+  observedAt: 'v.observed_at',
+  lastModified: 'v.modified_at',
+  policyPack: 'v.policy_pack',
+  policyName: 'v.policy_name',
+  level: 'v.level',
+  severity: 'v.severity',
+  status: 'v.status',
+  priority: 'v.priority',
+  resourceURN: 'v.resource_urn',
+  resourceType: 'v.resource_type',
+  entityProject: 'p.name',
+  entityId: 's.name',
+  assignedTo: 'u.login',
+} as const;
+export type ViolationColumn = keyof typeof violationColumns;
+
+/** A condition on violations: a column equal to a value, all or any of several, or a constant. */
+export type ViolationCondition =
+  | { column: ViolationColumn; equals: string }
+  | { all: ViolationCondition[] }
+  | { any: ViolationCondition[] }
+  | { constant: boolean };
+
+function conditionSql(condition: ViolationCondition): RawBuilder<boolean> {
+  if ('column' in condition) return sql<boolean>`${sql.ref(violationColumns[condition.column])} = ${condition.equals}`;
+  if ('constant' in condition) return condition.constant ? sql<boolean>`1 = 1` : sql<boolean>`1 = 0`;
+  const parts = 'all' in condition ? condition.all : condition.any;
+  if (parts.length === 0) return sql<boolean>`${sql.raw('all' in condition ? '1 = 1' : '1 = 0')}`;
+  return sql<boolean>`(${sql.join(parts.map(conditionSql), sql.raw('all' in condition ? ' AND ' : ' OR '))})`;
 }
 
 export interface ViolationFilter {
   organizationId: string;
   visibility: StackVisibility;
-  status: 'open' | 'fixed';
-  project?: string;
-  stack?: string;
-  policyPack?: string;
-  policyName?: string;
-  level?: string;
-  /** The page starts after this (observed_at, id), newest first. */
+  statuses: string[];
+  where?: ViolationCondition;
+  id?: string;
+  /** Keyset paging, newest first: the page starts after this (observed_at, id). */
   after?: [number, string];
+  /** Offset paging in `order` (the issues grid). */
+  order?: Array<[ViolationColumn, 'asc' | 'desc']>;
+  offset?: number;
   limit: number;
 }
 
-export type ViolationRecord = ViolationRow & { project_name: string; stack_name: string };
+export type ViolationRecord = ViolationRow & { project_name: string; stack_name: string; organization_id: string; assignee_login: string | null; assignee_name: string | null; assignee_avatar_url: string | null };
 
-/** Violations on stacks the caller may read, newest first. */
-export async function listViolations(db: Executor, filter: ViolationFilter): Promise<ViolationRecord[]> {
+function violationQuery(db: Executor, filter: Omit<ViolationFilter, 'limit'>) {
   let query = db
     .selectFrom('policy_violations as v')
     .innerJoin('stacks as s', 's.id', 'v.stack_id')
     .innerJoin('projects as p', 'p.id', 's.project_id')
     .innerJoin('organizations as o', 'o.id', 'p.organization_id')
-    .selectAll('v')
-    .select(['p.name as project_name', 's.name as stack_name'])
+    .leftJoin('users as u', 'u.id', 'v.assigned_to_user_id')
     .where('o.id', '=', filter.organizationId)
-    .where('v.status', '=', filter.status)
+    .where('v.status', 'in', filter.statuses)
     .where(readableStack(filter.visibility));
-  if (filter.project !== undefined) query = query.where('p.name', '=', filter.project);
-  if (filter.stack !== undefined) query = query.where('s.name', '=', filter.stack);
-  if (filter.policyPack !== undefined) query = query.where('v.policy_pack', '=', filter.policyPack);
-  if (filter.policyName !== undefined) query = query.where('v.policy_name', '=', filter.policyName);
-  if (filter.level !== undefined) query = query.where('v.level', '=', filter.level);
+  if (filter.where) query = query.where(conditionSql(filter.where));
+  if (filter.id !== undefined) query = query.where('v.id', '=', filter.id);
+  return query;
+}
+
+/** Violations on stacks the caller may read: newest first, or in the order asked. */
+export async function listViolations(db: Executor, filter: ViolationFilter): Promise<ViolationRecord[]> {
+  let query = violationQuery(db, filter)
+    .selectAll('v')
+    .select(['p.name as project_name', 's.name as stack_name', 'o.id as organization_id', 'u.login as assignee_login', 'u.name as assignee_name', 'u.avatar_url as assignee_avatar_url']);
   if (filter.after) {
     const [observed, id] = filter.after;
     query = query.where((eb) => eb.or([eb('v.observed_at', '<', observed), eb.and([eb('v.observed_at', '=', observed), eb('v.id', '<', id)])]));
   }
-  const rows = await query.orderBy('v.observed_at', 'desc').orderBy('v.id', 'desc').limit(filter.limit).execute();
-  return rows.map((row) => ({ ...row, observed_at: Number(row.observed_at), modified_at: Number(row.modified_at) }));
+  for (const [column, direction] of filter.order ?? []) query = query.orderBy(violationColumns[column], direction);
+  query = query.orderBy('v.observed_at', 'desc').orderBy('v.id', 'desc').limit(filter.limit);
+  if (filter.offset) query = query.offset(filter.offset);
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    ...row,
+    observed_at: Number(row.observed_at),
+    modified_at: Number(row.modified_at),
+    stack_version: row.stack_version === null ? null : Number(row.stack_version),
+  }));
+}
+
+export async function countViolations(db: Executor, filter: Omit<ViolationFilter, 'limit'>): Promise<number> {
+  const row = await violationQuery(db, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** The policy a violation names, from the pack version it names, if that version still exists. */
+export async function findPolicyOf(db: Executor, organizationId: string, pack: string, versionTag: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('policy_pack_versions as v')
+    .innerJoin('policy_packs as k', 'k.id', 'v.pack_id')
+    .select('v.policies')
+    .where('k.organization_id', '=', organizationId)
+    .where('k.name', '=', pack)
+    .where('v.version_tag', '=', versionTag)
+    .executeTakeFirst();
+  return row?.policies;
+}
+
+/** Stacks of the organization and their resources: all, and those in a group of each mode. */
+export async function protectionCounts(db: Executor, organizationId: string) {
+  const count = async (mode?: string) => {
+    let query = db
+      .selectFrom('stacks as s')
+      .innerJoin('projects as p', 'p.id', 's.project_id')
+      .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+      .leftJoin('stack_versions as sv', (join) => join.onRef('sv.stack_id', '=', 's.id').onRef('sv.version', '=', 's.version'))
+      .select((eb) => [eb.fn.countAll().as('stacks'), eb.fn.sum('sv.resource_count').as('resources')])
+      .where('o.id', '=', organizationId);
+    if (mode !== undefined) {
+      const modes = mode === 'any' ? sql`` : sql` AND g.mode = ${mode}`;
+      query = query.where(sql<boolean>`EXISTS (SELECT 1 FROM policy_groups g WHERE g.organization_id = o.id AND g.entity_type = 'stacks'${modes} AND ${memberOfGroup})`);
+    }
+    const row = await query.executeTakeFirst();
+    return { stacks: Number(row?.stacks ?? 0), resources: Number(row?.resources ?? 0) };
+  };
+  return { total: await count(), any: await count('any'), preventative: await count('preventative'), audit: await count('audit') };
 }

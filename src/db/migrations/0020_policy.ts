@@ -93,8 +93,13 @@ export function migration0020(dialect: DialectInfo): Migration {
         .addColumn('severity', 'text', (c) => c.notNull())
         .addColumn('message', 'text', (c) => c.notNull())
         .addColumn('resource_urn', 'text', (c) => c.notNull())
-        // `open`, or `fixed` once a later update reports the policy passed for the resource.
+        // The URN's type (its last `$` part), which issues are filtered and sorted by.
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        // Triage (PolicyIssue.status): `open`, `in_progress`, `ignored` and `by_design` as people set
+        // them, `fixed` once a later update reports the policy passed for the resource.
         .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('assigned_to_user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
         .addColumn('observed_at', time, (c) => c.notNull())
         .addColumn('modified_at', time, (c) => c.notNull())
         .addUniqueConstraint('policy_violations_key', ['stack_id', 'policy_pack', 'policy_name', 'resource_urn'])
