@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../helpers/clock.js';
-import { createStack, createUser } from '../helpers/factories.js';
+import { createStack, createUser, deploymentWithResources } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { beginUpdate, program, withLease } from '../helpers/updates.js';
@@ -405,7 +405,9 @@ describe('violations', () => {
   it('are policy issues: a grid with a row count, sorted, filtered, triaged, closed when fixed and opened again when seen again', async () => {
     await createStack(admin, org, 'iss', 'dev');
     const path = `/api/stacks/${org}/iss/dev`;
-    const urn = (name: string) => `urn:pulumi:dev::iss::aws:s3/bucket:Bucket::${name}`;
+    // The resources exist, so the updates below leave their issues alone.
+    assert.equal((await admin.post(`${path}/import`, deploymentWithResources('iss', 'dev', 5))).status, 200);
+    const urn = (name: string) => `urn:pulumi:dev::iss::pulumi-nodejs:dynamic:Resource::${name.replace('b', 'thing-')}`;
     const report = async (names: string[], passed: string[] = []) => {
       const { updateId, token } = await beginUpdate(admin, path);
       const events: Array<Record<string, unknown>> = names.map((name, i) => violationEvent(i + 1, urn(name), 'no-forbidden-name'));
@@ -419,14 +421,14 @@ describe('violations', () => {
 
     // The CLI's filters: joins of AND and OR over `equals` leaves.
     const either = { filterType: 'join', type: 'AND', conditions: [iss.filterModel, { colId: 'entityType', filterType: 'text', type: 'equals', filter: 'stack' }, { filterType: 'join', type: 'OR', conditions: ['b0', 'b4'].map((name) => ({ colId: 'resourceURN', filterType: 'text', type: 'equals', filter: urn(name) })) }] };
-    assert.deepEqual((await issues({ filterModel: either, sortModel: [{ colId: 'resourceURN', sort: 'desc' }] })).body.policyIssues.map((i: any) => i.resourceName), ['b4', 'b0']);
+    assert.deepEqual((await issues({ filterModel: either, sortModel: [{ colId: 'resourceURN', sort: 'desc' }] })).body.policyIssues.map((i: any) => i.resourceName), ['thing-4', 'thing-0']);
     const page = await issues({ startRow: 1, endRow: 3, sortModel: [{ colId: 'resourceURN', sort: 'asc' }] });
     assert.equal(page.status, 200, page.text);
-    assert.deepEqual([page.body.rowCount, page.body.groupData, page.body.policyIssues.map((i: any) => i.resourceName)], [5, null, ['b1', 'b2']]);
+    assert.deepEqual([page.body.rowCount, page.body.groupData, page.body.policyIssues.map((i: any) => i.resourceName)], [5, null, ['thing-1', 'thing-2']]);
     const issue = page.body.policyIssues[0];
     assert.deepEqual(
       [issue.entityType, issue.entityProject, issue.entityId, issue.resourceType, issue.resourceProvider, issue.status, issue.kind, issue.priority, issue.severity],
-      ['stack', 'iss', 'dev', 'aws:s3/bucket:Bucket', 'aws', 'open', 'preventative', 'p1', 'high'],
+      ['stack', 'iss', 'dev', 'pulumi-nodejs:dynamic:Resource', 'pulumi-nodejs', 'open', 'preventative', 'p1', 'high'],
     );
     for (const [body, message] of [
       [{ sortModel: [{ colId: 'nope', sort: 'asc' }] }, /colId 'nope' is not a column/],
@@ -453,14 +455,44 @@ describe('violations', () => {
 
     // Seen again, an ignored issue stays ignored; passed, issues are fixed (closed); seen again, a fixed one opens.
     await report(['b1'], ['b2', 'b3']);
-    assert.deepEqual((await issues({}, true)).body.policyIssues.map((i: any) => [i.resourceName, i.status]).sort(), [['b1', 'ignored'], ['b2', 'fixed'], ['b3', 'fixed']]);
-    assert.deepEqual((await issues({})).body.policyIssues.map((i: any) => i.resourceName).sort(), ['b0', 'b4']);
+    assert.deepEqual((await issues({}, true)).body.policyIssues.map((i: any) => [i.resourceName, i.status]).sort(), [['thing-1', 'ignored'], ['thing-2', 'fixed'], ['thing-3', 'fixed']]);
+    assert.deepEqual((await issues({})).body.policyIssues.map((i: any) => i.resourceName).sort(), ['thing-0', 'thing-4']);
     await report(['b2']);
-    assert.deepEqual((await issues({})).body.policyIssues.map((i: any) => [i.resourceName, i.status]).sort(), [['b0', 'open'], ['b2', 'open'], ['b4', 'open']]);
+    assert.deepEqual((await issues({})).body.policyIssues.map((i: any) => [i.resourceName, i.status]).sort(), [['thing-0', 'open'], ['thing-2', 'open'], ['thing-4', 'open']]);
 
     const metadata = (await member.get(`${groups()}/metadata`)).body;
     assert.deepEqual(Object.keys(metadata).sort(), ['AuditStackResources', 'AuditStacks', 'PreventativeStackResources', 'PreventativeStacks', 'ProtectedAccountResources', 'ProtectedAccounts', 'ProtectedStackResources', 'ProtectedStacks', 'TotalAccountResources', 'TotalAccounts', 'TotalStackResources', 'TotalStacks']);
     assert.ok(metadata.TotalStacks > 0 && metadata.PreventativeStacks <= metadata.TotalStacks && metadata.AuditStacks === 0);
+  });
+
+  it('are fixed when a later update leaves their resource out, and follow a renamed stack', async () => {
+    await createStack(admin, org, 'gone', 'dev');
+    assert.equal((await admin.post(`/api/stacks/${org}/gone/dev/import`, deploymentWithResources('gone', 'dev', 2))).status, 200);
+    const run = async (stack: string, names: string[]) => {
+      const path = `/api/stacks/${org}/gone/${stack}`;
+      const { updateId, token } = await beginUpdate(admin, path);
+      const urn = (name: string) => `urn:pulumi:${stack}::gone::pulumi-nodejs:dynamic:Resource::${name}`;
+      const events = names.map((name, i) => violationEvent(i + 1, urn(name), 'no-forbidden-name'));
+      if (events.length > 0) assert.equal((await admin.post(`${path}/update/${updateId}/events/batch`, { events }, withLease(token))).status, 200);
+      assert.equal((await admin.post(`${path}/update/${updateId}/complete`, { status: 'succeeded' }, withLease(token))).status, 204);
+    };
+    const open = async () =>
+      ((await member.get(`/api/orgs/${org}/policyresults/violations?project=gone`)).body.policyViolations as any[]).map((v) => `${v.stackName} ${v.resourceURN}`).sort();
+    // `ghost`, which the update kept from being created, stays while that update is the newest.
+    await run('dev', ['thing-0', 'thing-1', 'ghost']);
+    assert.equal((await open()).length, 3);
+    await run('dev', []);
+    assert.deepEqual(await open(), ['dev urn:pulumi:dev::gone::pulumi-nodejs:dynamic:Resource::thing-0', 'dev urn:pulumi:dev::gone::pulumi-nodejs:dynamic:Resource::thing-1']);
+
+    assert.equal((await admin.post(`/api/stacks/${org}/gone/dev/rename`, { newName: 'renamed' })).status, 200);
+    const renamed = ['renamed urn:pulumi:renamed::gone::pulumi-nodejs:dynamic:Resource::thing-0', 'renamed urn:pulumi:renamed::gone::pulumi-nodejs:dynamic:Resource::thing-1'];
+    assert.deepEqual(await open(), renamed);
+    await run('renamed', []);
+    assert.deepEqual(await open(), renamed, 'the renamed state still holds them');
+    const onlyFirst = deploymentWithResources('gone', 'renamed', 1);
+    assert.equal((await admin.post(`/api/stacks/${org}/gone/renamed/import`, onlyFirst)).status, 200);
+    await run('renamed', []);
+    assert.deepEqual(await open(), [renamed[0]]);
   });
 
   it('are shown only to callers who may read their stack', async () => {

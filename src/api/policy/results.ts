@@ -85,6 +85,18 @@ export async function recordPolicyEvents(tx: Executor, deps: { clock: Clock; ids
   }
 }
 
+/**
+ * After an update, its stack's violations on resources its state no longer holds are fixed: the
+ * resource is gone. Those the update itself reported stay: a resource a mandatory policy kept from
+ * being created is not in the state because of them.
+ */
+export async function closeViolationsOfGoneResources(tx: Executor, stackId: string, updateId: string, deployment: Buffer, now: number): Promise<void> {
+  const urns = await store.unfixedViolationUrns(tx, stackId, updateId);
+  // A state names each resource it holds as a JSON string (its own `urn`, or references to it).
+  const gone = urns.filter((urn) => !deployment.includes(JSON.stringify(urn)));
+  await store.fixViolationsOn(tx, stackId, gone, updateId, now);
+}
+
 /** A new issue's priority, from its policy's severity (`p2` when it has none); people may change it. */
 const priorityOf = (severity: string): string => ({ critical: 'p0', high: 'p1', medium: 'p2', low: 'p3' })[severity] ?? 'p2';
 

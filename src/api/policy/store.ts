@@ -294,6 +294,44 @@ export async function fixViolations(db: Executor, stackId: string, pack: string,
   await query.execute();
 }
 
+/** The resources the stack's unfixed violations name, but those reported by `exceptUpdate`. */
+export async function unfixedViolationUrns(db: Executor, stackId: string, exceptUpdate: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('policy_violations')
+    .select('resource_urn')
+    .distinct()
+    .where('stack_id', '=', stackId)
+    .where('status', '!=', 'fixed')
+    .where('resource_urn', '!=', '')
+    .where('update_id', '!=', exceptUpdate)
+    .execute();
+  return rows.map((row) => row.resource_urn);
+}
+
+/** Marks fixed the unfixed violations on these resources, but those reported by `exceptUpdate`. */
+export async function fixViolationsOn(db: Executor, stackId: string, urns: string[], exceptUpdate: string, now: number): Promise<void> {
+  if (urns.length === 0) return;
+  await db
+    .updateTable('policy_violations')
+    .set({ status: 'fixed', modified_at: now })
+    .where('stack_id', '=', stackId)
+    .where('status', '!=', 'fixed')
+    .where('resource_urn', 'in', urns)
+    .where('update_id', '!=', exceptUpdate)
+    .execute();
+}
+
+/** A renamed stack's violations name its resources by their new URNs. */
+export async function renameViolationUrns(db: Executor, stackId: string, oldPrefix: string, newPrefix: string): Promise<void> {
+  await db
+    .updateTable('policy_violations')
+    // Typed parameters: PostgreSQL infers none for `||` and substr.
+    .set({ resource_urn: sql<string>`CAST(${newPrefix} AS text) || substr(resource_urn, CAST(${oldPrefix.length + 1} AS integer))` })
+    .where('stack_id', '=', stackId)
+    .where(sql<boolean>`substr(resource_urn, 1, CAST(${oldPrefix.length} AS integer)) = CAST(${oldPrefix} AS text)`)
+    .execute();
+}
+
 export async function changeViolation(db: Executor, id: string, change: Partial<Pick<ViolationRow, 'status' | 'priority' | 'assigned_to_user_id' | 'modified_at'>>): Promise<void> {
   await db.updateTable('policy_violations').set(change).where('id', '=', id).execute();
 }

@@ -21,7 +21,7 @@ import { moveStackWebhooks } from '../webhooks/store.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
 import { findRunningUpdate } from '../updates/store.js';
 import { stackLabel, validateProjectName, validateStackName, validateTag, type StackRef } from './names.js';
-import { leaveGroups } from '../policy/store.js';
+import { leaveGroups, renameViolationUrns } from '../policy/store.js';
 import { deleteStackPermissionsOfStack, findTeamByName, upsertTeamStackPermission } from '../teams/store.js';
 import { storedStackConfig, validateStackConfig, type StackConfig } from './settings.js';
 import * as store from './store.js';
@@ -355,6 +355,7 @@ export class StackService {
       deployment: rewriteStackIdentity(latest.deployment, from, target),
       resourceCount: latest.resource_count,
     };
+    await renameViolationUrns(tx, stack.id, `urn:pulumi:${from.stack}::${from.project}::`, `urn:pulumi:${target.stack}::${target.project}::`);
     const appended = await appendCheckpoint(tx, this.deps, caller, stack, 'rename', checkpoint);
     const settled = { id: stack.id, organizationId: org.id, project: target.project, stack: target.stack };
     await stackStateSettled(tx, settled, checkpoint, this.deps.clock.now());

@@ -8,7 +8,7 @@ import { transaction } from '../../db/transaction.js';
 import type { UpdateStatus } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
 import { findUserById } from '../user/store.js';
-import { recordPolicyEvents } from '../policy/results.js';
+import { closeViolationsOfGoneResources, recordPolicyEvents } from '../policy/results.js';
 import type { PolicyService, RequiredPolicy } from '../policy/service.js';
 import type { WebhookService } from '../webhooks/service.js';
 import { updateEndedEvent } from '../webhooks/stack-events.js';
@@ -518,7 +518,10 @@ export class UpdateService {
     if (materialized) {
       resourceCount = countResources(materialized);
       await setResourceCount(tx, stack.id, update.version, resourceCount);
-      if (writesState) await stackStateSettled(tx, settledStackOf(stack), { deployment: materialized, resourceCount }, now);
+      if (writesState) {
+        await stackStateSettled(tx, settledStackOf(stack), { deployment: materialized, resourceCount }, now);
+        await closeViolationsOfGoneResources(tx, stack.id, update.id, materialized, now);
+      }
     }
     const ended = unreplayable === undefined ? status : 'failed';
     await store.changeUpdate(tx, update.id, {
