@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { createStack } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
@@ -268,3 +269,49 @@ describe('tags an update brings when it starts', () => {
   });
 });
 
+
+describe('policy packs, groups and events', () => {
+  const packs = '/api/orgs/stackyard/policypacks';
+  const policies = [{ name: 'p', enforcementLevel: 'advisory', configSchema: { type: 'object', properties: { n: { type: 'integer' } } } }];
+
+  it('take config keyed by Object.prototype names as unknown policies, and change nothing', async () => {
+    const created = await api.post(packs, { name: 'hostile', displayName: '', versionTag: '1', policies });
+    assert.equal((await fetch(created.body.uploadURI, { method: 'PUT', body: new Uint8Array(zlib.gzipSync('x')) })).status, 200);
+    assert.equal((await api.post(`${packs}/hostile/versions/1/complete`)).status, 204);
+    for (const key of ['__proto__', 'constructor', 'toString']) {
+      const reply = await api.request('PATCH', '/api/orgs/stackyard/policygroups/default-policy-group', {
+        rawBody: `{"addPolicyPack":{"name":"hostile","config":{"${key}":{"enforcementLevel":"mandatory"}}}}`,
+      });
+      assert.deepEqual(reply.body, { code: 400, message: `Bad Request: config names policy '${key}', which policy pack 'hostile' does not have` });
+    }
+    assert.deepEqual((await api.get('/api/orgs/stackyard/policygroups/default-policy-group')).body.appliedPolicyPacks, []);
+  });
+
+  it('refuse an archive that is not gzip, one sent twice after completion, and one for a URL of another version', async () => {
+    const first = await api.post(packs, { name: 'hostile-archive', displayName: '', versionTag: '1', policies });
+    const second = await api.post(packs, { name: 'hostile-archive', displayName: '', versionTag: '2', policies });
+    const put = (url: string, body: Buffer, headers: Record<string, string> = {}) => fetch(url, { method: 'PUT', body: new Uint8Array(body), headers });
+    assert.equal((await put(first.body.uploadURI, Buffer.from('PK\u0003\u0004 a zip'))).status, 400);
+    // gzip as a Content-Encoding is taken off: what remains is not a gzip archive.
+    assert.equal((await put(first.body.uploadURI, zlib.gzipSync('plain'), { 'Content-Encoding': 'gzip' })).status, 400);
+    const otherVersion = first.body.uploadURI.replace(/archives\/[^?]+/, /archives\/[^?]+/.exec(second.body.uploadURI)![0]);
+    assert.equal((await put(otherVersion, zlib.gzipSync('x'))).status, 403);
+    assert.equal((await put(`${first.body.uploadURI}%00`, zlib.gzipSync('x'))).status, 400);
+    assert.equal((await api.post(`${packs}/hostile-archive/versions/1/complete`)).status, 400, 'nothing was stored');
+  });
+
+  it('record policy events whose fields are of the wrong types without failing the batch', async () => {
+    const { path } = await freshStack();
+    const update = await beginUpdate(api, path);
+    const events = [
+      { sequence: 1, timestamp: 'soon', policyEvent: { policyName: { a: 1 }, policyPackName: 7, resourceUrn: null, message: ['m'], enforcementLevel: true } },
+      { sequence: 2, timestamp: 1, policyEvent: 'not an object' },
+      { sequence: 3, timestamp: 1, policyAnalyzeSummaryEvent: { passed: 'p', policyPackName: {} } },
+      { sequence: 4, timestamp: 1, policyAnalyzeSummaryEvent: { resourceUrn: 5, passed: [1, null, 'p'] } },
+    ];
+    const reply = await api.post(`${path}/update/${update.updateId}/events/batch`, { events }, withLease(update.token));
+    assert.equal(reply.status, 200, reply.text);
+    const listed = await api.get(`/api/orgs/stackyard/policyresults/violations?stack=${path.split('/').pop()}`);
+    assert.deepEqual(listed.body.policyViolations.map((v: Record<string, unknown>) => [v.policyName, v.policyPack, v.resourceURN, v.message, v.level]), [['', '', '', '', '']]);
+  });
+});
