@@ -125,20 +125,7 @@ export class PolicyResultsService {
   async violations(caller: Caller, orgName: string, query: ViolationQuery) {
     const { rows, continuationToken } = await this.page(caller, orgName, query);
     return {
-      policyViolations: rows.map((v) => ({
-        level: v.level,
-        message: v.message,
-        observedAt: isoSeconds(v.observed_at),
-        policyName: v.policy_name,
-        policyPack: v.policy_pack,
-        policyPackTag: v.policy_pack_tag,
-        projectName: v.project_name,
-        resourceName: urnParts(v.resource_urn).name,
-        resourceType: urnParts(v.resource_urn).type,
-        resourceURN: v.resource_urn,
-        stackName: v.stack_name,
-        ...(v.stack_version !== null && { updateVersion: Number(v.stack_version) }),
-      })),
+      policyViolations: rows.map((v) => ({ ...violationOf(v), ...(v.stack_version !== null && { updateVersion: v.stack_version }) })),
       continuationToken,
     };
   }
@@ -147,22 +134,7 @@ export class PolicyResultsService {
   async violationsV2(caller: Caller, orgName: string, query: ViolationQuery) {
     const { rows, continuationToken } = await this.page(caller, orgName, query);
     return {
-      policyViolations: rows.map((v) => ({
-        id: v.id,
-        projectName: v.project_name,
-        stackName: v.stack_name,
-        ...(v.stack_version !== null && { stackVersion: Number(v.stack_version) }),
-        policyPack: v.policy_pack,
-        policyPackTag: v.policy_pack_tag,
-        policyName: v.policy_name,
-        resourceURN: v.resource_urn,
-        resourceType: urnParts(v.resource_urn).type,
-        resourceName: urnParts(v.resource_urn).name,
-        message: v.message,
-        observedAt: isoSeconds(v.observed_at),
-        level: v.level,
-        kind: v.kind,
-      })),
+      policyViolations: rows.map((v) => ({ id: v.id, ...violationOf(v), ...(v.stack_version !== null && { stackVersion: v.stack_version }), kind: v.kind })),
       continuationToken,
     };
   }
@@ -330,9 +302,27 @@ function gridCondition(model: GridFilter | null | undefined): store.ViolationCon
 
 const filterColumns = Object.keys(store.violationColumns).filter((c) => c !== 'observedAt' && c !== 'lastModified');
 
+/** What both violation listings say of one. */
+function violationOf(v: store.ViolationRecord) {
+  return {
+    level: v.level,
+    message: v.message,
+    observedAt: isoSeconds(v.observed_at),
+    policyName: v.policy_name,
+    policyPack: v.policy_pack,
+    policyPackTag: v.policy_pack_tag,
+    projectName: v.project_name,
+    resourceName: urnParts(v.resource_urn).name,
+    resourceType: v.resource_type,
+    resourceURN: v.resource_urn,
+    stackName: v.stack_name,
+  };
+}
+
 /** A violation as Pulumi's `PolicyIssue`. */
 function issueOf(v: store.ViolationRecord) {
-  const { type, name } = urnParts(v.resource_urn);
+  const { name } = urnParts(v.resource_urn);
+  const type = v.resource_type;
   return {
     id: v.id,
     entityType: 'stack',

@@ -433,8 +433,7 @@ export class PolicyService {
   }
 
   private async stackId(db: Executor, org: OrganizationRow, ref: StackReference): Promise<string> {
-    if (typeof ref.name !== 'string' || typeof ref.routingProject !== 'string') throw new ApiError('bad_request', 'a stack reference needs name and routingProject');
-    const id = (await store.stackIdsByName(db, org.id, [{ project: ref.routingProject, stack: ref.name }])).get(`${ref.routingProject}/${ref.name}`);
+    const id = await store.findStackId(db, org.id, ref.routingProject, ref.name);
     if (!id) throw new ApiError('not_found', `stack '${org.name}/${ref.routingProject}/${ref.name}' not found`);
     return id;
   }

@@ -240,21 +240,17 @@ export async function groupsOfStack(db: Executor, organizationId: string, stackI
   return (await query.execute()).map((row) => row.id);
 }
 
-/** The organization's stack ids among these (project, stack) names, keyed `project/stack`. */
-export async function stackIdsByName(db: Executor, organizationId: string, refs: Array<{ project: string; stack: string }>): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  for (const ref of refs) {
-    const row = await db
-      .selectFrom('stacks as s')
-      .innerJoin('projects as p', 'p.id', 's.project_id')
-      .select('s.id')
-      .where('p.organization_id', '=', organizationId)
-      .where('p.name', '=', ref.project)
-      .where('s.name', '=', ref.stack)
-      .executeTakeFirst();
-    if (row) found.set(`${ref.project}/${ref.stack}`, row.id);
-  }
-  return found;
+/** The id of the organization's stack of that project and name. */
+export async function findStackId(db: Executor, organizationId: string, project: string, stack: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('stacks as s')
+    .innerJoin('projects as p', 'p.id', 's.project_id')
+    .select('s.id')
+    .where('p.organization_id', '=', organizationId)
+    .where('p.name', '=', project)
+    .where('s.name', '=', stack)
+    .executeTakeFirst();
+  return row?.id;
 }
 
 // Violations, which Pulumi's newer API calls policy issues.
