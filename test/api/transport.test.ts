@@ -155,7 +155,7 @@ describe('gzip request bodies', () => {
 });
 
 describe('GET /api/capabilities', () => {
-  it('advertises delta checkpoints with the configured cutoff, batch encryption and schema version 4', async () => {
+  it('advertises delta checkpoints with the configured cutoff, batch encryption, schema version 4 and stack policy packs', async () => {
     const reply = await api.get('/api/capabilities');
     assert.equal(reply.status, 200);
     assert.deepEqual(reply.body, {
@@ -163,6 +163,7 @@ describe('GET /api/capabilities', () => {
         { capability: 'delta-checkpoint-uploads-v2', version: 2, configuration: { checkpointCutoffSizeBytes: 1048576 } },
         { capability: 'batch-encrypt' },
         { capability: 'deployment-schema-version', version: 1, configuration: { version: 4 } },
+        { capability: 'stack-policy-packs', version: 1 },
       ],
     });
   });
