@@ -9,7 +9,7 @@ interface CatalogEntry {
 
 /**
  * The audit events Stackyard records: Pulumi Cloud's ids, display names and flags where its
- * catalog has the event, and the same style for the few it lacks (stack tags, personal tokens).
+ * catalog has the event, and the same style for the few it lacks (stack tags, personal tokens, policy issue triage).
  * Flags: `orgAdmin` the action needs the organization's admin role, `stackAdmin` admin on the
  * stack, `authFailure` the request was refused for lack of credentials or permission.
  */
@@ -39,6 +39,14 @@ const catalog = {
   'webhook-created': { displayName: 'Webhook Created', description: 'A webhook of the organization, a stack or an environment was created.' },
   'webhook-updated': { displayName: 'Webhook Updated', description: 'A webhook was changed (its target, events, secret or state).' },
   'webhook-deleted': { displayName: 'Webhook Deleted', description: 'A webhook was deleted, with its delivery history.' },
+  'policy-pack-created': { displayName: 'Policy Pack Created', description: 'A policy pack version was published.', orgAdmin: true },
+  'policy-pack-deleted': { displayName: 'Policy Pack Deleted', description: 'A policy pack, or one version of it, was deleted.', orgAdmin: true },
+  'policy-pack-enabled': { displayName: 'Policy Pack Enabled', description: 'A policy pack version was enabled in a policy group, or its configuration changed there.', orgAdmin: true },
+  'policy-pack-disabled': { displayName: 'Policy Pack Disabled', description: 'A policy pack was disabled in a policy group.', orgAdmin: true },
+  'policy-group-created': { displayName: 'Policy Group Created', description: 'A policy group was created.', orgAdmin: true },
+  'policy-group-updated': { displayName: 'Policy Group Updated', description: "A policy group's stacks, name or agent pool were changed.", orgAdmin: true },
+  'policy-group-deleted': { displayName: 'Policy Group Deleted', description: 'A policy group was deleted.', orgAdmin: true },
+  'policy-issue-updated': { displayName: 'Policy Issue Updated', description: "A policy issue's status, priority or assignee was changed." },
   'secret-decrypted': { displayName: 'Secret Decrypted', description: 'A stack secret was decrypted.' },
   'secrets-batch-decrypted': { displayName: 'Secrets Batch Decrypted', description: 'A batch of stack secrets was decrypted in one request.' },
   'member-added': { displayName: 'Member Added', description: 'A member was added to the organization.', orgAdmin: true },

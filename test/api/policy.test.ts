@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { auditAfter, auditMark } from '../helpers/audit.js';
 import { ManualClock } from '../helpers/clock.js';
 import { createStack, createUser, deploymentWithResources } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
@@ -22,6 +23,17 @@ before(async () => {
   member = admin.withToken(await createUser(server, 'policy-member', { org }));
 });
 after(() => server.close());
+
+/** An audit row as `auditAfter` reads it: policy changes need the admin role, triage does not. */
+const audited = (event: string, description: string, orgAdmin = true) => ({
+  event,
+  description,
+  user_login: 'admin',
+  token_name: null,
+  req_org_admin: orgAdmin ? 1 : 0,
+  req_stack_admin: 0,
+  auth_failure: 0,
+});
 
 const packs = () => `/api/orgs/${org}/policypacks`;
 const groups = () => `/api/orgs/${org}/policygroups`;
@@ -263,6 +275,65 @@ describe('policy groups', () => {
   });
 });
 
+describe('audit events', () => {
+  it('records each change to packs and groups in its transaction, and nothing for a refused one', async () => {
+    await createStack(admin, org, 'aud', 'one');
+    await createStack(admin, org, 'aud', 'two');
+    let mark = await auditMark(server);
+    // A publish is recorded once, when it completes.
+    await publish('aud-pack', '1.0.0');
+    await publish('aud-pack', '1.1.0');
+    assert.equal((await admin.post(groups(), { name: 'aud', entityType: 'stacks' })).status, 204);
+    assert.deepEqual(await auditAfter(server, org, mark), [
+      audited('policy-pack-created', 'Published policy pack "aud-pack" version "1.0.0"'),
+      audited('policy-pack-created', 'Published policy pack "aud-pack" version "1.1.0"'),
+      audited('policy-group-created', 'Created preventative policy group "aud"'),
+    ]);
+
+    // `pulumi policy group edit`: lists, then the rename; a pack is enabled, then reconfigured, moved and disabled.
+    mark = await auditMark(server);
+    const one = { name: 'one', routingProject: 'aud' };
+    const two = { name: 'two', routingProject: 'aud' };
+    const edit = { newName: 'audited', stacks: [one, two], policyPacks: [{ name: 'aud-pack', versionTag: '1.0.0' }], insightsAccounts: [] };
+    assert.equal((await admin.patch(`${groups()}/aud`, edit)).status, 204);
+    const config = { 'no-forbidden-name': { maxLength: 3 } };
+    assert.equal((await admin.patch(`${groups()}/audited`, { addPolicyPack: { name: 'aud-pack', versionTag: '1.0.0', config } })).status, 204);
+    assert.equal((await admin.patch(`${groups()}/audited`, { addPolicyPack: { name: 'aud-pack', versionTag: '1.0.0', config } })).status, 204);
+    assert.equal((await admin.patch(`${groups()}/audited/batch`, [{ removeStack: one }, { addPolicyPack: { name: 'aud-pack', versionTag: '1.1.0' } }])).status, 204);
+    assert.equal((await admin.patch(`${groups()}/audited`, { removePolicyPack: { name: 'aud-pack' } })).status, 204);
+    assert.deepEqual(await auditAfter(server, org, mark), [
+      audited('policy-group-updated', 'Set the stacks of policy group "aud" to "aud/one", "aud/two"'),
+      audited('policy-group-updated', 'Renamed policy group "aud" to "audited"'),
+      audited('policy-pack-enabled', 'Enabled policy pack "aud-pack" version "1.0.0" in policy group "audited"'),
+      audited('policy-pack-enabled', 'Changed the configuration of policy pack "aud-pack" version "1.0.0" in policy group "audited"'),
+      // The same request again changes nothing, and records nothing.
+      audited('policy-group-updated', 'Removed stack "aud/one" from policy group "audited"'),
+      audited('policy-pack-enabled', 'Enabled policy pack "aud-pack" version "1.1.0" in policy group "audited"'),
+      audited('policy-pack-disabled', 'Disabled policy pack "aud-pack" in policy group "audited"'),
+    ]);
+
+    // Refused requests roll back with their events: a bad config after a stack change, a member's create.
+    mark = await auditMark(server);
+    assert.equal((await admin.patch(`${groups()}/audited`, { addStack: one, addPolicyPack: { name: 'aud-pack', config: { 'no-forbidden-name': { maxLength: 'x' } } } })).status, 400);
+    assert.equal((await member.post(groups(), { name: 'mine', entityType: 'stacks' })).status, 403);
+    assert.equal((await admin.delete(`${packs()}/aud-pack/versions/1.0.0`)).status, 200);
+    assert.equal((await admin.post(`${packs()}/aud-pack/latest`)).status, 204);
+    assert.equal((await admin.delete(`${packs()}/aud-pack`)).status, 400, 'applied through the default group');
+    assert.equal((await admin.patch(`${groups()}/default-policy-group`, { removePolicyPack: { name: 'aud-pack' } })).status, 204);
+    assert.equal((await admin.delete(`${packs()}/aud-pack`)).status, 200);
+    assert.equal((await admin.delete(`${groups()}/audited`)).status, 204);
+    const events = await auditAfter(server, org, mark);
+    assert.deepEqual(events.filter((e) => e.event !== 'auth-failure-organization-role'), [
+      audited('policy-pack-deleted', 'Deleted version "1.0.0" of policy pack "aud-pack"'),
+      audited('policy-pack-enabled', 'Enabled policy pack "aud-pack" version "1.1.0" in policy group "default-policy-group"'),
+      audited('policy-pack-disabled', 'Disabled policy pack "aud-pack" in policy group "default-policy-group"'),
+      audited('policy-pack-deleted', 'Deleted policy pack "aud-pack" with all its versions'),
+      audited('policy-group-deleted', 'Deleted policy group "audited"'),
+    ]);
+    assert.equal(events.length, 6, 'the member\'s refused create is recorded as an auth failure, and nothing else is');
+  });
+});
+
 describe('the packs an update runs', () => {
   it('come with preview and update creation for the stack\'s groups, downloadable without credentials', async () => {
     await createStack(admin, org, 'enf', 'dev');
@@ -443,12 +514,20 @@ describe('violations', () => {
 
     // Triage: the server's own states cannot be set; an assignee must be a member.
     const url = `/api/orgs/${org}/policyresults/issues/${issue.id}`;
+    const mark = await auditMark(server);
     assert.equal((await admin.patch(url, { status: 'fixed' })).status, 400);
     assert.equal((await admin.patch(url, { assignedTo: 'nobody-here' })).status, 400);
     const triaged = await admin.patch(url, { status: 'ignored', priority: 'p4', assignedTo: 'policy-member' });
     assert.equal(triaged.status, 200, triaged.text);
     assert.deepEqual([triaged.body.policyIssue.status, triaged.body.policyIssue.priority, triaged.body.policyIssue.assignedTo.githubLogin], ['ignored', 'p4', 'policy-member']);
     assert.equal(triaged.body.policy, null, 'no pack of that name and tag is published');
+    assert.deepEqual(await auditAfter(server, org, mark), [
+      audited(
+        'policy-issue-updated',
+        `Set policy issue ${issue.id} (policy "no-forbidden-name" of pack "stackyard-test-policies" on stack "iss/dev") to status ignored, priority p4, assigned to policy-member`,
+        false,
+      ),
+    ], 'one event, and none for the refused changes');
     const got = await member.get(url);
     assert.deepEqual(got.body.policyIssue, triaged.body.policyIssue);
     assert.equal((await member.get(`/api/orgs/${org}/policyresults/issues/no-such-id`)).status, 404);

@@ -1,3 +1,4 @@
+import { recordAudit } from '../../audit/record.js';
 import type { Caller } from '../../auth/caller.js';
 import { requireOrganization, requireStack, stackVisibility } from '../../auth/permissions.js';
 import type { Clock, IdGenerator } from '../../clock.js';
@@ -197,6 +198,18 @@ export class PolicyResultsService {
         ...(assignee !== undefined && { assigned_to_user_id: assignee }),
         modified_at: this.deps.clock.now(),
       });
+      const changes = [
+        change.status !== undefined && `status ${change.status}`,
+        change.priority !== undefined && `priority ${change.priority}`,
+        change.assignedTo !== undefined && (change.assignedTo === null ? 'unassigned' : `assigned to ${change.assignedTo}`),
+      ].filter((text): text is string => text !== false);
+      if (changes.length > 0) {
+        await recordAudit(tx, this.deps.clock, caller, {
+          organizationId: row.organization_id,
+          event: 'policy-issue-updated',
+          description: `Set policy issue ${id} (policy "${row.policy_name}" of pack "${row.policy_pack}" on stack "${row.project_name}/${row.stack_name}") to ${changes.join(', ')}`,
+        });
+      }
     });
     return this.getIssue(caller, orgName, id);
   }

@@ -1,3 +1,4 @@
+import { recordAudit, type AuditEntry } from '../../audit/record.js';
 import type { Caller } from '../../auth/caller.js';
 import { requireOrganization, requireStack } from '../../auth/permissions.js';
 import type { SignedQuery, UrlSigner } from '../../auth/signed-urls.js';
@@ -10,7 +11,7 @@ import { deletePolicyPackBlobs } from '../../jobs/handlers.js';
 import { enqueueJob, type JobRunner } from '../../jobs/runner.js';
 import type { OrganizationRow } from '../orgs/store.js';
 import type { StackRef } from '../stacks/names.js';
-import type { StackRecord } from '../stacks/store.js';
+import { findStack, type StackRecord } from '../stacks/store.js';
 import { configSchemas, DefaultPolicyGroup, validateConfig, validateName, validatePolicies, type PublishedPolicy } from './rules.js';
 import * as store from './store.js';
 
@@ -80,6 +81,8 @@ export interface RequiredPolicy {
   config?: Record<string, unknown>;
   environments?: string[];
 }
+
+const stackLabel = (ref: StackReference) => `"${ref.routingProject}/${ref.name}"`;
 
 const parseJson = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
 
@@ -166,6 +169,8 @@ export class PolicyService {
         throw new ApiError('bad_request', `the archive of policy pack '${name}' version '${version.version_tag}' has not been uploaded to its uploadURI`);
       }
       await store.changeVersion(tx, version.id, { complete: 1 });
+      // A publish is recorded when it completes: before that, nothing of it is visible or enforceable.
+      await this.audit(tx, caller, org, 'policy-pack-created', `Published policy pack "${name}" version "${version.version_tag}"`);
     });
   }
 
@@ -211,6 +216,7 @@ export class PolicyService {
       if (groups.length > 0) throw new ApiError('bad_request', `Cannot delete an enabled Policy Pack: '${name}' is applied to policy groups ${groups.join(', ')}; disable it there first`);
       await this.dropVersions(tx, (await store.listVersions(tx, pack.id, { incomplete: true })).map((v) => v.id));
       await store.deletePack(tx, pack.id);
+      await this.audit(tx, caller, org, 'policy-pack-deleted', `Deleted policy pack "${name}" with all its versions`);
     });
     this.deps.jobs.wake();
   }
@@ -224,6 +230,7 @@ export class PolicyService {
         throw new ApiError('conflict', `Cannot delete a Policy Pack that is applied to Policy Groups: '${name}' version '${version.version_tag}' is applied to ${groups.join(', ')}`);
       }
       await this.dropVersions(tx, [version.id]);
+      await this.audit(tx, caller, org, 'policy-pack-deleted', `Deleted version "${version.version_tag}" of policy pack "${name}"`);
     });
     this.deps.jobs.wake();
   }
@@ -308,6 +315,7 @@ export class PolicyService {
         agent_pool_id: input.agentPoolId ?? '',
         created_at: this.deps.clock.now(),
       });
+      await this.audit(tx, caller, org, 'policy-group-created', `Created ${mode} policy group "${input.name}"`);
     });
   }
 
@@ -344,38 +352,74 @@ export class PolicyService {
     await transaction(this.deps.db, async (tx) => {
       const org = await requireOrganization(tx, caller, orgName, 'admin', 'managing policy groups');
       let group = await this.findGroup(tx, org, name);
-      for (const change of changes) group = await this.applyChange(tx, org, group, change);
+      const packsBefore = await store.appliedPacks(tx, [group.id]);
+      for (const change of changes) group = await this.applyChange(tx, caller, org, group, change);
+      await this.auditPackChanges(tx, caller, org, group, packsBefore);
     });
   }
 
-  private async applyChange(tx: Executor, org: OrganizationRow, group: store.GroupRow, change: UpdatePolicyGroupRequest): Promise<store.GroupRow> {
+  private async applyChange(tx: Executor, caller: Caller, org: OrganizationRow, group: store.GroupRow, change: UpdatePolicyGroupRequest): Promise<store.GroupRow> {
     refuseMatchRules(change);
     if (change.addInsightsAccount !== undefined || change.removeInsightsAccount !== undefined || (change.insightsAccounts ?? []).length > 0) {
       throw new ApiError('bad_request', 'Insights cloud accounts are not supported by this server; policy groups hold stacks');
     }
+    const groupUpdated = (description: string) => this.audit(tx, caller, org, 'policy-group-updated', description);
     if (change.stacks !== undefined && change.stacks !== null) {
       const ids = [];
       for (const ref of change.stacks) ids.push(await this.stackId(tx, org, ref));
       await store.replaceMembers(tx, group, ids);
+      const names = change.stacks.map(stackLabel);
+      await groupUpdated(`Set the stacks of policy group "${group.name}" to ${names.length === 0 ? 'none' : names.join(', ')}`);
     }
     if (change.policyPacks !== undefined && change.policyPacks !== null) {
       await store.unapplyAllPacks(tx, group.id);
       for (const pack of change.policyPacks) await this.apply(tx, org, group, pack);
     }
-    if (change.addStack) await store.setMembership(tx, group, await this.stackId(tx, org, change.addStack), true);
-    if (change.removeStack) await store.setMembership(tx, group, await this.stackId(tx, org, change.removeStack), false);
+    if (change.addStack) {
+      await store.setMembership(tx, group, await this.stackId(tx, org, change.addStack), true);
+      await groupUpdated(`Added stack ${stackLabel(change.addStack)} to policy group "${group.name}"`);
+    }
+    if (change.removeStack) {
+      await store.setMembership(tx, group, await this.stackId(tx, org, change.removeStack), false);
+      await groupUpdated(`Removed stack ${stackLabel(change.removeStack)} from policy group "${group.name}"`);
+    }
     if (change.addPolicyPack) await this.apply(tx, org, group, change.addPolicyPack);
     if (change.removePolicyPack) await this.unapply(tx, group, change.removePolicyPack);
-    if (change.agentPoolId !== undefined) await store.changeGroup(tx, group.id, { agent_pool_id: change.agentPoolId });
+    if (change.agentPoolId !== undefined && change.agentPoolId !== group.agent_pool_id) {
+      await store.changeGroup(tx, group.id, { agent_pool_id: change.agentPoolId });
+      await groupUpdated(`Set the agent pool of policy group "${group.name}" to ${change.agentPoolId === '' ? 'none' : `"${change.agentPoolId}"`}`);
+      group = { ...group, agent_pool_id: change.agentPoolId };
+    }
     if (change.newName !== undefined && change.newName !== group.name) {
       if (group.is_default === 1) throw new ApiError('bad_request', 'the default Policy Group cannot be renamed');
       validateName('policy group name', change.newName);
       if (change.newName === 'metadata') throw new ApiError('bad_request', "policy group name 'metadata' is reserved");
       if (await store.findGroup(tx, org.id, change.newName)) throw new ApiError('conflict', `policy group '${change.newName}' already exists`);
       await store.changeGroup(tx, group.id, { name: change.newName });
+      await groupUpdated(`Renamed policy group "${group.name}" to "${change.newName}"`);
       group = { ...group, name: change.newName };
     }
     return group;
+  }
+
+  /**
+   * Records what a PATCH did to the group's packs, from the packs it applied before and after:
+   * a pack newly enabled, moved to another version or given other config is `policy-pack-enabled`,
+   * one no longer applied `policy-pack-disabled`. One rule for single changes and full lists.
+   */
+  private async auditPackChanges(tx: Executor, caller: Caller, org: OrganizationRow, group: store.GroupRow, before: store.AppliedPackRecord[]): Promise<void> {
+    const after = await store.appliedPacks(tx, [group.id]);
+    const previous = new Map(before.map((p) => [p.pack_id, p]));
+    for (const pack of after) {
+      const old = previous.get(pack.pack_id);
+      previous.delete(pack.pack_id);
+      if (old && old.version_id === pack.version_id && old.config === pack.config && old.environments === pack.environments) continue;
+      const what = old && old.version_id === pack.version_id ? 'Changed the configuration of' : 'Enabled';
+      await this.audit(tx, caller, org, 'policy-pack-enabled', `${what} policy pack "${pack.pack_name}" version "${pack.version_tag}" in policy group "${group.name}"`);
+    }
+    for (const pack of previous.values()) {
+      await this.audit(tx, caller, org, 'policy-pack-disabled', `Disabled policy pack "${pack.pack_name}" in policy group "${group.name}"`);
+    }
   }
 
   /** Applies a pack version: the one named by tag, else number, else the newest; config checked against it. */
@@ -410,7 +454,12 @@ export class PolicyService {
       const group = await this.findGroup(tx, org, name);
       if (group.is_default === 1) throw new ApiError('bad_request', 'Cannot delete the default Policy Group');
       await store.deleteGroup(tx, group.id);
+      await this.audit(tx, caller, org, 'policy-group-deleted', `Deleted policy group "${group.name}"`);
     });
+  }
+
+  private audit(tx: Executor, caller: Caller, org: OrganizationRow, event: AuditEntry['event'], description: string): Promise<void> {
+    return recordAudit(tx, this.deps.clock, caller, { organizationId: org.id, event, description });
   }
 
   private async findGroup(db: Executor, org: OrganizationRow, name: string): Promise<store.GroupRow> {
@@ -433,9 +482,9 @@ export class PolicyService {
   }
 
   private async stackId(db: Executor, org: OrganizationRow, ref: StackReference): Promise<string> {
-    const id = await store.findStackId(db, org.id, ref.routingProject, ref.name);
-    if (!id) throw new ApiError('not_found', `stack '${org.name}/${ref.routingProject}/${ref.name}' not found`);
-    return id;
+    const stack = await findStack(db, org.id, ref.routingProject, ref.name);
+    if (!stack) throw new ApiError('not_found', `stack '${org.name}/${ref.routingProject}/${ref.name}' not found`);
+    return stack.id;
   }
 
   // A stack's policy.

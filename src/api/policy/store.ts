@@ -2,7 +2,7 @@ import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { StackVisibility } from '../../auth/permissions.js';
 import type { Executor } from '../../db/executor.js';
 import type { PolicyGroupPacksTable, PolicyGroupsTable, PolicyPackVersionsTable, PolicyViolationsTable } from '../../db/schema.js';
-import { readableStack } from '../stacks/store.js';
+import { readableStack, stacksWithOwners } from '../stacks/store.js';
 
 export type PackVersionRow = Selectable<PolicyPackVersionsTable>;
 export type GroupRow = Selectable<PolicyGroupsTable>;
@@ -141,10 +141,7 @@ export async function listGroupSummaries(db: Executor, organizationId: string, s
 
 /** The group's stacks as `{project, stack, id}`, by project then name. */
 export async function groupStacks(db: Executor, group: GroupRow): Promise<Array<{ id: string; project: string; stack: string }>> {
-  return db
-    .selectFrom('stacks as s')
-    .innerJoin('projects as p', 'p.id', 's.project_id')
-    .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+  return stacksWithOwners(db)
     .innerJoin('policy_groups as g', (join) => join.on('g.id', '=', group.id))
     .select(['s.id as id', 'p.name as project', 's.name as stack'])
     .where('o.id', '=', group.organization_id)
@@ -238,19 +235,6 @@ export async function groupsOfStack(db: Executor, organizationId: string, stackI
     .where(sql<boolean>`EXISTS (SELECT 1 FROM stacks s WHERE s.id = ${stackId} AND ${memberOfGroup})`);
   if (mode !== undefined) query = query.where('g.mode', '=', mode);
   return (await query.execute()).map((row) => row.id);
-}
-
-/** The id of the organization's stack of that project and name. */
-export async function findStackId(db: Executor, organizationId: string, project: string, stack: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('stacks as s')
-    .innerJoin('projects as p', 'p.id', 's.project_id')
-    .select('s.id')
-    .where('p.organization_id', '=', organizationId)
-    .where('p.name', '=', project)
-    .where('s.name', '=', stack)
-    .executeTakeFirst();
-  return row?.id;
 }
 
 // Violations, which Pulumi's newer API calls policy issues.
@@ -382,11 +366,8 @@ export interface ViolationFilter {
 export type ViolationRecord = ViolationRow & { project_name: string; stack_name: string; organization_id: string; assignee_login: string | null; assignee_name: string | null; assignee_avatar_url: string | null };
 
 function violationQuery(db: Executor, filter: Omit<ViolationFilter, 'limit'>) {
-  let query = db
-    .selectFrom('policy_violations as v')
-    .innerJoin('stacks as s', 's.id', 'v.stack_id')
-    .innerJoin('projects as p', 'p.id', 's.project_id')
-    .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+  let query = stacksWithOwners(db)
+    .innerJoin('policy_violations as v', 'v.stack_id', 's.id')
     .leftJoin('users as u', 'u.id', 'v.assigned_to_user_id')
     .where('o.id', '=', filter.organizationId)
     .where('v.status', 'in', filter.statuses)
@@ -438,10 +419,7 @@ export async function findPolicyOf(db: Executor, organizationId: string, pack: s
 /** Stacks of the organization and their resources: all, and those in a group of each mode. */
 export async function protectionCounts(db: Executor, organizationId: string) {
   const count = async (mode?: string) => {
-    let query = db
-      .selectFrom('stacks as s')
-      .innerJoin('projects as p', 'p.id', 's.project_id')
-      .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+    let query = stacksWithOwners(db)
       .leftJoin('stack_versions as sv', (join) => join.onRef('sv.stack_id', '=', 's.id').onRef('sv.version', '=', 's.version'))
       .select((eb) => [eb.fn.countAll().as('stacks'), eb.fn.sum('sv.resource_count').as('resources')])
       .where('o.id', '=', organizationId);

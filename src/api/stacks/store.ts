@@ -29,11 +29,16 @@ export async function insertProject(db: Executor, project: ProjectRow): Promise<
   await db.insertInto('projects').values(project).execute();
 }
 
-function stackRecords(db: Executor) {
+/** Stacks with the project and organization that hold them, as `s`, `p` and `o`: where every query of stacks by name starts. */
+export function stacksWithOwners(db: Executor) {
   return db
     .selectFrom('stacks as s')
     .innerJoin('projects as p', 'p.id', 's.project_id')
-    .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+    .innerJoin('organizations as o', 'o.id', 'p.organization_id');
+}
+
+function stackRecords(db: Executor) {
+  return stacksWithOwners(db)
     .selectAll('s')
     .select(['o.id as organization_id', 'o.name as organization_name', 'p.name as project_name']);
 }
@@ -162,10 +167,7 @@ export function readableStack(visibility: StackVisibility): RawBuilder<boolean> 
 
 /** The stacks `visibility` lets the caller read, in key order, after `after`. */
 export async function listStacks(db: Executor, filter: StackListFilter): Promise<StackSummaryRecord[]> {
-  let query = db
-    .selectFrom('stacks as s')
-    .innerJoin('projects as p', 'p.id', 's.project_id')
-    .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+  let query = stacksWithOwners(db)
     .where(readableStack(filter.visibility))
     .leftJoin('stack_versions as v', (join) => join.onRef('v.stack_id', '=', 's.id').onRef('v.version', '=', 's.version'))
     .select((eb) => [
