@@ -50,6 +50,15 @@ export interface Config {
   runJobs: boolean;
   /** Refuse webhook targets on loopback, private and link-local addresses (checked at each delivery). */
   webhookRefusePrivateTargets: boolean;
+  /** How long a runner's claim on a deployment lasts without a heartbeat. */
+  deploymentClaimTtlMs: number;
+  /**
+   * The token of the server's default pool (deployments that name no pool). Empty: the server
+   * makes one at start for its in-process runner (`serve --runner`), kept in memory only.
+   */
+  defaultPoolToken: string;
+  /** The Pulumi CLI the in-process runner runs. */
+  runnerPulumi: string;
   /** What `GET /api/cli/version` reports. */
   cliVersion: { latest: string; oldestWithoutWarning: string; latestDev: string };
 }
@@ -79,6 +88,9 @@ const options = {
   'default-org': { type: 'string', env: 'STACKYARD_DEFAULT_ORG', default: 'stackyard' },
   jobs: { type: 'string', env: 'STACKYARD_JOBS', default: 'on' },
   'webhook-refuse-private-targets': { type: 'string', env: 'STACKYARD_WEBHOOK_REFUSE_PRIVATE_TARGETS', default: 'off' },
+  'deployment-claim-ttl': { type: 'string', env: 'STACKYARD_DEPLOYMENT_CLAIM_TTL_SECONDS', default: '300' },
+  'default-pool-token': { type: 'string', env: 'STACKYARD_DEFAULT_POOL_TOKEN', default: '' },
+  'runner-pulumi': { type: 'string', env: 'STACKYARD_RUNNER_PULUMI', default: 'pulumi' },
   'cli-latest-version': { type: 'string', env: 'STACKYARD_CLI_LATEST_VERSION', default: '3.274.1' },
   'cli-oldest-without-warning': { type: 'string', env: 'STACKYARD_CLI_OLDEST_WITHOUT_WARNING', default: '3.0.0' },
 } as const;
@@ -159,6 +171,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     runJobs: onOff('jobs'),
     webhookRefusePrivateTargets: onOff('webhook-refuse-private-targets'),
     bootstrap: { adminLogin: read('admin-login'), organization: read('default-org') },
+    deploymentClaimTtlMs: positiveInt('deployment-claim-ttl', 86_400) * 1000,
+    defaultPoolToken: read('default-pool-token'),
+    runnerPulumi: read('runner-pulumi'),
     cliVersion: {
       latest: read('cli-latest-version'),
       oldestWithoutWarning: read('cli-oldest-without-warning'),

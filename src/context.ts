@@ -21,6 +21,11 @@ import { UsageService } from './api/usage/service.js';
 import { SearchService } from './api/search/service.js';
 import { PolicyService } from './api/policy/service.js';
 import { PolicyResultsService } from './api/policy/results.js';
+import { AgentPoolService } from './api/agent-pools/service.js';
+import { DeploymentService } from './api/deployments/service.js';
+import { DeploymentRunService } from './api/deployments/runs.js';
+import { SettingsSecrets } from './api/deployments/settings.js';
+import { generateAccessToken, hashAccessToken } from './auth/tokens.js';
 import { UrlSigner } from './auth/signed-urls.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from './clock.js';
 import type { Config } from './config.js';
@@ -53,6 +58,9 @@ export interface Services {
   search: SearchService;
   policy: PolicyService;
   policyResults: PolicyResultsService;
+  agentPools: AgentPoolService;
+  deployments: DeploymentService;
+  deploymentRuns: DeploymentRunService;
 }
 
 /** Everything a request handler or a command can reach, built once. */
@@ -67,6 +75,8 @@ export interface AppContext {
   logger: Logger;
   metrics: Metrics;
   services: Services;
+  /** The default pool's token: configured, or made at start for the in-process runner. */
+  defaultPoolToken: string;
   close(): Promise<void>;
 }
 
@@ -111,11 +121,16 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     pool: database.pool,
   });
   const blobs = metrics.timedBlobStore(openBlobStore(config.blobStore, clock));
-  const jobs: JobRunner = new JobRunner({ database, clock, logger, handlers: jobHandlers({ db, blobs, clock, webhooks: (): WebhookService => webhooks }), failed: (kind) => metrics.jobFailed(kind) });
+  const jobs: JobRunner = new JobRunner({
+    database,
+    clock,
+    logger,
+    handlers: jobHandlers({ db, blobs, clock, webhooks: (): WebhookService => webhooks, deploymentRuns: (): DeploymentRunService => services.deploymentRuns }),
+    failed: (kind) => metrics.jobFailed(kind),
+  });
 
   const webhooks: WebhookService = new WebhookService({ db, clock, ids, masterKey, jobs, refusePrivateTargets: config.webhookRefusePrivateTargets });
   const users = new UserService({ db, clock, ids });
-  const tokens = new TokenService({ db, clock, ids });
   const oidcFetcher = overrides.oidcFetcher ?? httpDocumentFetcher;
   const organizations = new OrganizationService({ db, clock, ids });
   // Read when an environment opens `pulumi-stacks`, by when the services below exist.
@@ -126,6 +141,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const environments = new EnvironmentService({ db, clock, ids, masterKey, stackOutputs, jobs, publicUrl: config.publicUrl, webhooks });
   const stacks = new StackService({ db, clock, ids, blobs, jobs, publicUrl: config.publicUrl, environments, webhooks });
   const materializer = new StateMaterializer({ clock, blobs });
+  const defaultPoolToken = config.defaultPoolToken || generateAccessToken();
+  const agentPools = new AgentPoolService({ db, clock, ids, defaultPoolTokenHash: hashAccessToken(defaultPoolToken) });
+  const secrets = new SettingsSecrets(masterKey);
+  const tokens = new TokenService({ db, clock, ids });
+  const deployments = new DeploymentService({ db, dialect: database.dialect, clock, ids, secrets, webhooks, jobs, publicUrl: config.publicUrl });
   const policy = new PolicyService({ db, clock, ids, blobs, jobs, signer: new UrlSigner(masterKey, clock, config.publicUrl) });
   const services: Services = {
     users,
@@ -147,6 +167,22 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     search: new SearchService({ db, blobs }),
     policy,
     policyResults: new PolicyResultsService({ db, clock }),
+    agentPools,
+    deployments,
+    deploymentRuns: new DeploymentRunService({
+      db,
+      dialect: database.dialect,
+      clock,
+      secrets,
+      pools: agentPools,
+      tokens,
+      deployments,
+      stacks,
+      webhooks,
+      jobs,
+      publicUrl: config.publicUrl,
+      claimTtlMs: config.deploymentClaimTtlMs,
+    }),
   };
-  return { config, database, blobs, jobs, clock, ids, logger, metrics, services, close: () => db.destroy() };
+  return { config, database, blobs, jobs, clock, ids, logger, metrics, services, defaultPoolToken, close: () => db.destroy() };
 }

@@ -9,7 +9,7 @@ interface CatalogEntry {
 
 /**
  * The audit events Stackyard records: Pulumi Cloud's ids, display names and flags where its
- * catalog has the event, and the same style for the few it lacks (stack tags, personal tokens, policy issue triage).
+ * catalog has the event, and the same style for the few it lacks (stack tags, personal tokens, policy issue triage, deployment settings and runs).
  * Flags: `orgAdmin` the action needs the organization's admin role, `stackAdmin` admin on the
  * stack, `authFailure` the request was refused for lack of credentials or permission.
  */
@@ -47,6 +47,20 @@ const catalog = {
   'policy-group-updated': { displayName: 'Policy Group Updated', description: "A policy group's stacks, name or agent pool were changed.", orgAdmin: true },
   'policy-group-deleted': { displayName: 'Policy Group Deleted', description: 'A policy group was deleted.', orgAdmin: true },
   'policy-issue-updated': { displayName: 'Policy Issue Updated', description: "A policy issue's status, priority or assignee was changed." },
+  'deployment-settings-updated': { displayName: 'Deployment Settings Updated', description: "A stack's deployment settings were created, replaced or changed." },
+  'deployment-settings-deleted': { displayName: 'Deployment Settings Deleted', description: "A stack's deployment settings were deleted." },
+  'deployment-created': { displayName: 'Deployment Created', description: 'A deployment of a stack was queued.' },
+  'deployment-canceled': { displayName: 'Deployment Canceled', description: 'A queued or running deployment was canceled.' },
+  'stack-deployments-paused': { displayName: 'Stack Deployments Paused', description: "A stack's deployments were paused: new ones wait in the queue.", stackAdmin: true },
+  'stack-deployments-resumed': { displayName: 'Stack Deployments Resumed', description: "A stack's deployments were resumed.", stackAdmin: true },
+  'organization-deployments-paused': { displayName: 'Organization Deployments Paused', description: "The organization's deployments were paused.", orgAdmin: true },
+  'organization-deployments-resumed': { displayName: 'Organization Deployments Resumed', description: "The organization's deployments were resumed.", orgAdmin: true },
+  'deployment-runner-pool-created': { displayName: 'Deployment Runner Pool Created', description: 'A deployment runner pool was created, with its token.', orgAdmin: true },
+  'deployment-runner-pool-updated': { displayName: 'Deployment Runner Pool Updated', description: "A deployment runner pool's name or description was changed.", orgAdmin: true },
+  'deployment-runner-pool-deleted': { displayName: 'Deployment Runner Pool Deleted', description: 'A deployment runner pool was deleted.', orgAdmin: true },
+  'scheduled-deployment-created': { displayName: 'Scheduled Deployment Created', description: 'A deployment schedule (raw, drift or TTL) was created.' },
+  'scheduled-deployment-updated': { displayName: 'Scheduled Deployment Updated', description: 'A deployment schedule was changed, paused or resumed.' },
+  'scheduled-deployment-deleted': { displayName: 'Scheduled Deployment Deleted', description: 'A deployment schedule was deleted.' },
   'secret-decrypted': { displayName: 'Secret Decrypted', description: 'A stack secret was decrypted.' },
   'secrets-batch-decrypted': { displayName: 'Secrets Batch Decrypted', description: 'A batch of stack secrets was decrypted in one request.' },
   'member-added': { displayName: 'Member Added', description: 'A member was added to the organization.', orgAdmin: true },

@@ -13,6 +13,8 @@ export interface Caller {
   user: UserRow;
   principal: Principal;
   token: { id: string; name: string; kind: TokenKind };
+  /** A deployment token's bounds: edit on this one stack, nothing on others. */
+  scope?: { stackId: string; deploymentId: string };
   /** The client's address, for audit events. */
   sourceIp: string;
 }

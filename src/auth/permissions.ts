@@ -73,6 +73,7 @@ export async function requireOrganization(
 /** The caller's StackPermission on a stack of an organization it can see. */
 export async function stackPermission(db: Executor, caller: Caller, org: OrganizationRow, stack: StackRecord): Promise<number> {
   const principal = caller.principal;
+  if (caller.scope) return caller.scope.stackId === stack.id ? StackPermission.edit : StackPermission.none;
   if (principal.kind === 'team') {
     return principal.organizationId === org.id ? bestTeamPermission(db, [principal.teamId], stack.id) : StackPermission.none;
   }
@@ -122,6 +123,8 @@ export interface StackVisibility {
 export async function stackVisibility(db: Executor, caller: Caller): Promise<StackVisibility> {
   const principal = caller.principal;
   const visibility: StackVisibility = { allOf: [], createdIn: [], creatorUserId: caller.user.id, teamIds: [] };
+  // A deployment token lists nothing: it reaches its one stack by name.
+  if (caller.scope) return visibility;
   if (principal.kind === 'team') {
     visibility.teamIds.push(principal.teamId);
     return visibility;

@@ -18,6 +18,7 @@ import { migration0017 } from './migrations/0017_resource_count_history.js';
 import { migration0018 } from './migrations/0018_resource_urn_text.js';
 import { migration0019 } from './migrations/0019_indexed_stack_entries.js';
 import { migration0020 } from './migrations/0020_policy.js';
+import { migration0021 } from './migrations/0021_deployments.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -39,6 +40,7 @@ const migrations = {
   '0018_resource_urn_text': migration0018,
   '0019_indexed_stack_entries': migration0019,
   '0020_policy': migration0020,
+  '0021_deployments': migration0021,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

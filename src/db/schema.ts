@@ -47,6 +47,16 @@ export interface Database {
   policy_group_exclusions: PolicyGroupStacksTable;
   policy_group_packs: PolicyGroupPacksTable;
   policy_violations: PolicyViolationsTable;
+  agent_pools: AgentPoolsTable;
+  agent_pool_runners: AgentPoolRunnersTable;
+  deployment_settings: DeploymentSettingsTable;
+  organization_deployment_pauses: OrganizationDeploymentPausesTable;
+  deployments: DeploymentsTable;
+  deployment_steps: DeploymentStepsTable;
+  deployment_logs: DeploymentLogsTable;
+  deployment_updates: DeploymentUpdatesTable;
+  deployment_schedules: DeploymentSchedulesTable;
+  deployment_schedule_history: DeploymentScheduleHistoryTable;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */
@@ -101,7 +111,7 @@ export interface OrganizationMembersTable {
   created_at: number;
 }
 
-export type TokenKind = 'personal' | 'organization' | 'team';
+export type TokenKind = 'personal' | 'organization' | 'team' | 'deployment';
 
 export interface AccessTokensTable {
   id: string;
@@ -123,6 +133,9 @@ export interface AccessTokensTable {
   expires_at: number | null;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** A deployment token: the one stack it may change, for the one deployment it runs (migration 0021). */
+  scope_stack_id: string | null;
+  scope_deployment_id: string | null;
 }
 
 export interface TeamsTable {
@@ -592,4 +605,114 @@ export interface PolicyViolationsTable {
   assigned_to_user_id: string | null;
   observed_at: number;
   modified_at: number;
+}
+
+/** Deployments, their pools and schedules (see migration 0021). */
+export interface AgentPoolsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string;
+  token_hash: string;
+  created_at: number;
+  last_deployment_at: number | null;
+}
+
+export interface AgentPoolRunnersTable {
+  /** The pool's id, or '' for the server's default pool. */
+  pool_key: string;
+  runner_id: string;
+  hostname: string;
+  ip: string;
+  pid: string;
+  version: string;
+  platform: string;
+  last_seen: number;
+}
+
+export interface DeploymentSettingsTable {
+  stack_id: string;
+  /** JSON, as clients send it, with every secret sealed (`{"ciphertext": …}`). */
+  settings: string;
+  agent_pool_id: string | null;
+  version: number;
+  source: string;
+  paused: number;
+  modified_at: number;
+}
+
+export interface OrganizationDeploymentPausesTable {
+  organization_id: string;
+  paused_at: number;
+}
+
+export type DeploymentStatus = 'not-started' | 'accepted' | 'running' | 'failed' | 'succeeded' | 'skipped';
+
+export interface DeploymentsTable {
+  id: string;
+  stack_id: string;
+  organization_id: string;
+  version: number;
+  status: DeploymentStatus;
+  operation: string;
+  initiator: string;
+  requested_by_user_id: string;
+  agent_pool_id: string | null;
+  configuration: string;
+  inherit_settings: number;
+  created_at: number;
+  modified_at: number;
+  claimed_by: string | null;
+  claim_expires_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  cancel_requested: number;
+  drift_detected: number | null;
+  message: string;
+}
+
+export interface DeploymentStepsTable {
+  deployment_id: string;
+  idx: number;
+  name: string;
+  status: 'not-started' | 'running' | 'failed' | 'succeeded';
+  started_at: number | null;
+  updated_at: number | null;
+}
+
+export interface DeploymentLogsTable {
+  id: Generated<number>;
+  deployment_id: string;
+  step: number;
+  at: number;
+  line: string;
+}
+
+export interface DeploymentUpdatesTable {
+  deployment_id: string;
+  update_id: string;
+}
+
+export interface DeploymentSchedulesTable {
+  id: string;
+  stack_id: string;
+  organization_id: string;
+  schedule_cron: string | null;
+  schedule_once: number | null;
+  next_execution: number | null;
+  paused: number;
+  request: string;
+  version: number;
+  created_at: number;
+  modified_at: number;
+  last_executed: number | null;
+}
+
+export interface DeploymentScheduleHistoryTable {
+  id: string;
+  schedule_id: string;
+  executed: number;
+  version: number;
+  result: string;
+  deployment_id: string | null;
 }

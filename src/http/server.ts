@@ -20,6 +20,8 @@ import { registerOidcRoutes } from '../api/oidc/routes.js';
 import { registerUsageRoutes } from '../api/usage/routes.js';
 import { registerSearchRoutes } from '../api/search/routes.js';
 import { registerPolicyRoutes } from '../api/policy/routes.js';
+import { registerDeploymentRoutes } from '../api/deployments/routes.js';
+import { registerAgentPoolRoutes } from '../api/agent-pools/routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
@@ -81,6 +83,8 @@ export function buildServer(ctx: AppContext): App {
     registerUsageRoutes(api, ctx.services);
     registerSearchRoutes(api, ctx.services);
     registerPolicyRoutes(api, ctx.services);
+    registerDeploymentRoutes(api, ctx.services);
+    registerAgentPoolRoutes(api, ctx.services);
   });
   return app;
 }

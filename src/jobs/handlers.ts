@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Executor } from '../db/executor.js';
 import type { JobHandlers } from './runner.js';
 import { deliverWebhookJob, type QueuedDelivery, type WebhookService } from '../api/webhooks/service.js';
+import { expireDeploymentClaim, type DeploymentRunService } from '../api/deployments/runs.js';
 
 /** Deletes a deleted stack's blobs: payload `{ stackId }`. */
 export const deleteStackBlobs = 'delete-stack-blobs';
@@ -15,8 +16,11 @@ export const deletePolicyPackBlobs = 'delete-policy-pack-blobs';
 export const deleteExpiredEnvironmentSessions = 'delete-expired-environment-sessions';
 
 /** Every kind of background job the server runs. */
-export function jobHandlers(deps: { db: Executor; blobs: BlobStore; clock: Clock; webhooks: () => WebhookService }): JobHandlers {
+export function jobHandlers(deps: { db: Executor; blobs: BlobStore; clock: Clock; webhooks: () => WebhookService; deploymentRuns: () => DeploymentRunService }): JobHandlers {
   return {
+    [expireDeploymentClaim]: async (payload) => {
+      await deps.deploymentRuns().expireClaim((payload as { deploymentId: string }).deploymentId);
+    },
     [deliverWebhookJob]: async (payload, job) => {
       await deps.webhooks().deliverQueued(payload as QueuedDelivery, job.attempts);
     },

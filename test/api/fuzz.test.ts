@@ -48,7 +48,7 @@ let operations: Operation[];
 const totals = { requests: 0, byClass: new Map<string, number>() };
 
 /** What each route's parameters name when they name something real: refreshed before each route. */
-const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', policyVersionIds: [] as string[], issueIds: [] as string[], counter: 0 };
+const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', policyVersionIds: [] as string[], issueIds: [] as string[], deploymentIds: [] as string[], poolIds: [] as string[], counter: 0 };
 /** A public EC key (RFC 7515's example), for the fuzzed issuers. */
 const fuzzKey = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' };
 const member = 'fuzz-member';
@@ -95,7 +95,7 @@ const ok = (reply: { status: number; text: string }, what: string) => assert.ok(
  * A stack with a tag, a stored version and a running update; tokens of each kind to name; with
  * `policy`, a policy pack, group and issue too, which only the policy routes use.
  */
-async function refreshWorld(policy = false): Promise<void> {
+async function refreshWorld(policy = false, deployments = false): Promise<void> {
   const stack = `s${++world.counter}`;
   const path = `/api/stacks/${org}/proj/${stack}`;
   ok(await admin.post(`/api/stacks/${org}/proj`, { stackName: stack, tags: { owner: 'fuzz' } }), 'stack');
@@ -126,6 +126,7 @@ async function refreshWorld(policy = false): Promise<void> {
   ok(issuer, 'oidc issuer');
   ok(await admin.patch(`/api/orgs/${org}/auth/policies/${issuer.body.id}`, { policies: [{ decision: 'allow', tokenType: 'organization', authorizedPermissions: [], rules: {} }] }), 'auth policy');
   if (policy) await refreshPolicyWorld(stack, path, update);
+  if (deployments) await refreshDeploymentWorld(path);
   Object.assign(world, {
     stack,
     updateId: update.updateId,
@@ -135,6 +136,16 @@ async function refreshWorld(policy = false): Promise<void> {
     webhookEventId: ping.body.id,
     issuerId: issuer.body.id,
   });
+}
+
+/** Deployment settings on the stack, a deployment of it, and a runner pool. */
+async function refreshDeploymentWorld(path: string): Promise<void> {
+  ok(await admin.put(`${path}/deployments/settings`, { sourceContext: { git: { repoUrl: 'file:///srv/fuzz.git' } }, operationContext: { environmentVariables: { S: { secret: 'x' } } } }), 'deployment settings');
+  const deployment = await admin.post(`${path}/deployments`, { operation: 'update' });
+  ok(deployment, 'deployment');
+  const pool = await admin.post(`/api/orgs/${org}/agent-pools`, { name: `fuzz-${world.counter}` });
+  ok(pool, 'runner pool');
+  Object.assign(world, { deploymentIds: [deployment.body.id], poolIds: [pool.body.id] });
 }
 
 /** A policy pack with a complete version and an unfinished one, a group applying it to the stack, and an issue on it. */
@@ -199,6 +210,12 @@ function realValues(name: string): string[] {
       return world.policyVersionIds;
     case 'issueId':
       return world.issueIds;
+    case 'deploymentId':
+      return world.deploymentIds;
+    case 'step':
+      return ['0', '3'];
+    case 'poolId':
+      return world.poolIds;
     case 'urn':
       return [`urn:pulumi:${world.stack}::proj::pulumi:pulumi:Stack::proj-${world.stack}`];
     default:
@@ -324,7 +341,8 @@ describe('fuzzing every route the server describes', () => {
   it('never answers 5xx nor drops a connection, and the server keeps serving', async () => {
     for (const operation of operations.filter((o) => `${o.method} ${o.path}`.includes(only))) {
       const policy = /polic|archives/.test(operation.path);
-      await refreshWorld(policy);
+      const deployments = /deployments|agent-pools/.test(operation.path);
+      await refreshWorld(policy, deployments);
       for (const request of fixedCases(operation)) {
         const answer = await send(operation, request);
         if (!acceptable(operation, request, answer)) assert.fail(failure(operation, request, answer));
@@ -335,7 +353,7 @@ describe('fuzzing every route the server describes', () => {
       const run = await fc.check(
         fc.asyncProperty(requestArbitrary(operation), async (request) => {
           // A leased route may have ended its update; a new one keeps later cases past the lease check.
-          if (++sent % 8 === 0) await refreshWorld(policy);
+          if (++sent % 8 === 0) await refreshWorld(policy, deployments);
           const answer = await send(operation, request);
           if (!acceptable(operation, request, answer)) throw new Error(failure(operation, request, answer));
         }),

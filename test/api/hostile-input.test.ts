@@ -315,3 +315,48 @@ describe('policy packs, groups and events', () => {
     assert.deepEqual(listed.body.policyViolations.map((v: Record<string, unknown>) => [v.policyName, v.policyPack, v.resourceURN, v.message, v.level]), [['', '', '', '', '']]);
   });
 });
+
+describe('deployment settings and the runner protocol', () => {
+  const settingsOf = (path: string) => `${path}/deployments/settings`;
+
+  it('keep variables named like Object.prototype members as variables, through merges and into the job', async () => {
+    const { path } = await freshStack();
+    const created = await api.request('POST', settingsOf(path), {
+      rawBody: '{"sourceContext":{"git":{"repoUrl":"file:///srv/h.git"}},"operationContext":{"environmentVariables":{"__proto__":"p","constructor":{"secret":"c"},"toString":"t"}}}',
+    });
+    assert.equal(created.status, 200, created.text);
+    const merged = await api.request('POST', settingsOf(path), { rawBody: '{"operationContext":{"environmentVariables":{"__proto__":"q","toString":null}}}' });
+    assert.deepEqual(Object.keys(merged.body.operationContext.environmentVariables).sort(), ['__proto__', 'constructor']);
+    assert.equal(merged.body.operationContext.environmentVariables['__proto__'], 'q');
+    const id = (await api.post(`${path}/deployments`, { operation: 'update' })).body.id;
+    const runner = new ApiClient(api.baseUrl, server.server.ctx.defaultPoolToken);
+    let claimed;
+    // Other tests' deployments may be queued before this one: claim until it comes, ending the others.
+    while ((claimed = await runner.get('/api/deployments/poll')).body.deploymentID !== id) {
+      await new ApiClient(api.baseUrl, claimed.body.jobToken).post(`/api/deployments/${claimed.body.deploymentID}/complete`, { status: 'failed' });
+    }
+    const job = new ApiClient(api.baseUrl, claimed.body.jobToken);
+    const spec = await job.get(`/api/deployments/${id}/job`);
+    assert.equal(spec.body.environmentVariables['__proto__'], 'q');
+    assert.equal(spec.body.environmentVariables.constructor, 'c');
+    assert.deepEqual(spec.body.secretValues, ['c']);
+
+    // Bad reports are 400s that change nothing: unknown steps, too many lines, a status the protocol lacks.
+    assert.equal((await job.post(`/api/deployments/${id}/steps/99`, { status: 'running' })).status, 404);
+    assert.equal((await job.post(`/api/deployments/${id}/steps/0`, { status: 'exploded' })).status, 400);
+    assert.equal((await job.post(`/api/deployments/${id}/logs`, { step: 0, lines: Array.from({ length: 1001 }, () => ({ line: 'x' })) })).status, 400);
+    assert.equal((await job.post(`/api/deployments/${id}/logs`, { step: 0, lines: [{ timestamp: 'yesterday', line: 'kept, with the time of arrival' }] })).status, 204);
+    assert.equal((await job.post(`/api/deployments/${id}/complete`, { status: 'skipped' })).status, 400);
+    assert.equal((await api.get(`${path}/deployments/${id}/logs?continuationToken=12abc`)).status, 400);
+    assert.equal((await api.get(`${path}/deployments/${id}`)).body.status, 'accepted');
+    assert.equal((await job.post(`/api/deployments/${id}/complete`, { status: 'failed' })).status, 204);
+    assert.equal((await job.post(`/api/deployments/${id}/complete`, { status: 'succeeded' })).status, 401, 'once only: its token has ended');
+  });
+
+  it('refuse pool tokens that are garbled, of another scheme, or an access token', async () => {
+    for (const authorization of ['token', 'token pul-0000', 'Bearer x', `token ${api.token}`, 'token \u00ff'.repeat(10)]) {
+      const reply = await fetch(`${api.baseUrl}/api/deployments/poll`, { headers: { Authorization: authorization } });
+      assert.equal(reply.status, 401, authorization);
+    }
+  });
+});

@@ -1220,6 +1220,133 @@ matrix.push(
     ok: (r) => assert.equal(r.body.PreventativeStacks, r.body.TotalStacks) },
 );
 
+// Deployments: a stack's settings and deployments take read to see, edit to change, admin to pause;
+// an organization's list and metadata are its members', pausing them its admins'. The runner
+// protocol takes a pool token (poll, status) or a deployment's job token: no caller here holds one.
+// Runner pools: members read them, admins manage them.
+const stackEditor = [401, 401, 401, 401, 404, 404, 403, 200, 200, 200, 200, 404, 200, 200, 401] as const;
+const stackAdminOnly = [401, 401, 401, 401, 404, 404, 403, 403, 200, 200, 200, 404, 200, 403, 401] as const;
+const noJobToken = [401, 401, 401, 401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401] as const;
+const deploySource = { sourceContext: { git: { repoUrl: 'file:///srv/app.git', branch: 'refs/heads/main' } } };
+const mxPools = '/api/orgs/mx-org/agent-pools';
+
+/** Settings on mx-org/app/dev, one deployment of it (version 1), and a runner pool: made once. */
+let deploymentWorld: Promise<{ deploymentId: string; poolId: string }> | undefined;
+const deploymentFixture = () =>
+  (deploymentWorld ??= (async () => {
+    await adminCall('PUT', `${dev}/deployments/settings`, deploySource);
+    const created = await adminCall('POST', `${dev}/deployments`, { operation: 'update' }, 202);
+    const pool = await adminCall('POST', mxPools, { name: 'mx-pool' });
+    return { deploymentId: created.body.id as string, poolId: pool.body.id as string };
+  })());
+
+/** A stack of its own with deployment settings, for a cell that deletes or pauses them. */
+async function freshDeployableStack(): Promise<string> {
+  const stack = await freshStack();
+  await adminCall('PUT', `${stack.path}/deployments/settings`, deploySource);
+  return stack.path;
+}
+
+matrix.push(
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/settings', expect: stackReader,
+    request: async () => (await deploymentFixture(), { path: `${dev}/deployments/settings` }),
+    ok: (r) => assert.equal(r.body.sourceContext.git.repoUrl, 'file:///srv/app.git') },
+  { method: 'PUT', route: '/api/stacks/{org}/{project}/{stack}/deployments/settings', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => (await deploymentFixture(), { path: `${dev}/deployments/settings`, body: deploySource }),
+    ok: (r) => assert.equal(r.body.sourceContext.git.branch, 'refs/heads/main') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/settings', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => (await deploymentFixture(), { path: `${dev}/deployments/settings`, body: { operationContext: { preRunCommands: ['true'] } } }),
+    ok: (r) => assert.deepEqual(r.body.operationContext.preRunCommands, ['true']) },
+  { method: 'DELETE', route: '/api/stacks/{org}/{project}/{stack}/deployments/settings', expect: stackEditor, denied: freshDenied('edit'),
+    request: async () => ({ path: `${await freshDeployableStack()}/deployments/settings` }),
+    ok: (r) => assert.equal(r.text, 'true') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/settings/encrypt', expect: stackEditor, denied: stackDenied('edit'),
+    request: () => ({ path: `${dev}/deployments/settings/encrypt`, body: { secret: 'x' } }),
+    ok: (r) => assert.equal(typeof r.body.ciphertext, 'string') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments', expect: withStatus(stackEditor, 202), denied: stackDenied('edit'),
+    request: async () => (await deploymentFixture(), { path: `${dev}/deployments`, body: { operation: 'preview' } }),
+    ok: (r) => assert.ok(r.body.version > 1) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments', expect: stackReader,
+    request: async () => (await deploymentFixture(), { path: `${dev}/deployments?asc=true&pageSize=1` }),
+    ok: async (r) => assert.equal(r.body.deployments[0].id, (await deploymentFixture()).deploymentId) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/metadata', expect: stackReader,
+    request: async () => (await deploymentFixture(), { path: `${dev}/deployments/metadata` }),
+    ok: (r) => assert.equal(r.body.stackPaused, false) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/pause', expect: stackAdminOnly, denied: freshDenied('admin'),
+    request: async () => ({ path: `${await freshDeployableStack()}/deployments/pause` }),
+    ok: emptyBody },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/resume', expect: stackAdminOnly, denied: freshDenied('admin'),
+    request: async () => ({ path: `${await freshDeployableStack()}/deployments/resume` }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/version/{version}', expect: stackReader,
+    request: async () => (await deploymentFixture(), { path: `${dev}/deployments/version/1` }),
+    ok: (r) => assert.equal(r.body.version, 1) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/{deploymentId}', expect: stackReader,
+    request: async () => ({ path: `${dev}/deployments/${(await deploymentFixture()).deploymentId}` }),
+    ok: (r) => assert.equal(r.body.pulumiOperation, 'update') },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/{deploymentId}/logs', expect: stackReader,
+    request: async () => ({ path: `${dev}/deployments/${(await deploymentFixture()).deploymentId}/logs` }),
+    ok: (r) => assert.deepEqual(r.body.lines, []) },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/{deploymentId}/updates', expect: stackReader,
+    request: async () => ({ path: `${dev}/deployments/${(await deploymentFixture()).deploymentId}/updates` }),
+    ok: (r) => assert.deepEqual(r.body, []) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/{deploymentId}/cancel', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => {
+      await deploymentFixture();
+      const created = await adminCall('POST', `${dev}/deployments`, { operation: 'refresh' }, 202);
+      return { path: `${dev}/deployments/${created.body.id}/cancel` };
+    },
+    ok: emptyBody },
+  { method: 'GET', route: '/api/orgs/{org}/deployments', expect: orgMember,
+    request: async () => (await deploymentFixture(), { path: '/api/orgs/mx-org/deployments?pageSize=100' }),
+    ok: (r, { caller }) => assert.equal(r.body.deployments.some((d: { stackName: string }) => d.stackName === 'dev'), searchesDev(caller)) },
+  { method: 'GET', route: '/api/orgs/{org}/deployments/metadata', expect: orgMember,
+    request: async () => (await deploymentFixture(), { path: '/api/orgs/mx-org/deployments/metadata' }),
+    ok: (r) => assert.ok(r.body.deploymentCounts.total >= 1) },
+  { method: 'POST', route: '/api/orgs/{org}/deployments/pause', expect: issuerAdmin, denied: adminRole,
+    request: () => ({ path: '/api/orgs/mx-org/deployments/pause' }),
+    ok: emptyBody },
+  { method: 'POST', route: '/api/orgs/{org}/deployments/resume', expect: issuerAdmin, denied: adminRole,
+    request: () => ({ path: '/api/orgs/mx-org/deployments/resume' }),
+    ok: emptyBody },
+  { method: 'GET', route: '/api/deployments/poll', expect: anyone(401),
+    request: () => ({ path: '/api/deployments/poll' }),
+    ok: () => assert.fail('no caller holds a pool token') },
+  { method: 'GET', route: '/api/deployments/{deploymentId}/status', expect: anyone(401),
+    request: async () => ({ path: `/api/deployments/${(await deploymentFixture()).deploymentId}/status` }),
+    ok: () => assert.fail('no caller holds a pool token') },
+  { method: 'GET', route: '/api/deployments/{deploymentId}/job', expect: noJobToken,
+    request: async () => ({ path: `/api/deployments/${(await deploymentFixture()).deploymentId}/job` }),
+    ok: () => assert.fail('no caller holds a job token') },
+  { method: 'POST', route: '/api/deployments/{deploymentId}/heartbeat', expect: noJobToken,
+    request: async () => ({ path: `/api/deployments/${(await deploymentFixture()).deploymentId}/heartbeat` }),
+    ok: () => assert.fail('no caller holds a job token') },
+  { method: 'POST', route: '/api/deployments/{deploymentId}/steps/{step}', expect: noJobToken,
+    request: async () => ({ path: `/api/deployments/${(await deploymentFixture()).deploymentId}/steps/0`, body: { status: 'running' } }),
+    ok: () => assert.fail('no caller holds a job token') },
+  { method: 'POST', route: '/api/deployments/{deploymentId}/logs', expect: noJobToken,
+    request: async () => ({ path: `/api/deployments/${(await deploymentFixture()).deploymentId}/logs`, body: { step: 0, lines: [{ line: 'x' }] } }),
+    ok: () => assert.fail('no caller holds a job token') },
+  { method: 'POST', route: '/api/deployments/{deploymentId}/complete', expect: noJobToken,
+    request: async () => ({ path: `/api/deployments/${(await deploymentFixture()).deploymentId}/complete`, body: { status: 'failed' } }),
+    ok: () => assert.fail('no caller holds a job token') },
+  { method: 'GET', route: '/api/orgs/{org}/agent-pools', expect: orgMember,
+    request: async () => (await deploymentFixture(), { path: mxPools }),
+    ok: (r) => assert.ok(r.body.agentPools.some((p: { name: string }) => p.name === 'mx-pool')) },
+  { method: 'POST', route: '/api/orgs/{org}/agent-pools', expect: issuerAdmin, denied: adminRole,
+    request: ({ label }) => ({ path: mxPools, body: { name: label } }),
+    ok: (r) => assert.match(r.body.tokenValue, /^pul-/) },
+  { method: 'GET', route: '/api/orgs/{org}/agent-pools/{poolId}', expect: orgMember,
+    request: async () => ({ path: `${mxPools}/${(await deploymentFixture()).poolId}` }),
+    ok: (r) => assert.deepEqual([r.body.name, r.body.agents], ['mx-pool', []]) },
+  { method: 'PATCH', route: '/api/orgs/{org}/agent-pools/{poolId}', expect: issuerAdmin, denied: adminRole,
+    request: async ({ label }) => ({ path: `${mxPools}/${(await adminCall('POST', mxPools, { name: label })).body.id}`, body: { description: 'd' } }),
+    ok: (r) => assert.equal(r.body.description, 'd') },
+  { method: 'DELETE', route: '/api/orgs/{org}/agent-pools/{poolId}', expect: withStatus(issuerAdmin, 204), denied: adminRole,
+    request: async ({ label }) => ({ path: `${mxPools}/${(await adminCall('POST', mxPools, { name: label })).body.id}` }),
+    ok: emptyBody },
+);
+
 /**
  * An outsider learns nothing of what an organization holds; a member who cannot read a stack is
  * told the stack is not found, exactly as for a stack that does not exist.

@@ -194,23 +194,28 @@ export class StackService {
   }
 
   async remove(caller: Caller, ref: StackRef, force: boolean): Promise<void> {
-    await transaction(this.deps.db, async (tx) => {
-      const stack = await this.resolve(tx, caller, ref, 'admin');
-      await assertNoRunningUpdate(tx, stack.id);
-      const latest = await findStackVersion(tx, stack.id);
-      if (!force && latest && latest.resource_count > 0) {
-        // The CLI matches this exact message to suggest --force.
-        throw new ApiError('bad_request', 'Stack still contains resources.');
-      }
-      await stackRemoved(tx, { id: stack.id, organizationId: stack.organization_id }, this.deps.clock.now());
-      await store.deleteStack(tx, stack.id);
-      await this.audit(tx, caller, stack, 'stack-deleted', `Deleted stack "${stack.project_name}/${stack.name}"`);
-      const names = { organization: stack.organization_name, project: stack.project_name, stack: stack.name };
-      await this.deps.webhooks.fire(tx, { organizationId: stack.organization_id, actor: caller.user, ...stackEvent(this.deps.publicUrl, names, 'deleted', caller.user.login) });
-      // Its states' bytes go in the background: a bucket may hold thousands of them.
-      await enqueueJob(tx, this.deps.clock, deleteStackBlobs, { stackId: stack.id });
-    });
+    await transaction(this.deps.db, async (tx) => this.removeStack(tx, caller, await this.resolve(tx, caller, ref, 'admin'), force));
     this.deps.jobs.wake();
+  }
+
+  /**
+   * Deletes a stack whose deletion is already allowed: by `remove`, or by a destroy deployment
+   * asked to delete its stack after (TTL schedules), in the name of who asked for it.
+   */
+  async removeStack(tx: Executor, actor: AuditActor, stack: store.StackRecord, force: boolean): Promise<void> {
+    await assertNoRunningUpdate(tx, stack.id);
+    const latest = await findStackVersion(tx, stack.id);
+    if (!force && latest && latest.resource_count > 0) {
+      // The CLI matches this exact message to suggest --force.
+      throw new ApiError('bad_request', 'Stack still contains resources.');
+    }
+    await stackRemoved(tx, { id: stack.id, organizationId: stack.organization_id }, this.deps.clock.now());
+    await store.deleteStack(tx, stack.id);
+    await this.audit(tx, actor, stack, 'stack-deleted', `Deleted stack "${stack.project_name}/${stack.name}"`);
+    const names = { organization: stack.organization_name, project: stack.project_name, stack: stack.name };
+    await this.deps.webhooks.fire(tx, { organizationId: stack.organization_id, actor: actor.user, ...stackEvent(this.deps.publicUrl, names, 'deleted', actor.user.login) });
+    // Its states' bytes go in the background: a bucket may hold thousands of them.
+    await enqueueJob(tx, this.deps.clock, deleteStackBlobs, { stackId: stack.id });
   }
 
   async list(caller: Caller, query: ListStacksQuery): Promise<{ stacks: StackSummaryView[]; continuationToken?: string }> {

@@ -56,6 +56,10 @@ export async function findStack(
     .executeTakeFirst();
 }
 
+export async function findStackById(db: Executor, id: string): Promise<StackRecord | undefined> {
+  return stackRecords(db).where('s.id', '=', id).executeTakeFirst();
+}
+
 export async function insertStack(db: Executor, stack: StackRow): Promise<void> {
   await db.insertInto('stacks').values(stack).execute();
 }

@@ -1,4 +1,4 @@
-import type { Caller, Principal } from '../../auth/caller.js';
+import type { Caller } from '../../auth/caller.js';
 import { requireOrganization } from '../../auth/permissions.js';
 import { generateAccessToken, hashAccessToken } from '../../auth/tokens.js';
 import { recordAudit } from '../../audit/record.js';
@@ -9,7 +9,7 @@ import { transaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors.js';
 import { findOrganizationById, listMemberships, type OrganizationRow } from '../orgs/store.js';
 import { findTeamById, findTeamByName, type TeamRow } from '../teams/store.js';
-import { ensureMachineUser, findUserById, type UserRow } from '../user/store.js';
+import { ensureMachineUser, findUserById } from '../user/store.js';
 import * as store from './store.js';
 
 /** Tokens are looked up again for last-used bookkeeping at most this often: one write a minute per token. */
@@ -58,7 +58,7 @@ export class TokenService {
     return { ...identity, token: { id: row.id, name: row.name ?? '', kind: row.kind }, sourceIp };
   }
 
-  private async identityOf(db: Executor, row: store.AccessTokenRow): Promise<{ user: UserRow; principal: Principal } | undefined> {
+  private async identityOf(db: Executor, row: store.AccessTokenRow): Promise<Pick<Caller, 'user' | 'principal' | 'scope'> | undefined> {
     if (row.kind === 'personal') {
       const user = row.user_id === null ? undefined : await findUserById(db, row.user_id);
       return user && { user, principal: { kind: 'person' } };
@@ -69,6 +69,15 @@ export class TokenService {
       const user = await ensureMachineUser(db, this.deps, 'organization', `org:${org.name}`, org.name);
       return { user, principal: { kind: 'organization', organizationId: org.id, organizationName: org.name, admin: row.admin === 1 } };
     }
+    if (row.kind === 'deployment') {
+      const user = row.user_id === null ? undefined : await findUserById(db, row.user_id);
+      if (!user || row.scope_stack_id === null || row.scope_deployment_id === null) return undefined;
+      return {
+        user,
+        principal: { kind: 'organization', organizationId: org.id, organizationName: org.name, admin: false },
+        scope: { stackId: row.scope_stack_id, deploymentId: row.scope_deployment_id },
+      };
+    }
     const team = row.team_id === null ? undefined : await findTeamById(db, row.team_id);
     if (!team) return undefined;
     const user = await ensureMachineUser(db, this.deps, 'team', `team:${org.name}/${team.name}`, team.name);
@@ -76,6 +85,32 @@ export class TokenService {
       user,
       principal: { kind: 'team', organizationId: org.id, organizationName: org.name, teamId: team.id, teamName: team.name },
     };
+  }
+
+  /**
+   * A deployment's job token: it acts as the person who asked for the deployment, as a member of
+   * the stack's organization, with edit on that one stack and nothing on any other, until it
+   * expires or the deployment ends (`revokeDeploymentTokens`).
+   */
+  async issueDeploymentToken(
+    tx: Executor,
+    spec: { userId: string; organizationId: string; stackId: string; deploymentId: string; expiresAt: number },
+  ): Promise<string> {
+    const { token } = await this.issue(tx, {
+      kind: 'deployment',
+      user_id: spec.userId,
+      organization_id: spec.organizationId,
+      created_by_user_id: spec.userId,
+      description: `deployment ${spec.deploymentId}`,
+      expires_at: spec.expiresAt,
+      scope_stack_id: spec.stackId,
+      scope_deployment_id: spec.deploymentId,
+    });
+    return token;
+  }
+
+  async revokeDeploymentTokens(tx: Executor, deploymentId: string): Promise<void> {
+    await store.revokeDeploymentTokens(tx, deploymentId, this.deps.clock.now());
   }
 
   /** Issues a personal token; its value is returned this once and stored only as a hash. */
@@ -261,7 +296,7 @@ export class TokenService {
   private async issue(
     db: Executor,
     fields: Pick<store.AccessTokenRow, 'kind' | 'description' | 'expires_at' | 'created_by_user_id'> &
-      Partial<Pick<store.AccessTokenRow, 'user_id' | 'organization_id' | 'team_id' | 'name' | 'admin'>>,
+      Partial<Pick<store.AccessTokenRow, 'user_id' | 'organization_id' | 'team_id' | 'name' | 'admin' | 'scope_stack_id' | 'scope_deployment_id'>>,
   ): Promise<{ id: string; token: string }> {
     const token = generateAccessToken();
     const id = this.deps.ids.next();
@@ -272,6 +307,8 @@ export class TokenService {
       team_id: null,
       name: null,
       admin: 0,
+      scope_stack_id: null,
+      scope_deployment_id: null,
       ...fields,
       token_hash: hashAccessToken(token),
       created_at: this.deps.clock.now(),

@@ -61,3 +61,8 @@ export async function listTokens(db: Executor, owner: TokenOwner): Promise<Array
   if (owner.teamId !== undefined) query = query.where('t.team_id', '=', owner.teamId);
   return query.orderBy('t.created_at', 'desc').orderBy('t.id').execute();
 }
+
+/** Ends a deployment's job tokens: the deployment is over. */
+export async function revokeDeploymentTokens(db: Executor, deploymentId: string, revokedAt: number): Promise<void> {
+  await db.updateTable('access_tokens').set({ revoked_at: revokedAt }).where('scope_deployment_id', '=', deploymentId).where('revoked_at', 'is', null).execute();
+}

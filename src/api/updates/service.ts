@@ -30,6 +30,7 @@ import type { StateMaterializer } from './materialize.js';
 import { assertNoRunningUpdate } from './guard.js';
 import { serviceUpdate, updateInfo } from './presenter.js';
 import * as store from './store.js';
+import { linkUpdate as linkDeploymentUpdate } from '../deployments/store.js';
 
 /** The kinds the CLI creates at `POST .../{kind}`; resource import arrives as `update`. */
 export const programKinds = ['update', 'preview', 'refresh', 'destroy'] as const;
@@ -80,22 +81,26 @@ export class UpdateService {
     const stack = await this.deps.stacks.resolve(this.deps.db, caller, ref, dryRun ? 'read' : 'edit');
     const { config = {}, metadata = {}, ...rest } = program;
     const updateID = this.deps.ids.next();
-    await store.insertUpdate(this.deps.db, {
-      id: updateID,
-      stack_id: stack.id,
-      kind,
-      status: 'not started',
-      version: 0,
-      author_user_id: caller.user.id,
-      created_at: this.deps.clock.now(),
-      started_at: null,
-      ended_at: null,
-      dry_run: dryRun ? 1 : 0,
-      program: JSON.stringify(rest),
-      config: JSON.stringify(config),
-      message: metadata.message ?? '',
-      environment: JSON.stringify(metadata.environment ?? {}),
-      cli_version: cliVersion,
+    await transaction(this.deps.db, async (tx) => {
+      await store.insertUpdate(tx, {
+        id: updateID,
+        stack_id: stack.id,
+        kind,
+        status: 'not started',
+        version: 0,
+        author_user_id: caller.user.id,
+        created_at: this.deps.clock.now(),
+        started_at: null,
+        ended_at: null,
+        dry_run: dryRun ? 1 : 0,
+        program: JSON.stringify(rest),
+        config: JSON.stringify(config),
+        message: metadata.message ?? '',
+        environment: JSON.stringify(metadata.environment ?? {}),
+        cli_version: cliVersion,
+      });
+      // An update a deployment's runner makes is one of that deployment's updates.
+      if (caller.scope) await linkDeploymentUpdate(tx, caller.scope.deploymentId, updateID);
     });
     // Only previews and updates run policy packs; the CLI ignores them elsewhere.
     const requiredPolicies = kind === 'update' || kind === 'preview' ? await this.deps.policy.requiredPolicies(this.deps.db, stack) : [];

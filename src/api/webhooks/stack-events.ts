@@ -8,8 +8,8 @@ export interface StackNames {
   stack: string;
 }
 
-const stackPath = (s: StackNames) => [s.organization, s.project, s.stack].map(encodeURIComponent).join('/');
-const stackLabel = (s: StackNames) => `${s.organization}/${s.project}/${s.stack}`;
+export const stackPath = (s: StackNames) => [s.organization, s.project, s.stack].map(encodeURIComponent).join('/');
+export const stackLabel = (s: StackNames) => `${s.organization}/${s.project}/${s.stack}`;
 
 /** `stack_created` / `stack_deleted`: Pulumi's `stack` payload. */
 export function stackEvent(publicUrl: string, stack: StackNames, action: 'created' | 'deleted', by: string): { event: WebhookFilter; content: EventContent } {
