@@ -6,11 +6,13 @@ import { ConfigError, configOptions, parseConfig } from './config.js';
 import { createContext, createLogger } from './context.js';
 import { ApiError } from './errors.js';
 import { serve } from './main.js';
+import { startRunner } from './runner/runner.js';
 
 const usage = `Usage: stackyard <command> [options]
 
 Commands:
-  serve                                   serve the Pulumi Cloud API
+  serve [--runner]                        serve the Pulumi Cloud API; --runner: with a runner in this process
+                                          for the deployments of the default pool (same as --runner on)
   admin create-user <login> [--name N] [--email E] [--org ORG] [--role member|admin]
                                           create a user and print an access token for them
   admin create-token <login> [--description D]
@@ -26,8 +28,14 @@ Commands:
                                           with its history in ORG; stacks that exist are skipped. --author: who they are
                                           recorded as made by (default: --admin-login). --reencrypt-secrets: passphrase
                                           secrets become service secrets (passphrase from PULUMI_CONFIG_PASSPHRASE[_FILE])
+  runner --url URL --pool-token TOKEN [--pulumi PATH] [--work-dir DIR]
+                                          run the deployments of an agent pool until SIGINT or SIGTERM (needs
+                                          no database or master key). --url, --pool-token: also from
+                                          STACKYARD_RUNNER_URL, STACKYARD_RUNNER_POOL_TOKEN. --pulumi: the CLI
+                                          (default: pulumi on PATH). --work-dir: where deployments' temporary
+                                          directories go (default: the system's)
 
-Every command takes the server options (flag or environment variable):
+Every command but runner takes the server options (flag or environment variable):
 ${configOptions.map((o) => `  ${o.flag.padEnd(32)} ${o.env} (default: ${o.default || 'derived'})`).join('\n')}
 `;
 
@@ -35,10 +43,12 @@ const configFlagNames = configOptions.map((o) => o.flag.slice(2));
 
 /** Splits argv into the server options, which parseConfig reads, and the command's own. */
 function parseCommandLine(argv: string[]) {
-  const commandOptions = ['name', 'email', 'org', 'role', 'owner', 'description', 'author', 'project'];
+  const commandOptions = ['name', 'email', 'org', 'role', 'owner', 'description', 'author', 'project', 'url', 'pool-token', 'pulumi', 'work-dir'];
   const commandFlags = ['reencrypt-secrets'];
+  // `serve --runner` alone means `--runner on`.
+  const args = argv.flatMap((a, i) => (a === '--runner' && !['on', 'off'].includes(argv[i + 1] ?? '') ? [a, 'on'] : [a]));
   const { values, positionals } = parseArgs({
-    args: argv,
+    args,
     options: {
       ...Object.fromEntries([...configFlagNames, ...commandOptions].map((n) => [n, { type: 'string' as const }])),
       ...Object.fromEntries(commandFlags.map((n) => [n, { type: 'boolean' as const }])),
@@ -133,11 +143,38 @@ async function runAdmin(
   }
 }
 
+/**
+ * `stackyard runner`: another machine, so it reads none of the server's options and opens nothing
+ * of its own; on the first SIGINT or SIGTERM it stops, interrupting a deployment under way.
+ */
+async function runRunner(option: (name: string) => string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
+  const url = option('url') ?? env.STACKYARD_RUNNER_URL;
+  const poolToken = option('pool-token') ?? env.STACKYARD_RUNNER_POOL_TOKEN;
+  if (!url) throw new ConfigError(`runner needs --url or STACKYARD_RUNNER_URL\n\n${usage}`);
+  if (!poolToken) throw new ConfigError(`runner needs --pool-token or STACKYARD_RUNNER_POOL_TOKEN\n\n${usage}`);
+  const workDir = option('work-dir');
+  const logger = createLogger('info');
+  const runner = startRunner({ url, poolToken, pulumiPath: option('pulumi'), workRoot: workDir ? path.resolve(workDir) : undefined, env, logger });
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      // A second signal must not kill the runner before the deployment it interrupts is completed.
+      if (stopping) return logger.info({ signal }, 'the runner is already stopping');
+      stopping = true;
+      logger.info({ signal }, 'stopping the runner');
+      void runner.stop().then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
   const { positionals, configArgs, option, flag } = parseCommandLine(argv);
   const [command, ...rest] = positionals;
   if (command === 'serve' && rest.length === 0) return serve(parseConfig(configArgs, process.env));
   if (command === 'admin') return runAdmin(rest, configArgs, option, flag);
+  if (command === 'runner' && rest.length === 0) return runRunner(option, process.env);
   if (command === undefined || command === 'help') {
     process.stdout.write(usage);
     return;

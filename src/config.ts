@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { S3Location } from './blobs/s3.js';
+import { passedThroughEnv } from './runner/step-context.js';
 
 /** Everything the server reads from its environment, parsed once at start-up. */
 export type BlobStoreConfig = { kind: 'database' } | { kind: 'file'; dir: string } | ({ kind: 's3' } & S3Location);
@@ -57,8 +58,14 @@ export interface Config {
    * makes one at start for its in-process runner (`serve --runner`), kept in memory only.
    */
   defaultPoolToken: string;
-  /** The Pulumi CLI the in-process runner runs. */
-  runnerPulumi: string;
+  /** `serve --runner`: a runner in this process takes the default pool's deployments. */
+  runner: {
+    inProcess: boolean;
+    /** The Pulumi CLI it runs. */
+    pulumi: string;
+    /** What its deployments' commands may see of the server's environment (tool paths, proxies; no secrets). */
+    env: Record<string, string>;
+  };
   /** What `GET /api/cli/version` reports. */
   cliVersion: { latest: string; oldestWithoutWarning: string; latestDev: string };
 }
@@ -90,6 +97,7 @@ const options = {
   'webhook-refuse-private-targets': { type: 'string', env: 'STACKYARD_WEBHOOK_REFUSE_PRIVATE_TARGETS', default: 'off' },
   'deployment-claim-ttl': { type: 'string', env: 'STACKYARD_DEPLOYMENT_CLAIM_TTL_SECONDS', default: '300' },
   'default-pool-token': { type: 'string', env: 'STACKYARD_DEFAULT_POOL_TOKEN', default: '' },
+  runner: { type: 'string', env: 'STACKYARD_RUNNER', default: 'off' },
   'runner-pulumi': { type: 'string', env: 'STACKYARD_RUNNER_PULUMI', default: 'pulumi' },
   'cli-latest-version': { type: 'string', env: 'STACKYARD_CLI_LATEST_VERSION', default: '3.274.1' },
   'cli-oldest-without-warning': { type: 'string', env: 'STACKYARD_CLI_OLDEST_WITHOUT_WARNING', default: '3.0.0' },
@@ -173,7 +181,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     bootstrap: { adminLogin: read('admin-login'), organization: read('default-org') },
     deploymentClaimTtlMs: positiveInt('deployment-claim-ttl', 86_400) * 1000,
     defaultPoolToken: read('default-pool-token'),
-    runnerPulumi: read('runner-pulumi'),
+    runner: { inProcess: onOff('runner'), pulumi: read('runner-pulumi'), env: passedThroughEnv(env) },
     cliVersion: {
       latest: read('cli-latest-version'),
       oldestWithoutWarning: read('cli-oldest-without-warning'),

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext, type AppContext, type ContextOverrides } from './context.js';
 import { buildServer } from './http/server.js';
 import type { App } from './http/types.js';
+import { startRunner, type Runner } from './runner/runner.js';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -21,11 +23,14 @@ export async function startServer(config: Config, overrides: ContextOverrides = 
   const app = buildServer(ctx);
   await app.listen({ host: config.host, port: config.port });
   if (config.runJobs) ctx.jobs.start();
+  const runner = config.runner.inProcess ? startInProcessRunner(config, ctx, app) : undefined;
   return {
     ctx,
     app,
     firstBoot,
     close: async () => {
+      // First, so the deployment it interrupts is completed while the server still answers.
+      await runner?.stop();
       await app.close();
       await ctx.jobs.stop();
       await ctx.close();
@@ -68,6 +73,19 @@ export async function serve(config: Config): Promise<void> {
   }
 
   if (requested) await shutdown(requested);
+}
+
+/** Polls this server, on the address it listens on, with the default pool's token. */
+function startInProcessRunner(config: Config, ctx: AppContext, app: App): Runner {
+  const { port } = app.server.address() as AddressInfo;
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  return startRunner({
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    poolToken: ctx.defaultPoolToken,
+    pulumiPath: config.runner.pulumi,
+    env: config.runner.env,
+    logger: ctx.logger.child({ component: 'runner' }),
+  });
 }
 
 /**
