@@ -24,6 +24,7 @@ import { PolicyResultsService } from './api/policy/results.js';
 import { AgentPoolService } from './api/agent-pools/service.js';
 import { DeploymentService } from './api/deployments/service.js';
 import { DeploymentRunService } from './api/deployments/runs.js';
+import { WebhookDeploymentTrigger } from './api/deployments/webhook-trigger.js';
 import { SettingsSecrets } from './api/deployments/settings.js';
 import { generateAccessToken, hashAccessToken } from './auth/tokens.js';
 import { UrlSigner } from './auth/signed-urls.js';
@@ -129,7 +130,15 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     failed: (kind) => metrics.jobFailed(kind),
   });
 
-  const webhooks: WebhookService = new WebhookService({ db, clock, ids, masterKey, jobs, refusePrivateTargets: config.webhookRefusePrivateTargets });
+  const webhooks: WebhookService = new WebhookService({
+    db,
+    clock,
+    ids,
+    masterKey,
+    jobs,
+    refusePrivateTargets: config.webhookRefusePrivateTargets,
+    deploymentTrigger: () => (organizationId, target, actorUserId, check) => webhookDeployments.trigger(organizationId, target, actorUserId, check),
+  });
   const users = new UserService({ db, clock, ids });
   const oidcFetcher = overrides.oidcFetcher ?? httpDocumentFetcher;
   const organizations = new OrganizationService({ db, clock, ids });
@@ -146,6 +155,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const secrets = new SettingsSecrets(masterKey);
   const tokens = new TokenService({ db, clock, ids });
   const deployments = new DeploymentService({ db, dialect: database.dialect, clock, ids, secrets, webhooks, jobs, publicUrl: config.publicUrl });
+  const webhookDeployments = new WebhookDeploymentTrigger({ db, deployments });
   const policy = new PolicyService({ db, clock, ids, blobs, jobs, signer: new UrlSigner(masterKey, clock, config.publicUrl) });
   const services: Services = {
     users,

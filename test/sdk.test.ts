@@ -1,10 +1,10 @@
 // Pulumi's generated Go client (github.com/pulumi/pulumi-cloud-sdk/go) against a real server: the
 // program in test/sdk/check/ calls the identity and access API, the stack and update API, the
 // environment API, the webhooks of all three scopes, OIDC issuers, resources under management,
-// resource search and policy as code (packs, groups, violations, issues) through the SDK's typed
-// client, so every response is decoded into Pulumi's own types. It is built once into the
-// git-ignored .cache/sdk/ with the Go toolchain and the module proxy, and rebuilt only when its
-// sources change.
+// resource search, policy as code (packs, groups, violations, issues) and deployments (runner
+// pools, settings, deployments, and the runner's poll and status) through the SDK's typed client,
+// so every response is decoded into Pulumi's own types. It is built once into the git-ignored
+// .cache/sdk/ with the Go toolchain and the module proxy, and rebuilt only when its sources change.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -213,6 +213,43 @@ const policyOperations = [
   'UpdatePolicyIssue',
 ];
 
+/**
+ * test/sdk/check/deployments.go: a runner pool made, read (without its token), renamed and deleted;
+ * a stack's deployment settings replaced, patched, read and deleted, a secret encrypted ahead; a
+ * deployment queued, read by id and version, listed for the stack and the organization, held by
+ * pauses of the stack and the organization, claimed by the pool's runner (poll, status), run with
+ * its job token, read with its jobs, logs in both modes and update, and completed; a second one
+ * cancelled while queued; the organization's counts.
+ */
+const deploymentOperations = [
+  'CancelDeployment',
+  'CreateAPIDeploymentHandlerV2',
+  'CreateOrgAgentPool',
+  'DeleteDeploymentSettings',
+  'DeleteOrgAgentPool',
+  'EncryptDeploymentSettingsSecret',
+  'GetAgentPool',
+  'GetDeployment',
+  'GetDeploymentLogs',
+  'GetDeploymentSettings',
+  'GetDeploymentUpdates',
+  'GetDeployment_version',
+  'GetDeploymentsStatus',
+  'ListOrgAgentPool',
+  'ListOrgDeployments',
+  'ListStackDeploymentsHandlerV2',
+  'OrgDeploymentsMetadata',
+  'PatchDeploymentSettings',
+  'PatchOrgAgentPool',
+  'PauseOrgDeployments',
+  'PauseStackDeployments',
+  'PollDeploymentsQueue',
+  'ReplaceDeploymentSettings',
+  'ResumeOrgDeployments',
+  'ResumeStackDeployments',
+  'StackDeploymentsMetadata',
+];
+
 const operations = [
   ...identityOperations,
   ...stackOperations,
@@ -222,6 +259,7 @@ const operations = [
   ...usageOperations,
   ...searchOperations,
   ...policyOperations,
+  ...deploymentOperations,
 ].sort();
 
 let server: TestServer;
@@ -257,8 +295,8 @@ after(async () => {
   await server.close();
 });
 
-describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment, webhook, OIDC issuer, usage, search and policy API', () => {
-  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, the webhooks of an organization, a stack and an environment, an OIDC issuer with its policy, the organization’s resources under management, a search of its resources with their export, and a policy pack through publish, a group, a stack’s required packs, a reported violation and its issue', async (t) => {
+describe('Pulumi’s Go SDK (pulumi-cloud-sdk/go) on the identity, stack, update, environment, webhook, OIDC issuer, usage, search, policy and deployment API', () => {
+  it('drives tokens, members, teams, the user and the audit log, then a stack through an update, a preview and a destroy and every read of its history, an environment through every operation built, the webhooks of an organization, a stack and an environment, an OIDC issuer with its policy, the organization’s resources under management, a search of its resources with their export, and a policy pack through publish, a group, a stack’s required packs, a reported violation and its issue, and a runner pool, a stack’s deployment settings and a deployment through queue, pause, claim, run, logs, updates and completion', async (t) => {
     const result = await runCheck(env);
     t.diagnostic(result.stdout.trim());
     assert.equal(result.code, 0, `exit ${result.code}\n${result.stderr}${result.stdout}`);

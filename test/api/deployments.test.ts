@@ -176,7 +176,7 @@ describe('deployments', () => {
     assert.deepEqual(first.lines.map((l: any) => l.header ?? l.line), ['Get source', 'cloning', 'cloned', 'pulumi update', 'Updating (dev)']);
     assert.equal(first.lines[4].timestamp, '2026-12-06T08:00:00.000Z');
     const idle = (await member.get(`${path}/deployments/${id}/logs?continuationToken=${first.nextToken}`)).body;
-    assert.deepEqual(idle, { lines: [], nextToken: first.nextToken });
+    assert.deepEqual(idle, { __type: 'DeploymentLogs', lines: [], nextToken: first.nextToken });
     const stepLines = (await member.get(`${path}/deployments/${id}/logs?job=0&step=0&offset=1&count=5`)).body;
     assert.deepEqual(stepLines.lines.map((l: any) => l.line), ['cloned']);
     assert.equal(stepLines.name, 'Get source');
@@ -188,7 +188,7 @@ describe('deployments', () => {
     assert.deepEqual(done.jobs[0].steps.map((s: any) => [s.name, s.status]), [['Get source', 'succeeded'], ['Install dependencies', 'not-started'], ['Pre-run command 1', 'not-started'], ['pulumi update', 'succeeded']]);
     assert.equal(done.jobs[0].steps[1].started, '0001-01-01T00:00:00Z');
     const end = (await member.get(`${path}/deployments/${id}/logs?continuationToken=${first.nextToken}`)).body;
-    assert.deepEqual(end, { lines: [], nextToken: '' }, 'finished and read to the end');
+    assert.deepEqual(end, { __type: 'DeploymentLogs', lines: [], nextToken: '' }, 'finished and read to the end');
     assert.equal((await job.get(path)).status, 401, 'the job token ended with the deployment');
 
     const listed = (await member.get(`${path}/deployments?pageSize=5`)).body;

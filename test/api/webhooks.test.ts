@@ -378,13 +378,25 @@ describe('deliveries', () => {
     assert.equal((await api.get(`${stack.path}/hooks/${name}/deliveries`)).body[0].responseCode, 410);
   });
 
-  it('Microsoft Teams hooks get an Adaptive Card; pulumi_deployments hooks are recorded as not deliverable, once', async () => {
+  it('Microsoft Teams hooks get an Adaptive Card; pulumi_deployments hooks start an update of the stack they name, once', async () => {
     const stack = await freshStack();
+    const downstream = await freshStack();
+    const bare = await freshStack();
+    await api.post(`${downstream.path}/deployments/settings`, { sourceContext: { git: { repoUrl: 'https://example.com/acme/infra.git', branch: 'main' } } });
     const teams = fresh('teams');
     const deploy = fresh('deploy');
+    const nowhere = fresh('deploy');
     await api.post(`${stack.path}/hooks`, { organizationName: org, name: teams, displayName: teams, payloadUrl: target(teams), active: true, format: 'ms_teams' });
-    const created = await api.post(`${stack.path}/hooks`, { organizationName: org, name: deploy, displayName: deploy, payloadUrl: 'proj/downstream', active: true, format: 'pulumi_deployments' });
+    const created = await api.post(`${stack.path}/hooks`, { organizationName: org, name: deploy, displayName: deploy, payloadUrl: `proj/${downstream.name}`, active: true, format: 'pulumi_deployments' });
     assert.equal(created.status, 201, created.text);
+    await api.post(`${stack.path}/hooks`, { organizationName: org, name: nowhere, displayName: nowhere, payloadUrl: `proj/${bare.name}`, active: true, format: 'pulumi_deployments' });
+
+    // A ping says whether an event would start one, and starts none.
+    const ping = await api.post(`${stack.path}/hooks/${deploy}/ping`);
+    assert.equal(ping.body.responseCode, 200, ping.text);
+    assert.equal((await api.post(`${stack.path}/hooks/${nowhere}/ping`)).body.responseCode, 400);
+    assert.equal((await api.get(`${downstream.path}/deployments`)).body.total, 0);
+
     await runUpdate(stack.path, 'update', 'failed');
     const [card] = await receiver.waitFor(1, to(teams));
     assert.equal(card!.json.type, 'message');
@@ -393,14 +405,27 @@ describe('deliveries', () => {
     assert.equal(content.type, 'AdaptiveCard');
     assert.match(content.body[0].text, new RegExp(`Update failed on ${org}/proj/${stack.name}`));
     assert.equal(content.actions[0].type, 'Action.OpenUrl');
-    let recorded: any[] = [];
-    for (let i = 0; i < 100 && recorded.length === 0; i++) {
-      recorded = (await api.get(`${stack.path}/hooks/${deploy}/deliveries`)).body;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal(recorded.length, 1);
-    assert.equal(recorded[0].responseCode, 0);
-    assert.match(recorded[0].responseBody, /not deliverable/);
+    const recordedOf = async (name: string) => {
+      let recorded: any[] = [];
+      for (let i = 0; i < 100 && recorded.filter((r) => r.kind !== 'ping').length === 0; i++) {
+        recorded = (await api.get(`${stack.path}/hooks/${name}/deliveries`)).body;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return recorded.filter((r) => r.kind !== 'ping');
+    };
+    const [started] = await recordedOf(deploy);
+    assert.equal(started.responseCode, 202, started.responseBody);
+    const listed = (await api.get(`${downstream.path}/deployments`)).body;
+    assert.equal(listed.total, 1);
+    const [deployment] = listed.deployments;
+    assert.equal(JSON.parse(started.responseBody).id, deployment.id);
+    assert.deepEqual([deployment.pulumiOperation, deployment.initiator, deployment.requestedBy.githubLogin, deployment.status], ['update', 'webhook', (await api.get('/api/user')).body.githubLogin, 'not-started']);
+    assert.equal(deployment.configuration.source.git.repoURL, 'https://example.com/acme/infra.git', 'the target stack\'s own settings');
+
+    const [refused] = await recordedOf(nowhere);
+    assert.equal(refused.responseCode, 400);
+    assert.match(refused.responseBody, /has no deployment settings/);
+    assert.equal((await api.get(`${bare.path}/deployments`)).body.total, 0);
   });
 
   it("deleting a stack removes its hooks and their deliveries", async () => {

@@ -10,7 +10,7 @@ import { ApiError } from '../../errors.js';
 import type { StackRef } from '../stacks/names.js';
 import type { StackRecord } from '../stacks/store.js';
 import { findUserById, type UserRow } from '../user/store.js';
-import { updateInfo } from '../updates/presenter.js';
+import { serviceUpdate, updateInfo } from '../updates/presenter.js';
 import type { UpdateRow } from '../updates/store.js';
 import type { WebhookService } from '../webhooks/service.js';
 import { deploymentEvent } from '../webhooks/deployment-events.js';
@@ -209,7 +209,7 @@ export class DeploymentService {
   async updates(caller: Caller, ref: StackRef, id: string) {
     const { stack, deployment } = await this.find(caller, ref, { id }, 'read');
     const rows = await store.deploymentUpdates(this.deps.db, [deployment.id]);
-    return rows.map((row) => ({ ...updateInfo(row as unknown as UpdateRow), updateID: row.id, version: row.version, latestVersion: stack.version }));
+    return rows.map((row) => serviceUpdate(row, stack.version));
   }
 
   /** Streaming mode (`continuationToken`) or one step's lines (`job`, `step`, `offset`, `count`). */
@@ -227,6 +227,7 @@ export class DeploymentService {
       const lines = await store.stepLogs(this.deps.db, deployment.id, index, offset, count);
       const more = lines.length === count || step.status === 'running' || step.status === 'not-started';
       return {
+        __type: 'DeploymentLogsStep',
         name: step.name,
         lines: lines.map((l) => ({ timestamp: rfc3339(l.at), line: l.line })),
         ...(more && { nextOffset: offset + lines.length }),
@@ -246,7 +247,7 @@ export class DeploymentService {
     const finished = store.finishedStatuses.includes(deployment.status);
     // The CLI stops at an empty token, and asks again with the same one while nothing is new.
     const nextToken = last ? `${last.id}.${step}` : finished ? '' : (query.continuationToken ?? `0.-1`);
-    return { lines: out, nextToken };
+    return { __type: 'DeploymentLogs', lines: out, nextToken };
   }
 
   /** A queued deployment ends at once; a running one is told through its runner's next heartbeat. */

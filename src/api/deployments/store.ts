@@ -155,7 +155,9 @@ export async function claimCandidate(db: Executor, dialect: DialectInfo, poolId:
     .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM deployments r WHERE r.stack_id = d.stack_id AND r.status IN ('accepted', 'running'))`)
     .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM deployment_settings ds WHERE ds.stack_id = d.stack_id AND ds.paused = 1)`)
     .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM organization_deployment_pauses op WHERE op.organization_id = d.organization_id)`)
+    // Version orders a stack's deployments queued within one millisecond.
     .orderBy('d.created_at')
+    .orderBy('d.version')
     .orderBy('d.id')
     .limit(1);
   if (dialect.skipLocked) query = query.forUpdate().skipLocked();
@@ -266,8 +268,9 @@ export async function deploymentUpdates(db: Executor, deploymentIds: string[]) {
   return db
     .selectFrom('deployment_updates as du')
     .innerJoin('updates as u', 'u.id', 'du.update_id')
+    .innerJoin('users as a', 'a.id', 'u.author_user_id')
     .selectAll('u')
-    .select('du.deployment_id')
+    .select(['du.deployment_id', 'a.login as author_login', 'a.name as author_name', 'a.avatar_url as author_avatar_url'])
     .where('du.deployment_id', 'in', deploymentIds)
     .orderBy('u.created_at')
     .execute();

@@ -33,7 +33,12 @@ export interface QueuedDelivery {
   eventId: string;
   kind: string;
   body: string;
+  /** Who raised the event: a `pulumi_deployments` hook's deployment is requested as them. */
+  actorUserId?: string;
 }
+
+/** Starts the deployment a `pulumi_deployments` hook delivers to (deployments/webhook-trigger.ts). */
+export type DeploymentTrigger = (organizationId: string, target: string, actorUserId: string | undefined, check: boolean) => Promise<{ status: number; body: string }>;
 
 /** Where a hook lives, as its routes name it. */
 export type HookScopeRef =
@@ -77,7 +82,7 @@ export interface WebhookEvent {
   organizationId: string;
   stackId?: string;
   environmentId?: string;
-  actor?: { name: string; login: string; avatar_url: string };
+  actor?: { id: string; name: string; login: string; avatar_url: string };
   content: EventContent;
 }
 
@@ -90,6 +95,8 @@ export class WebhookService {
       masterKey: Buffer;
       jobs: JobRunner;
       refusePrivateTargets: boolean;
+      /** Late-bound: the deployments area is built after, and on top of, webhooks. */
+      deploymentTrigger: () => DeploymentTrigger;
     },
   ) {}
 
@@ -192,7 +199,7 @@ export class WebhookService {
     const hook = await this.findHook(this.deps.db, scope, name);
     const ping = pingContent(this.deps.clock.now());
     const body = renderBody(hook.format as WebhookFormat, ping.raw, ping.summary);
-    return this.attempt(hook, this.deps.ids.next(), 'ping', body, 1);
+    return this.attempt(hook, this.deps.ids.next(), 'ping', body, 1, caller.user.id);
   }
 
   async deliveries(caller: Caller, ref: HookScopeRef, name: string) {
@@ -207,7 +214,13 @@ export class WebhookService {
     const hook = await this.findHook(this.deps.db, scope, name);
     const previous = await store.findDelivery(this.deps.db, hook.id, eventId);
     if (!previous) throw new ApiError('not_found', `webhook event '${eventId}' of webhook '${name}' not found`);
-    return this.attempt(hook, eventId, previous.kind, previous.payload, previous.attempt + 1);
+    return this.attempt(hook, eventId, previous.kind, previous.payload, previous.attempt + 1, caller.user.id);
+  }
+
+  private async startDeployment(hook: store.WebhookRow, kind: string, actorUserId: string | undefined): Promise<AttemptResult> {
+    const started = performance.now();
+    const outcome = await this.deps.deploymentTrigger()(hook.organization_id, hook.payload_url, actorUserId, kind === 'ping');
+    return { durationMs: Math.round(performance.now() - started), responseCode: outcome.status, responseHeaders: 'Content-Type: application/json', responseBody: outcome.body };
   }
 
   /** Whether any active hook of the organization could hear of an event: to skip costly lookups when none can. */
@@ -235,7 +248,13 @@ export class WebhookService {
     };
     const kind = kindOf(event.event);
     for (const hook of hooks) {
-      const delivery: QueuedDelivery = { webhookId: hook.id, eventId: this.deps.ids.next(), kind, body: renderBody(hook.format as WebhookFormat, raw, event.content.summary) };
+      const delivery: QueuedDelivery = {
+        webhookId: hook.id,
+        eventId: this.deps.ids.next(),
+        kind,
+        body: renderBody(hook.format as WebhookFormat, raw, event.content.summary),
+        ...(hook.format === 'pulumi_deployments' && event.actor && { actorUserId: event.actor.id }),
+      };
       await enqueueJob(tx, this.deps.clock, deliverWebhookJob, delivery);
     }
     afterCommit(tx, () => this.deps.jobs.wake());
@@ -249,15 +268,15 @@ export class WebhookService {
     const hook = await store.findWebhookById(this.deps.db, delivery.webhookId);
     if (!hook || hook.active !== 1) return;
     const attempt = previousAttempts + 1;
-    const result = await this.attempt(hook, delivery.eventId, delivery.kind, delivery.body, attempt);
+    const result = await this.attempt(hook, delivery.eventId, delivery.kind, delivery.body, attempt, delivery.actorUserId);
     const retryable = result.responseCode === 0 || result.responseCode >= 500;
     if (retryable && hook.format !== 'pulumi_deployments' && attempt < maxDeliveryAttempts) {
       throw new Error(`webhook '${hook.name}' delivery ${delivery.eventId} attempt ${attempt} failed (${result.responseCode || result.responseBody})`);
     }
   }
 
-  /** One POST of a body to a hook, recorded whatever its outcome. */
-  private async attempt(hook: store.WebhookRow, eventId: string, kind: string, body: string, attempt: number) {
+  /** One POST of a body to a hook (or the deployment a `pulumi_deployments` hook starts), recorded whatever its outcome. */
+  private async attempt(hook: store.WebhookRow, eventId: string, kind: string, body: string, attempt: number, actorUserId?: string) {
     const headers: Record<string, string> = {
       Accept: '*/*',
       'Content-Type': 'application/json',
@@ -269,12 +288,7 @@ export class WebhookService {
     const sentAt = this.deps.clock.now();
     const result: AttemptResult =
       hook.format === 'pulumi_deployments'
-        ? {
-            durationMs: 0,
-            responseCode: 0,
-            responseHeaders: '',
-            responseBody: `not deliverable: 'pulumi_deployments' webhooks start a deployment of '${hook.payload_url}', and this server does not run Pulumi Deployments yet`,
-          }
+        ? await this.startDeployment(hook, kind, actorUserId)
         : await postDelivery({ url: hook.payload_url, body, headers, refusePrivateTargets: this.deps.refusePrivateTargets });
     const row = {
       webhook_id: hook.id,
