@@ -40,13 +40,13 @@ export function tempDir(prefix: string): string {
 
 /** A real server on a loopback port over a fresh database: a SQLite file, or a PostgreSQL database in the PostgreSQL pass. */
 export async function startTestServer(
-  options: { args?: string[]; dataDir?: string; overrides?: ContextOverrides; captureLogs?: boolean } = {},
+  options: { args?: string[]; dataDir?: string; overrides?: ContextOverrides; captureLogs?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir('data');
   const port = await freePort();
   const config = parseConfig(
     ['--data-dir', dataDir, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, ...(await databaseArgs(dataDir)), ...(options.args ?? [])],
-    {},
+    options.env ?? {},
   );
   const lines: string[] = [];
   const logger = options.captureLogs
