@@ -25,6 +25,7 @@ import { AgentPoolService } from './api/agent-pools/service.js';
 import { DeploymentService } from './api/deployments/service.js';
 import { DeploymentRunService } from './api/deployments/runs.js';
 import { WebhookDeploymentTrigger } from './api/deployments/webhook-trigger.js';
+import { ScheduleService } from './api/schedules/service.js';
 import { SettingsSecrets } from './api/deployments/settings.js';
 import { generateAccessToken, hashAccessToken } from './auth/tokens.js';
 import { UrlSigner } from './auth/signed-urls.js';
@@ -62,6 +63,7 @@ export interface Services {
   agentPools: AgentPoolService;
   deployments: DeploymentService;
   deploymentRuns: DeploymentRunService;
+  schedules: ScheduleService;
 }
 
 /** Everything a request handler or a command can reach, built once. */
@@ -126,7 +128,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     database,
     clock,
     logger,
-    handlers: jobHandlers({ db, blobs, clock, webhooks: (): WebhookService => webhooks, deploymentRuns: (): DeploymentRunService => services.deploymentRuns }),
+    handlers: jobHandlers({ db, blobs, clock, webhooks: (): WebhookService => webhooks, deploymentRuns: (): DeploymentRunService => services.deploymentRuns, schedules: (): ScheduleService => services.schedules }),
     failed: (kind) => metrics.jobFailed(kind),
   });
 
@@ -193,6 +195,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       publicUrl: config.publicUrl,
       claimTtlMs: config.deploymentClaimTtlMs,
     }),
+    schedules: new ScheduleService({ db, clock, ids, secrets, deployments, jobs }),
   };
   return { config, database, blobs, jobs, clock, ids, logger, metrics, services, defaultPoolToken, close: () => db.destroy() };
 }

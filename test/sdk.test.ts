@@ -250,6 +250,25 @@ const deploymentOperations = [
   'StackDeploymentsMetadata',
 ];
 
+/**
+ * test/sdk/check/deployments.go, checkSchedules: raw, drift and TTL schedules created (and refused),
+ * listed, read, replaced, paused and resumed; a one-time schedule fired, with its history; all deleted.
+ */
+const scheduleOperations = [
+  'CreateScheduledDeployment',
+  'CreateScheduledDriftDeployment',
+  'CreateScheduledTTLDeployment',
+  'DeleteScheduledDeployment',
+  'ListScheduledDeployment',
+  'ListScheduledDeploymentHistory',
+  'PauseScheduledDeployment',
+  'ReadScheduledDeployment',
+  'ResumeScheduledDeployment',
+  'UpdateScheduledDeployment',
+  'UpdateScheduledDriftDeployment',
+  'UpdateScheduledTTLDeployment',
+];
+
 const operations = [
   ...identityOperations,
   ...stackOperations,
@@ -260,6 +279,7 @@ const operations = [
   ...searchOperations,
   ...policyOperations,
   ...deploymentOperations,
+  ...scheduleOperations,
 ].sort();
 
 let server: TestServer;

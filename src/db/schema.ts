@@ -697,6 +697,7 @@ export interface DeploymentSchedulesTable {
   id: string;
   stack_id: string;
   organization_id: string;
+  created_by_user_id: string;
   schedule_cron: string | null;
   schedule_once: number | null;
   next_execution: number | null;

@@ -22,6 +22,7 @@ import { registerSearchRoutes } from '../api/search/routes.js';
 import { registerPolicyRoutes } from '../api/policy/routes.js';
 import { registerDeploymentRoutes } from '../api/deployments/routes.js';
 import { registerAgentPoolRoutes } from '../api/agent-pools/routes.js';
+import { registerScheduleRoutes } from '../api/schedules/routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AppContext } from '../context.js';
 import { registerAuthentication } from './auth.js';
@@ -84,6 +85,7 @@ export function buildServer(ctx: AppContext): App {
     registerSearchRoutes(api, ctx.services);
     registerPolicyRoutes(api, ctx.services);
     registerDeploymentRoutes(api, ctx.services);
+    registerScheduleRoutes(api, ctx.services);
     registerAgentPoolRoutes(api, ctx.services);
   });
   return app;

@@ -5,6 +5,7 @@ import type { Executor } from '../db/executor.js';
 import type { JobHandlers } from './runner.js';
 import { deliverWebhookJob, type QueuedDelivery, type WebhookService } from '../api/webhooks/service.js';
 import { expireDeploymentClaim, type DeploymentRunService } from '../api/deployments/runs.js';
+import { fireDeploymentSchedule, type ScheduleService } from '../api/schedules/service.js';
 
 /** Deletes a deleted stack's blobs: payload `{ stackId }`. */
 export const deleteStackBlobs = 'delete-stack-blobs';
@@ -16,10 +17,14 @@ export const deletePolicyPackBlobs = 'delete-policy-pack-blobs';
 export const deleteExpiredEnvironmentSessions = 'delete-expired-environment-sessions';
 
 /** Every kind of background job the server runs. */
-export function jobHandlers(deps: { db: Executor; blobs: BlobStore; clock: Clock; webhooks: () => WebhookService; deploymentRuns: () => DeploymentRunService }): JobHandlers {
+export function jobHandlers(deps: { db: Executor; blobs: BlobStore; clock: Clock; webhooks: () => WebhookService; deploymentRuns: () => DeploymentRunService; schedules: () => ScheduleService }): JobHandlers {
   return {
     [expireDeploymentClaim]: async (payload) => {
       await deps.deploymentRuns().expireClaim((payload as { deploymentId: string }).deploymentId);
+    },
+    [fireDeploymentSchedule]: async (payload) => {
+      const { scheduleId, due } = payload as { scheduleId: string; due: number };
+      await deps.schedules().fire(scheduleId, due);
     },
     [deliverWebhookJob]: async (payload, job) => {
       await deps.webhooks().deliverQueued(payload as QueuedDelivery, job.attempts);

@@ -48,7 +48,7 @@ let operations: Operation[];
 const totals = { requests: 0, byClass: new Map<string, number>() };
 
 /** What each route's parameters name when they name something real: refreshed before each route. */
-const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', policyVersionIds: [] as string[], issueIds: [] as string[], deploymentIds: [] as string[], poolIds: [] as string[], counter: 0 };
+const world = { stack: '', updateId: '', leaseToken: '', tokenIds: [] as string[], openSessionId: '', webhookEventId: '', issuerId: '', policyVersionIds: [] as string[], issueIds: [] as string[], deploymentIds: [] as string[], poolIds: [] as string[], scheduleIds: [] as string[], counter: 0 };
 /** A public EC key (RFC 7515's example), for the fuzzed issuers. */
 const fuzzKey = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' };
 const member = 'fuzz-member';
@@ -138,14 +138,16 @@ async function refreshWorld(policy = false, deployments = false): Promise<void> 
   });
 }
 
-/** Deployment settings on the stack, a deployment of it, and a runner pool. */
+/** Deployment settings on the stack, a deployment of it, a runner pool and a schedule. */
 async function refreshDeploymentWorld(path: string): Promise<void> {
   ok(await admin.put(`${path}/deployments/settings`, { sourceContext: { git: { repoUrl: 'file:///srv/fuzz.git' } }, operationContext: { environmentVariables: { S: { secret: 'x' } } } }), 'deployment settings');
   const deployment = await admin.post(`${path}/deployments`, { operation: 'update' });
   ok(deployment, 'deployment');
   const pool = await admin.post(`/api/orgs/${org}/agent-pools`, { name: `fuzz-${world.counter}` });
   ok(pool, 'runner pool');
-  Object.assign(world, { deploymentIds: [deployment.body.id], poolIds: [pool.body.id] });
+  const schedule = await admin.post(`${path}/deployments/schedules`, { scheduleCron: '0 0 * * *', request: { operation: 'update' } });
+  ok(schedule, 'deployment schedule');
+  Object.assign(world, { deploymentIds: [deployment.body.id], poolIds: [pool.body.id], scheduleIds: [schedule.body.id] });
 }
 
 /** A policy pack with a complete version and an unfinished one, a group applying it to the stack, and an issue on it. */
@@ -216,6 +218,8 @@ function realValues(name: string): string[] {
       return ['0', '3'];
     case 'poolId':
       return world.poolIds;
+    case 'scheduleID':
+      return world.scheduleIds;
     case 'urn':
       return [`urn:pulumi:${world.stack}::proj::pulumi:pulumi:Stack::proj-${world.stack}`];
     default:

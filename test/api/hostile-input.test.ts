@@ -360,3 +360,50 @@ describe('deployment settings and the runner protocol', () => {
     }
   });
 });
+
+describe('deployment schedules', () => {
+  const withSettings = async () => {
+    const { path } = await freshStack();
+    assert.equal((await api.post(`${path}/deployments/settings`, { sourceContext: { git: { repoUrl: 'file:///srv/h.git' } } })).status, 200);
+    return path;
+  };
+
+  it('refuse malformed bodies with a 400 naming the problem, and store nothing', async () => {
+    const path = await withSettings();
+    const request = { operation: 'update' };
+    for (const [route, body, message] of [
+      ['schedules', [], /body must be object/],
+      ['schedules', 'null', /body must be object/],
+      ['schedules', { scheduleCron: `0 ${'* '.repeat(200)}`, request }, /scheduleCron must NOT have more than 256 characters/],
+      ['schedules', { scheduleCron: '* * * * \u2603', request }, /scheduleCron '\* \* \* \* \u2603' is not a 5-field cron expression/],
+      ['schedules', { scheduleCron: '0 0 * * *\u0000', request }, /the request body contains a NUL character/],
+      ['schedules', { scheduleCron: ['0 0 * * *'], request }, /scheduleCron must be string/],
+      ['schedules', { scheduleOnce: '+275760-09-13T00:00:00Z', request }, /scheduleOnce '\+275760-09-13T00:00:00Z' is not an RFC 3339 time/],
+      ['schedules', { scheduleOnce: 1798761600000, request }, /scheduleOnce must be string/],
+      ['schedules', { scheduleCron: '0 0 * * *', request: { operation: 'update', operationContext: 'x' } }, /request: operationContext must be an object/],
+      ['schedules', { scheduleCron: '0 0 * * *', request: { operation: ['update'] } }, /operation 'update' is not one of/],
+      ['drift/schedules', { scheduleCron: '0 0 * * *', autoRemediate: 'yes' }, /autoRemediate must be boolean/],
+      ['ttl/schedules', { timestamp: '2099-01-01T00:00:00Z', deleteAfterDestroy: 1 }, /deleteAfterDestroy must be boolean/],
+      ['ttl/schedules', { timestamp: 4070908800 }, /timestamp must be string/],
+    ] as const) {
+      const options = typeof body === 'string' ? { rawBody: body } : { body };
+      const refused = await api.request('POST', `${path}/deployments/${route}`, options);
+      assert.equal(refused.status, 400, `${route} ${JSON.stringify(body)}: ${refused.text}`);
+      assert.match(refused.body.message, message, `${route} ${JSON.stringify(body)}`);
+    }
+    assert.deepEqual((await api.get(`${path}/deployments/schedules`)).body.schedules, []);
+    assert.equal((await api.get(`${path}/deployments/schedules/${'x'.repeat(65)}`)).status, 400, 'an id longer than any the server makes');
+  });
+
+  it('keep variables named like Object.prototype members as variables, their secrets sealed', async () => {
+    const path = await withSettings();
+    const created = await api.request('POST', `${path}/deployments/schedules`, {
+      rawBody: '{"scheduleCron":"0 0 * * *","request":{"operation":"update","operationContext":{"environmentVariables":{"__proto__":{"secret":"p"},"constructor":"c"}}}}',
+    });
+    assert.equal(created.status, 200, created.text);
+    const variables = (await api.get(`${path}/deployments/schedules/${created.body.id}`)).body.definition.request.operationContext.environmentVariables;
+    assert.deepEqual(Object.keys(variables).sort(), ['__proto__', 'constructor']);
+    assert.deepEqual(Object.keys(Object.getOwnPropertyDescriptor(variables, '__proto__')!.value), ['ciphertext']);
+    assert.equal(variables.constructor, 'c');
+  });
+});

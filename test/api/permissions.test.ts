@@ -1347,6 +1347,71 @@ matrix.push(
     ok: emptyBody },
 );
 
+// Deployment schedules: read on the stack to see them and their history, edit to change them.
+const devSchedules = `${dev}/deployments/schedules`;
+const rawSchedule = { scheduleCron: '0 0 * * *', request: { operation: 'update' } };
+const scheduleKinds = {
+  raw: [devSchedules, rawSchedule],
+  drift: [`${dev}/deployments/drift/schedules`, { scheduleCron: '0 0 * * 0', autoRemediate: true }],
+  ttl: [`${dev}/deployments/ttl/schedules`, { timestamp: '2099-01-01T00:00:00Z', deleteAfterDestroy: false }],
+} as const;
+
+/** A schedule of mx-org/app/dev of its own, for a cell that changes or deletes it; its id. */
+async function freshSchedule(kind: keyof typeof scheduleKinds = 'raw'): Promise<string> {
+  await deploymentFixture();
+  const [route, body] = scheduleKinds[kind];
+  return (await adminCall('POST', route, body)).body.id;
+}
+let scheduleWorld: Promise<string> | undefined;
+const scheduleFixture = () => (scheduleWorld ??= freshSchedule());
+
+matrix.push(
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/schedules', expect: stackReader,
+    request: async () => (await scheduleFixture(), { path: devSchedules }),
+    ok: async (r) => {
+      const id = await scheduleFixture();
+      assert.ok(r.body.schedules.some((s: { id: string }) => s.id === id), r.text);
+      assert.deepEqual(r.body.scheduledDeployments, r.body.schedules);
+    } },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/schedules', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => (await deploymentFixture(), { path: devSchedules, body: rawSchedule }),
+    ok: (r) => assert.deepEqual([r.body.kind, r.body.scheduleCron, r.body.definition.request], ['deployment', '0 0 * * *', { operation: 'update' }]) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/drift/schedules', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => (await deploymentFixture(), { path: scheduleKinds.drift[0], body: scheduleKinds.drift[1] }),
+    ok: (r) => assert.equal(r.body.definition.request.operation, 'detect-drift') },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/ttl/schedules', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => (await deploymentFixture(), { path: scheduleKinds.ttl[0], body: scheduleKinds.ttl[1] }),
+    ok: (r) => assert.equal(r.body.scheduleOnce, '2099-01-01 00:00:00.000') },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/schedules/{scheduleID}', expect: stackReader,
+    request: async () => ({ path: `${devSchedules}/${await scheduleFixture()}` }),
+    ok: async (r) => assert.equal(r.body.id, await scheduleFixture()) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/schedules/{scheduleID}', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => ({ path: `${devSchedules}/${await freshSchedule()}`, body: { scheduleCron: '30 1 * * *', request: { operation: 'refresh' } } }),
+    ok: (r) => assert.deepEqual([r.body.scheduleCron, r.body.definition.request.operation], ['30 1 * * *', 'refresh']) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/drift/schedules/{scheduleID}', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => ({ path: `${scheduleKinds.drift[0]}/${await freshSchedule('drift')}`, body: { scheduleCron: '0 2 * * *' } }),
+    ok: (r) => assert.deepEqual([r.body.scheduleCron, r.body.definition.request.operationContext.options.remediateIfDriftDetected], ['0 2 * * *', false]) },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/ttl/schedules/{scheduleID}', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => ({ path: `${scheduleKinds.ttl[0]}/${await freshSchedule('ttl')}`, body: { timestamp: '2098-01-01T00:00:00Z' } }),
+    ok: (r) => assert.equal(r.body.scheduleOnce, '2098-01-01 00:00:00.000') },
+  { method: 'DELETE', route: '/api/stacks/{org}/{project}/{stack}/deployments/schedules/{scheduleID}', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => ({ path: `${devSchedules}/${await freshSchedule()}` }),
+    ok: emptyBody },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/schedules/{scheduleID}/pause', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => ({ path: `${devSchedules}/${await freshSchedule()}/pause` }),
+    ok: emptyBody },
+  { method: 'POST', route: '/api/stacks/{org}/{project}/{stack}/deployments/schedules/{scheduleID}/resume', expect: stackEditor, denied: stackDenied('edit'),
+    request: async () => {
+      const id = await freshSchedule();
+      await adminCall('POST', `${devSchedules}/${id}/pause`);
+      return { path: `${devSchedules}/${id}/resume` };
+    },
+    ok: emptyBody },
+  { method: 'GET', route: '/api/stacks/{org}/{project}/{stack}/deployments/schedules/{scheduleID}/history', expect: stackReader,
+    request: async () => ({ path: `${devSchedules}/${await scheduleFixture()}/history` }),
+    ok: (r) => assert.deepEqual(r.body, { scheduleHistoryEvents: [], scheduledDeploymentsHistory: [] }) },
+);
+
 /**
  * An outsider learns nothing of what an organization holds; a member who cannot read a stack is
  * told the stack is not found, exactly as for a stack that does not exist.

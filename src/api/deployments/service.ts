@@ -124,27 +124,32 @@ export class DeploymentService {
 
   /** `POST …/deployments`: the request over the stack's settings (unless `inheritSettings` is false). */
   async create(caller: Caller, ref: StackRef, body: JsonObject, initiator: string) {
-    const { operation, inheritSettings, ...requested } = body;
-    if (operation === undefined || operation === null || operation === '') throw new ApiError('bad_request', "Missing top level required field 'operation'");
-    if (typeof operation !== 'string' || !operations.includes(operation as Operation)) {
-      throw new ApiError('bad_request', `operation '${String(operation)}' is not one of ${operations.join(', ')}`);
-    }
-    if (inheritSettings !== undefined && inheritSettings !== null && typeof inheritSettings !== 'boolean') throw new ApiError('bad_request', 'inheritSettings must be a boolean');
-    const nested = isObject(requested.operationContext) ? requested.operationContext.operation : undefined;
-    if (nested !== undefined && nested !== null && nested !== '') throw new ApiError('bad_request', "'operation' must only be set at the top level");
-    const inherit = inheritSettings !== false;
-    const request = normalizeSettings(stripResponseFields(requested));
-    validateSettings(request, 'request');
-    const result = await transaction(this.deps.db, async (tx) => {
+    const parsed = parseRequest(body);
+    return transaction(this.deps.db, async (tx) => {
       const stack = await requireStack(tx, caller, ref, 'edit');
-      const sealed = sealSecrets(request, this.deps.secrets, stack.organization_id) as JsonObject;
-      const settings = inherit ? await store.findSettings(tx, stack.id) : undefined;
-      const configuration = (settings ? overlay(JSON.parse(settings.settings) as Json, sealed) : dropEmpty(sealed)) as JsonObject;
-      const queued = await this.queue(tx, { stack, operation: operation as Operation, configuration, inheritSettings: inherit, initiator, requestedBy: caller });
-      await this.audit(tx, caller, stack, 'deployment-created', `Queued deployment ${queued.version} (${operation}) of stack "${ref.project}/${ref.stack}"`);
+      const prepared = await this.configure(tx, stack, parsed);
+      const queued = await this.queue(tx, { stack, ...prepared, initiator, requestedBy: caller });
+      await this.audit(tx, caller, stack, 'deployment-created', `Queued deployment ${queued.version} (${prepared.operation}) of stack "${ref.project}/${ref.stack}"`);
       return queued;
     });
-    return result;
+  }
+
+  /**
+   * A create-deployment request checked as `create` checks it (400s), and the configuration it runs
+   * with now: the stack's settings under the request unless `inheritSettings` is false. Schedules
+   * call it when they are written, and again when they fire, as the settings may have changed.
+   */
+  async prepare(tx: Executor, stack: StackRecord, body: JsonObject): Promise<Pick<QueueRequest, 'operation' | 'configuration' | 'inheritSettings'>> {
+    const prepared = await this.configure(tx, stack, parseRequest(body));
+    await this.poolOf(tx, stack, prepared.configuration);
+    return prepared;
+  }
+
+  private async configure(tx: Executor, stack: StackRecord, parsed: ParsedRequest) {
+    const sealed = sealSecrets(parsed.request, this.deps.secrets, stack.organization_id) as JsonObject;
+    const settings = parsed.inheritSettings ? await store.findSettings(tx, stack.id) : undefined;
+    const configuration = (settings ? overlay(JSON.parse(settings.settings) as Json, sealed) : dropEmpty(sealed)) as JsonObject;
+    return { operation: parsed.operation, configuration, inheritSettings: parsed.inheritSettings };
   }
 
   /**
@@ -153,11 +158,7 @@ export class DeploymentService {
    */
   async queue(tx: Executor, request: QueueRequest): Promise<{ id: string; version: number; consoleUrl: string }> {
     const { stack, configuration } = request;
-    const git = isObject(configuration.sourceContext) && isObject(configuration.sourceContext.git) ? configuration.sourceContext.git : undefined;
-    if (!git || typeof git.repoUrl !== 'string' || git.repoUrl === '') {
-      throw new ApiError('bad_request', 'the deployment has no source: set sourceContext.git.repoUrl in the stack\'s deployment settings or in the request');
-    }
-    const poolId = await this.checkPool(tx, stack.organization_id, configuration.agentPoolID, 'the agent pool specified in the deployment settings does not exist');
+    const poolId = await this.poolOf(tx, stack, configuration);
     await store.lockStack(tx, this.deps.dialect, stack.id);
     const version = await store.nextDeploymentVersion(tx, stack.id);
     const id = this.deps.ids.next();
@@ -336,6 +337,15 @@ export class DeploymentService {
     return { stack, deployment };
   }
 
+  /** Where a configuration runs: 400 when it has no source, or names a pool the organization lacks. */
+  private async poolOf(tx: Executor, stack: StackRecord, configuration: JsonObject): Promise<string | null> {
+    const git = isObject(configuration.sourceContext) && isObject(configuration.sourceContext.git) ? configuration.sourceContext.git : undefined;
+    if (!git || typeof git.repoUrl !== 'string' || git.repoUrl === '') {
+      throw new ApiError('bad_request', 'the deployment has no source: set sourceContext.git.repoUrl in the stack\'s deployment settings or in the request');
+    }
+    return this.checkPool(tx, stack.organization_id, configuration.agentPoolID, 'the agent pool specified in the deployment settings does not exist');
+  }
+
   /** A pool id the organization has, or null for none named; `message` for a 400 otherwise. */
   private async checkPool(db: Executor, organizationId: string, value: Json | undefined, message: string): Promise<string | null> {
     if (value === undefined || value === null || value === '') return null;
@@ -439,6 +449,28 @@ export class DeploymentService {
   }
 }
 
+interface ParsedRequest {
+  operation: Operation;
+  inheritSettings: boolean;
+  /** The settings it carries, `operation` and `inheritSettings` taken out. */
+  request: JsonObject;
+}
+
+/** The checks of a create-deployment body that need no database: 400s naming what is wrong. */
+function parseRequest(body: JsonObject): ParsedRequest {
+  const { operation, inheritSettings, ...requested } = body;
+  if (operation === undefined || operation === null || operation === '') throw new ApiError('bad_request', "Missing top level required field 'operation'");
+  if (typeof operation !== 'string' || !operations.includes(operation as Operation)) {
+    throw new ApiError('bad_request', `operation '${String(operation)}' is not one of ${operations.join(', ')}`);
+  }
+  if (inheritSettings !== undefined && inheritSettings !== null && typeof inheritSettings !== 'boolean') throw new ApiError('bad_request', 'inheritSettings must be a boolean');
+  const nested = isObject(requested.operationContext) ? requested.operationContext.operation : undefined;
+  if (nested !== undefined && nested !== null && nested !== '') throw new ApiError('bad_request', "'operation' must only be set at the top level");
+  const request = normalizeSettings(stripResponseFields(requested));
+  validateSettings(request, 'request');
+  return { operation: operation as Operation, inheritSettings: inheritSettings !== false, request };
+}
+
 function settingsView(row: store.SettingsRow) {
   return { ...(JSON.parse(row.settings) as JsonObject), version: row.version, source: row.source };
 }
@@ -463,7 +495,8 @@ function dropEmpty(value: JsonObject): JsonObject {
 function pageOf(query: ListQuery): Omit<store.DeploymentListFilter, 'stackId' | 'organizationId' | 'visibility'> {
   const page = query.page ?? 1;
   const pageSize = query.pageSize ?? 10;
-  if (!Number.isInteger(page) || page < 1) throw new ApiError('bad_request', 'page must be 1 or more');
+  // Safe integers only: a page past 2^53 makes an OFFSET the database refuses.
+  if (!Number.isSafeInteger(page) || page < 1) throw new ApiError('bad_request', 'page must be 1 or more');
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new ApiError('bad_request', 'pageSize must be between 1 and 100');
   const statuses: DeploymentStatus[] = ['not-started', 'accepted', 'running', 'failed', 'succeeded', 'skipped'];
   if (query.status !== undefined && !statuses.includes(query.status as DeploymentStatus)) throw new ApiError('bad_request', `status must be one of ${statuses.join(', ')}`);

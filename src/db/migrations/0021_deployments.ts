@@ -123,6 +123,8 @@ export function migration0021(dialect: DialectInfo): Migration {
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('stack_id', 'text', (c) => c.notNull().references('stacks.id').onDelete('cascade'))
         .addColumn('organization_id', 'text', (c) => c.notNull())
+        // Who made or last changed it: the deployments it queues are theirs.
+        .addColumn('created_by_user_id', 'text', (c) => c.notNull())
         .addColumn('schedule_cron', 'text')
         .addColumn('schedule_once', time)
         .addColumn('next_execution', time)

@@ -555,3 +555,142 @@ func intText(v *int) string {
 	}
 	return fmt.Sprint(*v)
 }
+
+// checkSchedules drives a stack's deployment schedules through the SDK, as the CLI's `pulumi stack
+// schedule` and the Pulumi Service provider do: raw (cron, then replaced by a time), drift and TTL
+// schedules created and refused, listed, read, updated, paused and resumed; a one-time schedule due
+// in a second fires, its deployment in its history; all deleted, a second delete no error.
+func checkSchedules(c *check, adminToken, org string) {
+	admin := c.client(adminToken)
+	ctx := c.ctx
+	project, stack := "sdkschedule", fmt.Sprintf("sched-%d", time.Now().UnixNano())
+	created, err := admin.CreateStack(ctx, org, project, apitype.AppCreateStackRequest{StackName: stack})
+	c.decoded("CreateStack", created, err)
+	update := jsonvalue.NotNull(apitype.CreateDeploymentRequest{Op: apitype.PulumiOperationUpdate, InheritSettings: ptr(true)})
+	_, err = admin.CreateScheduledDeployment(ctx, org, project, stack, apitype.CreateScheduledDeploymentRequest{ScheduleCron: jsonvalue.NotNull("0 */4 * * *"), Request: update})
+	c.refused("CreateScheduledDeployment", 400, err)
+	settings, err := admin.ReplaceDeploymentSettings(ctx, org, project, stack, apitype.DeploymentSettingsRequest{SourceContext: gitSource("file:///srv/sdk.git", "refs/heads/main")})
+	c.decoded("ReplaceDeploymentSettings", settings, err)
+
+	raw, err := admin.CreateScheduledDeployment(ctx, org, project, stack, apitype.CreateScheduledDeploymentRequest{
+		ScheduleCron: jsonvalue.NotNull("0 */4 * * *"),
+		Request:      jsonvalue.NotNull(apitype.CreateDeploymentRequest{Op: apitype.PulumiOperationRefresh, InheritSettings: ptr(true)}),
+	})
+	c.decoded("CreateScheduledDeployment", raw, err)
+	expect("raw schedule", scheduleText(raw), "0 */4 * * *  deployment false refresh <nil>")
+	serviceTime("CreateScheduledDeployment nextExecution", raw.NextExecution)
+	serviceTime("CreateScheduledDeployment created", raw.Created)
+	nonEmpty("definition.programID", fmt.Sprint(raw.Definition["programID"]))
+	_, err = admin.CreateScheduledDeployment(ctx, org, project, stack, apitype.CreateScheduledDeploymentRequest{
+		ScheduleCron: jsonvalue.NotNull("0 * * * *"), ScheduleOnce: jsonvalue.NotNull(time.Now().Add(time.Hour)), Request: update,
+	})
+	c.refused("CreateScheduledDeployment", 400, err)
+	_, err = admin.CreateScheduledDeployment(ctx, org, project, stack, apitype.CreateScheduledDeploymentRequest{ScheduleCron: jsonvalue.NotNull("every day"), Request: update})
+	c.refused("CreateScheduledDeployment", 400, err)
+
+	drift, err := admin.CreateScheduledDriftDeployment(ctx, org, project, stack, apitype.CreateScheduledDriftDeploymentRequest{ScheduleCron: jsonvalue.NotNull("0 0 * * 0"), AutoRemediate: jsonvalue.NotNull(true)})
+	c.decoded("CreateScheduledDriftDeployment", drift, err)
+	expect("drift schedule", scheduleText(drift), "0 0 * * 0  deployment false detect-drift map[remediateIfDriftDetected:true]")
+	// The provider reads a TTL schedule's time with Go's time.DateTime layout.
+	expires := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Millisecond)
+	ttl, err := admin.CreateScheduledTTLDeployment(ctx, org, project, stack, apitype.CreateScheduledTTLDeploymentRequest{Timestamp: jsonvalue.NotNull(expires), DeleteAfterDestroy: jsonvalue.NotNull(true)})
+	c.decoded("CreateScheduledTTLDeployment", ttl, err)
+	if at, err := time.Parse(time.DateTime, ttl.ScheduleOnce); err != nil || !at.Equal(expires) {
+		fail("CreateScheduledTTLDeployment: scheduleOnce %q is not %v in time.DateTime (%v)", ttl.ScheduleOnce, expires, err)
+	}
+	expect("TTL schedule", scheduleText(ttl), " "+ttl.ScheduleOnce+" deployment false destroy map[deleteAfterDestroy:true]")
+	_, err = admin.CreateScheduledTTLDeployment(ctx, org, project, stack, apitype.CreateScheduledTTLDeploymentRequest{Timestamp: jsonvalue.NotNull(time.Now().Add(-time.Hour))})
+	c.refused("CreateScheduledTTLDeployment", 400, err)
+
+	listed, err := admin.ListScheduledDeployment(ctx, org, project, stack)
+	c.decoded("ListScheduledDeployment", listed, err)
+	var ids []string
+	for _, s := range listed.Schedules {
+		ids = append(ids, s.ID)
+	}
+	expect("listed schedules", ids, []string{raw.ID, drift.ID, ttl.ID})
+	read, err := admin.ReadScheduledDeployment(ctx, org, project, stack, drift.ID)
+	c.decoded("ReadScheduledDeployment", read, err)
+	expect("read schedule", scheduleText(read), scheduleText(drift))
+	_, err = admin.ReadScheduledDeployment(ctx, org, project, stack, "no-such-schedule")
+	c.refused("ReadScheduledDeployment", 404, err)
+
+	// Updates replace: the raw schedule becomes a one-time one, an omitted boolean is false.
+	once := time.Now().Add(time.Second).UTC().Truncate(time.Millisecond)
+	replaced, err := admin.UpdateScheduledDeployment(ctx, org, project, stack, raw.ID, apitype.CreateScheduledDeploymentRequest{ScheduleOnce: jsonvalue.NotNull(once), Request: update})
+	c.decoded("UpdateScheduledDeployment", replaced, err)
+	expect("replaced schedule", scheduleText(replaced), " "+once.Format("2006-01-02 15:04:05.000")+" deployment false update <nil>")
+	driftUpdated, err := admin.UpdateScheduledDriftDeployment(ctx, org, project, stack, drift.ID, apitype.CreateScheduledDriftDeploymentRequest{ScheduleCron: jsonvalue.NotNull("30 1 * * *")})
+	c.decoded("UpdateScheduledDriftDeployment", driftUpdated, err)
+	expect("updated drift schedule", scheduleText(driftUpdated), "30 1 * * *  deployment false detect-drift map[remediateIfDriftDetected:false]")
+	later := expires.Add(time.Hour)
+	ttlUpdated, err := admin.UpdateScheduledTTLDeployment(ctx, org, project, stack, ttl.ID, apitype.CreateScheduledTTLDeploymentRequest{Timestamp: jsonvalue.NotNull(later)})
+	c.decoded("UpdateScheduledTTLDeployment", ttlUpdated, err)
+	expect("updated TTL schedule", scheduleText(ttlUpdated), " "+later.Format("2006-01-02 15:04:05.000")+" deployment false destroy map[deleteAfterDestroy:false]")
+	_, err = admin.UpdateScheduledDriftDeployment(ctx, org, project, stack, ttl.ID, apitype.CreateScheduledDriftDeploymentRequest{ScheduleCron: jsonvalue.NotNull("0 * * * *")})
+	c.refused("UpdateScheduledDriftDeployment", 400, err)
+
+	c.call("PauseScheduledDeployment", admin.PauseScheduledDeployment(ctx, org, project, stack, drift.ID))
+	read, err = admin.ReadScheduledDeployment(ctx, org, project, stack, drift.ID)
+	c.decoded("ReadScheduledDeployment", read, err)
+	expect("paused", read.Paused, true)
+	c.call("ResumeScheduledDeployment", admin.ResumeScheduledDeployment(ctx, org, project, stack, drift.ID))
+	read, err = admin.ReadScheduledDeployment(ctx, org, project, stack, drift.ID)
+	c.decoded("ReadScheduledDeployment", read, err)
+	expect("resumed", read.Paused, false)
+	c.refused("PauseScheduledDeployment", 404, admin.PauseScheduledDeployment(ctx, org, project, stack, "no-such-schedule"))
+
+	// The one-time schedule fires: its deployment is queued and in its history.
+	var history *apitype.ListScheduledActionHistoryResponse
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		history, err = admin.ListScheduledDeploymentHistory(ctx, org, project, stack, raw.ID)
+		c.decoded("ListScheduledDeploymentHistory", history, err)
+		if len(history.ScheduleHistoryEvents) > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(history.ScheduleHistoryEvents) != 1 {
+		fail("ListScheduledDeploymentHistory: want the one firing: %s", c.lastBody)
+	}
+	event := history.ScheduleHistoryEvents[0]
+	expect("history event", fmt.Sprint(event.ScheduledActionID, " ", event.Version, " ", event.Result), raw.ID+" 2 not-started")
+	serviceTime("ListScheduledDeploymentHistory executed", event.Executed)
+	fired, err := admin.ReadScheduledDeployment(ctx, org, project, stack, raw.ID)
+	c.decoded("ReadScheduledDeployment", fired, err)
+	if fired.LastExecuted == nil || fired.NextExecution != "" {
+		fail("ReadScheduledDeployment: a fired one-time schedule has a lastExecuted and no nextExecution: %s", c.lastBody)
+	}
+	deployments, err := admin.ListStackDeploymentsHandlerV2(ctx, org, project, stack, nil, nil, nil, nil)
+	c.decoded("ListStackDeploymentsHandlerV2", deployments, err)
+	if len(deployments.Deployments) != 1 || deployments.Deployments[0].Initiator != "schedule" {
+		fail("ListStackDeploymentsHandlerV2: want the schedule's one deployment: %s", c.lastBody)
+	}
+	c.call("CancelDeployment", admin.CancelDeployment(ctx, org, project, stack, deployments.Deployments[0].ID))
+
+	for _, id := range []string{raw.ID, drift.ID, ttl.ID, ttl.ID} {
+		c.call("DeleteScheduledDeployment", admin.DeleteScheduledDeployment(ctx, org, project, stack, id))
+	}
+	_, err = admin.ReadScheduledDeployment(ctx, org, project, stack, raw.ID)
+	c.refused("ReadScheduledDeployment", 404, err)
+	listed, err = admin.ListScheduledDeployment(ctx, org, project, stack)
+	c.decoded("ListScheduledDeployment", listed, err)
+	expect("schedules left", len(listed.Schedules), 0)
+}
+
+// scheduleText is `cron once kind paused operation options`, read from the definition as clients read it.
+func scheduleText(s *apitype.ScheduledAction) string {
+	request, _ := s.Definition["request"].(map[string]any)
+	var options any
+	if operationContext, ok := request["operationContext"].(map[string]any); ok {
+		options = operationContext["options"]
+	}
+	return fmt.Sprint(s.ScheduleCron, " ", s.ScheduleOnce, " ", s.Kind, " ", s.Paused, " ", request["operation"], " ", options)
+}
+
+// serviceTime fails unless value is the service's SQL-style time of about now or later.
+func serviceTime(what, value string) {
+	at, err := time.Parse("2006-01-02 15:04:05.000", value)
+	if err != nil || time.Since(at) > time.Hour {
+		fail("%s: %q is not the service's time of now or later (%v)", what, value, err)
+	}
+}

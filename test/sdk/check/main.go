@@ -32,6 +32,7 @@ func main() {
 	checkUsage(c, adminToken, org)
 	checkSearch(c, adminToken, org, env("STACKYARD_SEARCH_PROJECT"))
 	checkPolicy(c, adminToken, org)
+	checkSchedules(c, adminToken, org)
 	checkDeployments(c, adminToken, org)
 
 	distinct := slices.Compact(slices.Sorted(slices.Values(c.operations)))
