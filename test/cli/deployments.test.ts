@@ -189,4 +189,63 @@ describe('pulumi deployment with stackyard runners', () => {
     }
     assert.equal(fs.existsSync(path.join(stack.dir, 'a.txt')), false, 'destroyed');
   });
+
+  it('schedules fire on their own: a raw one runs an update, a paused one waits for its resume, a drift one puts an edited file back, a TTL one destroys and deletes the stack', async () => {
+    const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const [scheduled, held] = [await fileStack('scheduled'), await fileStack('held')];
+    for (const stack of [scheduled, held]) {
+      assert.equal((await api.post(`${stack.path}/deployments/settings`, { sourceContext: { git: { repoUrl: stack.repo.url, branch: 'main' } } })).status, 200);
+    }
+    const historyOf = async (stackPath: string, id: string) => (await api.get(`${stackPath}/deployments/schedules/${id}/history`)).body.scheduleHistoryEvents as any[];
+    const settled = (stackPath: string, id: string, what: string) =>
+      waitFor(what, async () => {
+        const events = await historyOf(stackPath, id);
+        return events.length > 0 && !['not-started', 'accepted', 'running'].includes(events[0].result) ? events : undefined;
+      }, 240_000);
+
+    // A one-time schedule a few seconds ahead, and one paused before it comes due.
+    const once = (await api.post(`${scheduled.path}/deployments/schedules`, { scheduleOnce: inFuture(3000), request: { operation: 'update' } })).body;
+    const paused = (await api.post(`${held.path}/deployments/schedules`, { scheduleOnce: inFuture(3000), request: { operation: 'update' } })).body;
+    assert.equal((await api.post(`${held.path}/deployments/schedules/${paused.id}/pause`)).status, 200);
+
+    const ran = await settled(scheduled.path, once.id, 'the one-time schedule to run');
+    assert.equal(ran.length, 1);
+    assert.equal(ran[0].result, 'succeeded', JSON.stringify(ran));
+    assert.equal(fs.readFileSync(path.join(scheduled.dir, 'a.txt'), 'utf8'), 'alpha');
+    const first = (await api.get(`${scheduled.path}/deployments`)).body.deployments[0];
+    assert.equal(first.initiator, 'schedule');
+    assert.equal((await api.get(`${scheduled.path}/deployments/schedules/${once.id}`)).body.nextExecution, null, 'a one-time schedule fires once');
+
+    // Long past due while paused, it has queued nothing; resumed, it fires at once.
+    assert.deepEqual(await historyOf(held.path, paused.id), []);
+    assert.equal((await api.get(`${held.path}/deployments`)).body.deployments.length, 0);
+    assert.equal((await api.post(`${held.path}/deployments/schedules/${paused.id}/resume`)).status, 200);
+    const resumed = await settled(held.path, paused.id, 'the resumed schedule to run');
+    assert.equal(resumed[0].result, 'succeeded', JSON.stringify(resumed));
+    assert.equal(fs.readFileSync(path.join(held.dir, 'b.txt'), 'utf8'), 'beta');
+
+    // Drift made behind Pulumi's back: the next minute's check finds it and remediates it.
+    fs.writeFileSync(path.join(scheduled.dir, 'a.txt'), 'tampered');
+    const drift = (await api.post(`${scheduled.path}/deployments/drift/schedules`, { scheduleCron: '* * * * *', autoRemediate: true })).body;
+    assert.ok(drift.nextExecution, JSON.stringify(drift));
+    const remediation = await waitFor('drift to be detected and remediated', async () => {
+      const deployments = (await api.get(`${scheduled.path}/deployments`)).body.deployments as any[];
+      const fix = deployments.find((d) => d.pulumiOperation === 'remediate-drift' && finished.includes(d.status));
+      return fix;
+    }, 240_000);
+    assert.equal(remediation.status, 'succeeded', await logText(scheduled.path, remediation.id));
+    assert.equal(fs.readFileSync(path.join(scheduled.dir, 'a.txt'), 'utf8'), 'alpha', 'the edited file is put back');
+    const check = (await api.get(`${scheduled.path}/deployments`)).body.deployments.find((d: any) => d.pulumiOperation === 'detect-drift');
+    assert.equal(check.status, 'succeeded');
+    assert.match(await logText(scheduled.path, check.id), /Drift detected/);
+    assert.equal((await historyOf(scheduled.path, drift.id))[0].result, 'succeeded');
+    assert.equal((await api.delete(`${scheduled.path}/deployments/schedules/${drift.id}`)).status, 200);
+
+    // The stack's time is up: destroyed, then deleted with its schedules.
+    const ttl = (await api.post(`${scheduled.path}/deployments/ttl/schedules`, { timestamp: inFuture(3000), deleteAfterDestroy: true })).body;
+    assert.ok(ttl.id, JSON.stringify(ttl));
+    await waitFor('the TTL schedule to destroy and delete the stack', async () => ((await api.get(scheduled.path)).status === 404 ? true : undefined), 240_000);
+    assert.equal(fs.existsSync(path.join(scheduled.dir, 'a.txt')), false, 'destroyed before it was deleted');
+    assert.equal(fs.existsSync(path.join(scheduled.dir, 'b.txt')), false);
+  });
 });
