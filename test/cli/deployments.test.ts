@@ -4,10 +4,11 @@
 // killed mid-deployment; the server's in-process runner (`--runner on`) for the default pool; and
 // raw, drift and TTL schedules firing on their own.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PulumiCli, pulumiBinDir, yamlLanguageHostDir } from '../helpers/cli.js';
 import { programRepo, providerBinDir } from '../helpers/git-fixture.js';
@@ -17,6 +18,8 @@ import { waitFor } from '../helpers/wait.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const claimTtlSeconds = 6;
+const git = (cwd: string, ...args: string[]) =>
+  promisify(execFile)('git', ['-c', 'user.name=Stackyard Tests', '-c', 'user.email=tests@stackyard.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd });
 
 let server: TestServer;
 let api: ApiClient;
@@ -188,6 +191,28 @@ describe('pulumi deployment with stackyard runners', () => {
       assert.equal(done.pulumiOperation, operation);
     }
     assert.equal(fs.existsSync(path.join(stack.dir, 'a.txt')), false, 'destroyed');
+  });
+
+  it("a deployment opens the ESC environments its stack config imports, with the job token: their pulumiConfig is the stack's config", async () => {
+    const stack = await fileStack('withenv');
+    const envDir = tempDir('files-from-esc');
+    cleanups.push(envDir);
+    assert.equal((await api.post(`/api/esc/environments/${org}`, { project: 'files', name: 'dirs' })).status, 200);
+    const definition = `values:\n  pulumiConfig:\n    dir: ${envDir}\n`;
+    const patched = await api.request('PATCH', `/api/esc/environments/${org}/files/dirs`, { rawBody: definition, headers: { 'Content-Type': 'application/x-yaml' } });
+    assert.equal(patched.status, 200, patched.text);
+    // The stack's config file in the repository imports the environment, as a user commits it.
+    fs.writeFileSync(path.join(stack.repo.path, 'Pulumi.withenv.yaml'), 'environment:\n  - files/dirs\n');
+    await git(stack.repo.path, 'add', 'Pulumi.withenv.yaml');
+    await git(stack.repo.path, 'commit', '--quiet', '-m', 'Import the dirs environment');
+
+    await cli.ok(['deployment', 'settings', 'edit', '--stack', stack.ref, '--git-url', stack.repo.url, '--branch', 'main']);
+    await cli.ok(['deployment', 'run', 'update', '--stack', stack.ref, '--suppress-stream-logs']);
+    const latest = (await api.get(`${stack.path}/deployments`)).body.deployments[0];
+    const done = await deploymentOf(stack.path, latest.id, (d) => finished.includes(d.status), 'the update with an environment', 240_000);
+    assert.equal(done.status, 'succeeded', await logText(stack.path, latest.id));
+    assert.equal(fs.readFileSync(path.join(envDir, 'a.txt'), 'utf8'), 'alpha', "the environment's dir is the one used");
+    assert.equal(fs.existsSync(path.join(stack.dir, 'a.txt')), false, "not the program's default");
   });
 
   it('schedules fire on their own: a raw one runs an update, a paused one waits for its resume, a drift one puts an edited file back, a TTL one destroys and deletes the stack', async () => {
