@@ -283,6 +283,10 @@ describe('runner pools', () => {
     await admin.post(`${path}/deployments/settings`, { ...repo, agentPoolID: poolId });
     const id = (await admin.post(`${path}/deployments`, { operation: 'preview' })).body.id;
     assert.equal((await poll()).status, 204, 'the default pool does not take it');
+    // No runner of the pool has been seen: the pool says so, and the deployment waits in the queue.
+    const unseen = (await member.get(`/api/orgs/${org}/agent-pools`)).body.agentPools.find((p: any) => p.id === poolId);
+    assert.deepEqual([unseen.status, unseen.lastSeen], ['offline', 0]);
+    assert.equal((await member.get(`${path}/deployments/${id}`)).body.status, 'not-started');
     const pooled = new ApiClient(server.url, created.body.tokenValue);
     const claimed = await poll(pooled);
     assert.equal(claimed.body.deploymentID, id);
@@ -292,7 +296,7 @@ describe('runner pools', () => {
     const listed = (await member.get(`/api/orgs/${org}/agent-pools`)).body.agentPools;
     const entry = listed.find((p: any) => p.id === poolId);
     assert.deepEqual([entry.name, entry.description, entry.status, entry.isDefault], ['Production', 'prod account', 'online', false]);
-    assert.equal(entry.created, created.body ? entry.created : 0);
+    assert.ok(Number.isInteger(entry.created) && entry.created > 0, `created is a time in milliseconds: ${entry.created}`);
     const detail = (await member.get(`/api/orgs/${org}/agent-pools/${poolId}`)).body;
     assert.equal(detail.tokenValue, undefined, 'never shown again');
     assert.deepEqual(detail.agents.map((a: any) => [a.hostname, a.pid, a.status]), [['box', '42', 'online']]);
