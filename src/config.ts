@@ -58,6 +58,8 @@ export interface Config {
    * makes one at start for its in-process runner (`serve --runner`), kept in memory only.
    */
   defaultPoolToken: string;
+  /** Serve the web console (built into dist/web by `npm run build`) at `/`. */
+  console: boolean;
   /** `serve --runner`: a runner in this process takes the default pool's deployments. */
   runner: {
     inProcess: boolean;
@@ -99,6 +101,7 @@ const options = {
   'default-pool-token': { type: 'string', env: 'STACKYARD_DEFAULT_POOL_TOKEN', default: '' },
   runner: { type: 'string', env: 'STACKYARD_RUNNER', default: 'off' },
   'runner-pulumi': { type: 'string', env: 'STACKYARD_RUNNER_PULUMI', default: 'pulumi' },
+  console: { type: 'string', env: 'STACKYARD_CONSOLE', default: 'on' },
   'cli-latest-version': { type: 'string', env: 'STACKYARD_CLI_LATEST_VERSION', default: '3.274.1' },
   'cli-oldest-without-warning': { type: 'string', env: 'STACKYARD_CLI_OLDEST_WITHOUT_WARNING', default: '3.0.0' },
 } as const;
@@ -181,6 +184,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     bootstrap: { adminLogin: read('admin-login'), organization: read('default-org') },
     deploymentClaimTtlMs: positiveInt('deployment-claim-ttl', 86_400) * 1000,
     defaultPoolToken: read('default-pool-token'),
+    console: onOff('console'),
     runner: { inProcess: onOff('runner'), pulumi: read('runner-pulumi'), env: passedThroughEnv(env) },
     cliVersion: {
       latest: read('cli-latest-version'),

@@ -13,8 +13,11 @@ const testFiles = (dir: string): string[] =>
     return entry.name.endsWith('.test.ts') ? [file] : [];
   });
 
-/** Suites that never start a server: the ESC evaluator, pure units and the README's checks. */
-const databaseFree = (file: string) => /^test\/(esc|unit)\//.test(file) || file === 'test/readme.test.ts';
+/**
+ * Suites run on SQLite alone: those that never start a server (the ESC evaluator, pure units, the
+ * README's checks), and the console's browser tests, which see the database only through the API.
+ */
+const sqliteOnly = (file: string) => /^test\/(esc|unit|console)\//.test(file) || file === 'test/readme.test.ts';
 
 const all = testFiles('test').sort();
 const passes = (process.env.STACKYARD_TEST_DATABASES ?? 'sqlite,postgres').split(',');
@@ -37,7 +40,7 @@ if (passes.includes('postgres')) {
   const server = given ? undefined : await startThrowawayPostgres();
   try {
     const url = given ?? server!.url;
-    passed = runSuite('postgres', all.filter((file) => !databaseFree(file)), { ...process.env, STACKYARD_TEST_POSTGRES_URL: url }) && passed;
+    passed = runSuite('postgres', all.filter((file) => !sqliteOnly(file)), { ...process.env, STACKYARD_TEST_POSTGRES_URL: url }) && passed;
   } finally {
     server?.stop();
   }

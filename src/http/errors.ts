@@ -5,6 +5,7 @@ import { ApiError, type ApiErrorCode } from '../errors.js';
 import { OAuthError } from '../api/oidc/oauth-error.js';
 import { isStorageFull } from '../db/transaction.js';
 import type { App } from './types.js';
+import type { ConsolePage } from './console.js';
 
 const codeByStatus: Record<number, ApiErrorCode> = {
   400: 'bad_request',
@@ -34,7 +35,7 @@ function toApiError(error: FastifyError & { code?: string }, bodyLimit: number):
   return code ? new ApiError(code, error.message) : new ApiError('internal', 'an unexpected error occurred');
 }
 
-export function registerErrorHandling(app: App, bodyLimit: number, audit: AuditService): void {
+export function registerErrorHandling(app: App, bodyLimit: number, audit: AuditService, consolePage?: ConsolePage): void {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const apiError = toApiError(error, bodyLimit);
     if (error instanceof PermissionDenied) {
@@ -50,6 +51,8 @@ export function registerErrorHandling(app: App, bodyLimit: number, audit: AuditS
   });
 
   app.setNotFoundHandler((request, reply) => {
+    const page = consolePage?.(request, reply);
+    if (page) return page;
     const error = new ApiError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.status(error.status).send(error.toBody());
   });

@@ -31,6 +31,7 @@ import { registerErrorHandling, renderFrameworkError } from './errors.js';
 import type { App } from './types.js';
 import { registerValidation } from './validation.js';
 import { registerOpenApi } from './openapi.js';
+import { consoleDir, registerConsole } from './console.js';
 
 /** The HTTP API over a context. It does not listen: main does, and tests use any free port. */
 export function buildServer(ctx: AppContext): App {
@@ -59,7 +60,8 @@ export function buildServer(ctx: AppContext): App {
   });
   registerBodyHandling(app, ctx.config.bodyIdleTimeoutMs);
   registerValidation(app);
-  registerErrorHandling(app, ctx.config.bodyLimitBytes, ctx.services.audit);
+  const consolePage = ctx.config.console ? registerConsole(app, consoleDir) : undefined;
+  registerErrorHandling(app, ctx.config.bodyLimitBytes, ctx.services.audit, consolePage);
   registerAuthentication(app, ctx.services, new LeaseGate({ db: ctx.database.db, clock: ctx.clock, expired: () => ctx.metrics.leaseExpired() }));
   registerRequestMetrics(app, ctx.metrics);
 

@@ -407,3 +407,21 @@ describe('deployment schedules', () => {
     assert.equal(variables.constructor, 'c');
   });
 });
+
+describe('the web console', () => {
+  it('never serves a file outside its build, whatever the path says, and answers API clients with JSON 404s', async () => {
+    for (const target of ['/assets/../../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/%2e%2e/%2e%2e/etc/passwd', '/assets/index.html.gz', '/../src/config.ts']) {
+      for (const accept of ['text/html', 'application/json', '*/*']) {
+        const res = await fetch(`${server.url}${target}`, { headers: { Accept: accept } });
+        const text = await res.text();
+        assert.ok(res.status === 200 || res.status === 400 || res.status === 403 || res.status === 404, `${target} (${accept}): ${res.status}`);
+        assert.doesNotMatch(text, /"name": "stackyard"|root:x:0|parseConfig/, `${target} (${accept}) leaked a file`);
+        if (res.status === 200) assert.match(text, /<div id="root">/, `${target} (${accept}) is the console page or nothing`);
+        else assert.equal(JSON.parse(text).code, res.status);
+      }
+    }
+    // Console pages are for reading: other methods on them are the API's 404s.
+    const posted = await fetch(`${server.url}/stackyard/proj/dev`, { method: 'POST', headers: { Accept: 'text/html', 'Content-Type': 'application/json' }, body: '{}' });
+    assert.equal(posted.status, 404);
+  });
+});
