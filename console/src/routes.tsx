@@ -6,6 +6,7 @@ import { RequireSession } from './shell/RequireSession';
 import { useSession } from './session';
 import { orgRoutes, userRoutes } from './org/routes';
 import { stackRoutes } from './stacks/routes';
+import { areaRoutes } from './areas/routes';
 
 /** `/`: the first organization of the signed-in user. */
 function Home() {
@@ -33,6 +34,7 @@ export const routes: RouteObject[] = [
       { path: 'cli-login', element: <CliLogin /> },
       ...userRoutes,
       ...orgRoutes,
+      ...areaRoutes,
       ...stackRoutes,
       { path: '*', element: <NotFound /> },
     ],
