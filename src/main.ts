@@ -67,6 +67,7 @@ export async function serve(config: Config): Promise<void> {
         `Admin access token (shown only now): ${firstBoot.token}`,
         'Log in with the Pulumi CLI:',
         `  PULUMI_ACCESS_TOKEN=${firstBoot.token} pulumi login ${config.publicUrl}`,
+        ...(config.console ? [`Or sign in to the web console at ${config.publicUrl}/ with it.`] : []),
         '',
       ].join('\n') + '\n',
     );

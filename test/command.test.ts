@@ -32,6 +32,10 @@ describe('stackyard serve', () => {
     assert.ok(match, served.output());
     adminToken = match[1]!;
     assert.match(served.output(), new RegExp(`PULUMI_ACCESS_TOKEN=${adminToken} pulumi login http://localhost:\\d+`));
+    assert.match(served.output(), /Or sign in to the web console at http:\/\/localhost:\d+\/ with it\./);
+    const page = await fetch(`${served.url}/`, { headers: { Accept: 'text/html' } });
+    assert.equal(page.status, 200, 'the console is served by the built server');
+    assert.match(await page.text(), /<div id="root">/);
     const api = new ApiClient(served.url, adminToken);
     assert.equal((await api.get('/api/user')).body.githubLogin, 'admin');
     assert.equal(await stop(served), 0);
