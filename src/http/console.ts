@@ -38,29 +38,26 @@ export function registerConsole(app: App, dir: string): ConsolePage | undefined 
   }
   const index = fs.readFileSync(indexFile);
 
+  // One route for every hashed asset: content-addressed, so cached for good.
   app.register(async (assets: App) => {
-    assets.addHook('onRoute', (route) => {
-      route.config = { ...(route.config as object), auth: 'public' };
-    });
     await assets.register(fastifyStatic, {
-      root: dir,
-      prefix: '/',
-      wildcard: false,
+      root: path.join(dir, 'assets'),
+      serve: false,
       index: false,
       preCompressed: true,
-      globIgnore: ['index.html', '**/*.gz'],
-      setHeaders: (reply, file) => {
-        const hashed = path.relative(dir, file).startsWith(`assets${path.sep}`);
-        reply.header('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
-        reply.header('X-Content-Type-Options', 'nosniff');
-      },
+      maxAge: 365 * 24 * 60 * 60 * 1000,
+      immutable: true,
+    });
+    assets.get('/assets/:file', { config: { auth: 'public' }, schema: { hide: true } }, (request, reply) => {
+      reply.header('X-Content-Type-Options', 'nosniff');
+      return reply.sendFile((request.params as { file: string }).file);
     });
   });
 
   return (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
     const pathname = request.url.split('?')[0]!;
-    if (pathname === '/api' || pathname.startsWith('/api/')) return undefined;
+    if (/^\/(api|assets)(\/|$)/.test(pathname)) return undefined;
     if (!(request.headers.accept ?? '').includes('text/html')) return undefined;
     return reply.status(200).headers(pageHeaders).send(index);
   };

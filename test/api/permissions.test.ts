@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -12,6 +14,7 @@ import {
   type CallerName,
   type PermissionWorld,
 } from '../helpers/callers.js';
+import { consoleDir } from '../../src/http/console.js';
 import { ManualClock } from '../helpers/clock.js';
 import { createStack, createUser, deploymentWithResources } from '../helpers/factories.js';
 import type { Reply } from '../helpers/http.js';
@@ -143,6 +146,9 @@ const freshDenied = (action: string) => new RegExp(`^Forbidden: ${action} permis
 const adminRole = /needs the 'admin' role in organization 'mx-org'/;
 const personOnly = /only a person's token may/;
 
+/** The console's script, as its page names it (the name is the content's hash). */
+const consoleScript = () => /src="(\/assets\/[^"]+\.js)"/.exec(fs.readFileSync(path.join(consoleDir, 'index.html'), 'utf8'))![1]!;
+
 // prettier-ignore
 const matrix: Row[] = [
   // Public probes and service routes.
@@ -167,6 +173,11 @@ const matrix: Row[] = [
     expect: [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
     request: () => ({ path: '/metrics' }),
     ok: () => assert.fail('metrics are off') },
+  // The web console's content-hashed assets: anyone may fetch them, as a browser does before signing in.
+  { method: 'GET', route: '/assets/{file}',
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    request: () => ({ path: consoleScript() }),
+    ok: (r) => assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable') },
   { method: 'GET', route: '/api/capabilities',
     expect: [401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
     request: () => ({ path: '/api/capabilities' }),

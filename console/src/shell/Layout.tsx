@@ -36,7 +36,7 @@ export function Layout() {
             <ul>
               {orgNav.map((item) => (
                 <li key={item.path}>
-                  <NavLink to={`/${current}${item.path ? `/${item.path}` : ''}`} end={item.path === ''}>
+                  <NavLink to={`/${current}${item.path ? `/${item.path}` : ''}`} end={item.path === '' || item.path === 'settings'}>
                     {item.label}
                   </NavLink>
                 </li>
