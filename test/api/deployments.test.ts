@@ -132,6 +132,9 @@ describe('deployments', () => {
       source: { git: { repoURL: 'file:///srv/repo.git', branch: 'refs/heads/main', repoDir: 'infra' } },
     });
     assert.deepEqual((await member.get(`${path}/deployments/version/1`)).body.id, id);
+    // Versions past a 32-bit column are the caller's mistake on every database, not a 500.
+    for (const version of ['2147483648', '9223372036854775808']) assert.equal((await member.get(`${path}/deployments/version/${version}`)).status, 400);
+    assert.equal((await member.get(`${path}/deployments/${id}/logs?step=0&offset=9223372036854775808`)).status, 400);
 
     // Only a pool token polls; the default pool's runner claims it, once.
     assert.equal((await admin.get('/api/deployments/poll')).status, 401);

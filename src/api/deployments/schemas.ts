@@ -1,10 +1,12 @@
 import { Type } from 'typebox';
 
 const text = (maxLength: number) => Type.String({ maxLength });
+/** Versions, offsets and indexes are 32-bit columns: larger numbers are a 400, never a database error. */
+const MAX_INT32 = 2 ** 31 - 1;
 
 export const OrgParams = Type.Object({ orgName: Type.String() });
 export const DeploymentParams = Type.Object({ orgName: Type.String(), projectName: Type.String(), stackName: Type.String(), deploymentId: text(64) });
-export const VersionParams = Type.Object({ orgName: Type.String(), projectName: Type.String(), stackName: Type.String(), version: Type.Integer({ minimum: 1 }) });
+export const VersionParams = Type.Object({ orgName: Type.String(), projectName: Type.String(), stackName: Type.String(), version: Type.Integer({ minimum: 1, maximum: MAX_INT32 }) });
 export const RunParams = Type.Object({ deploymentId: text(64) });
 export const StepParams = Type.Object({ deploymentId: text(64), step: Type.Integer({ minimum: 0, maximum: 10_000 }) });
 
@@ -22,9 +24,9 @@ export const ListQuery = Type.Object({
 
 export const LogsQuery = Type.Object({
   continuationToken: Type.Optional(text(64)),
-  job: Type.Optional(Type.Integer({ minimum: 0 })),
-  step: Type.Optional(Type.Integer({ minimum: 0 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  job: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT32 })),
+  step: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT32 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT32 })),
   count: Type.Optional(Type.Integer()),
 });
 
