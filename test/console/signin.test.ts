@@ -65,6 +65,38 @@ describe('console sign-in', () => {
     await context.close();
   });
 
+  it('works from the keyboard alone: sign in, skip to the content, follow the navigation, sign out', async () => {
+    const { context, page } = await newSession(browser, server.url);
+    /** Tabs until the focused element's text or label is `name`, as a keyboard user would. */
+    async function tabTo(name: string): Promise<void> {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return (el?.getAttribute('aria-label') ?? el?.labels?.[0]?.textContent ?? el?.textContent ?? '').trim();
+        });
+        if (focused === name) return;
+      }
+      assert.fail(`Tab never reached ${name}`);
+    }
+    await page.goto('/');
+    await tabTo('Access token');
+    await page.keyboard.type(server.adminToken);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/${server.org}$`));
+    await tabTo('Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    await tabTo('Teams');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/${server.org}/settings/teams$`));
+    await page.getByRole('heading', { name: 'Teams' }).first().waitFor();
+    await tabTo('Sign out');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Access token').waitFor();
+    await context.close();
+  });
+
   it('completes `pulumi login` without a token typed: the CLI opens /cli-login, the console makes a token and hands it to the CLI', async () => {
     const home = tempDir('browser-login-home');
     const bin = tempDir('browser-login-bin');
