@@ -216,4 +216,21 @@ describe('console organization pages', () => {
     await bobPage.getByText("Only the organization's admins manage the team's access tokens.").waitFor();
     await context.close();
   });
+
+  it('fits every organization page on a phone: no page is wider than the screen', async () => {
+    const phone = await newSession(browser, server.url, server.adminToken, { width: 390, height: 844 });
+    const org = server.org;
+    const pages: [string, string][] = [
+      ['settings/members', `Members of ${org}`], ['settings/teams', `Teams of ${org}`], ['settings/tokens', `Access tokens of ${org}`],
+      ['settings/audit-logs', `Audit log of ${org}`], ['settings', `Settings of ${org}`], ['esc', 'Environments'],
+      ['deployments', 'Deployments'], ['policies', 'Policies'], ['settings/webhooks', 'Webhooks'],
+    ];
+    for (const [path, heading] of pages) {
+      await phone.page.goto(`/${org}/${path}`);
+      await phone.page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      const [width, screen] = await phone.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(width! <= screen!, `/${org}/${path} is ${width} px wide on a ${screen} px screen`);
+    }
+    await phone.context.close();
+  });
 });

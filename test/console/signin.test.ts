@@ -72,7 +72,7 @@ describe('console sign-in', () => {
       for (let i = 0; i < 40; i++) {
         await page.keyboard.press('Tab');
         const focused = await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null;
+          const el = document.activeElement as HTMLInputElement | null;
           return (el?.getAttribute('aria-label') ?? el?.labels?.[0]?.textContent ?? el?.textContent ?? '').trim();
         });
         if (focused === name) return;

@@ -140,6 +140,13 @@ describe('console stack pages', () => {
     await phone.page.goto(stackUrl());
     await phone.page.getByRole('region', { name: 'Outputs' }).getByRole('rowheader', { name: 'a', exact: true }).waitFor();
     await screenshot(phone.page, 'stack-overview-phone');
+    // Readable on a phone: no page is wider than the screen (wide tables scroll inside themselves).
+    for (const [pathname, heading] of [[stackUrl(), 'dev'], [`${stackUrl()}/resources`, 'dev'], [`${stackUrl()}/updates/1`, 'Update #1 (update)'], [`/${org}`, 'Stacks']] as const) {
+      await phone.page.goto(pathname);
+      await phone.page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
+      const widths = await phone.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(widths[0]! <= widths[1]!, `${pathname} is ${widths[0]} px wide on a ${widths[1]} px screen`);
+    }
     await phone.context.close();
   });
 
