@@ -43,7 +43,8 @@ describe('GET /api/openapi/pulumi-spec.json', () => {
     const described = Object.entries<Record<string, unknown>>(document.paths).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const registered = registeredRoutes();
+    // The web console's files are not part of the API the document describes.
+    const registered = registeredRoutes().filter((route) => route !== 'GET /assets/{file}');
     assert.ok(registered.length > 100, `the route tree was read: ${registered.length} routes`);
     assert.deepEqual([...new Set(described)].sort(), [...new Set(registered)].sort());
   });
