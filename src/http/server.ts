@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import fastifyCompress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerHealthRoutes } from '../api/health/routes.js';
 import { registerSecretsRoutes } from '../api/secrets/routes.js';
@@ -65,6 +66,9 @@ export function buildServer(ctx: AppContext): App {
   registerAuthentication(app, ctx.services, new LeaseGate({ db: ctx.database.db, clock: ctx.clock, expired: () => ctx.metrics.leaseExpired() }));
   registerRequestMetrics(app, ctx.metrics);
 
+  // Answers of 4 KB and more go gzip-compressed to clients that take it (the CLI asks on every
+  // request); ones already compressed, as stored states and the console's assets are, go as they are.
+  app.register(fastifyCompress, { globalCompression: true, globalDecompression: false, threshold: 4096, encodings: ['gzip', 'deflate'] });
   registerOpenApi(app);
   // In a plugin, so that they are registered after the OpenAPI generator is listening for routes.
   app.register(async (api: App) => {

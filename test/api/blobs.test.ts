@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Kysely } from 'kysely';
@@ -19,6 +21,9 @@ import { beginUpdate, withLease } from '../helpers/updates.js';
 import { waitFor } from '../helpers/wait.js';
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+const isGzip = (bytes: Buffer) => bytes[0] === 0x1f && bytes[1] === 0x8b;
+/** A stored state's text: states are kept gzip-compressed at rest (older ones as sent). */
+const textOf = (bytes: Buffer) => (isGzip(bytes) ? gunzipSync(bytes) : bytes).toString();
 const stateText = (label: string) =>
   `{"version":3,"deployment":{"manifest":{"time":"2026-11-28T10:00:00Z","magic":"","version":"v3.274.1"},"metadata":{},` +
   `"resources":[{"urn":"urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev","custom":false,"type":"pulumi:pulumi:Stack","outputs":{"label":"${label}"}}]}}`;
@@ -64,6 +69,19 @@ async function databaseBlobs(server: TestServer): Promise<Array<{ key: string; b
   }
 }
 
+/** A GET as a client sends it with exactly these headers (fetch would add its own Accept-Encoding). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
 describe('the database blob store (the default)', () => {
   let server: TestServer;
   let api: ApiClient;
@@ -80,17 +98,58 @@ describe('the database blob store (the default)', () => {
     // A second update to the same bytes shares the blob.
     await updateTo(api, '/api/stacks/stackyard/proj/db', text);
     assert.equal(await exportText(api, '/api/stacks/stackyard/proj/db'), text);
-    const blobs = (await databaseBlobs(server)).filter((blob) => blob.bytes.toString() === text);
+    const blobs = (await databaseBlobs(server)).filter((blob) => textOf(blob.bytes) === text);
     assert.equal(blobs.length, 1);
+    assert.ok(isGzip(blobs[0]!.bytes), 'kept compressed');
     assert.match(blobs[0]!.key, new RegExp(`^stacks/[0-9a-f-]{36}/${sha256(text)}$`));
 
     // Deleting the stack deletes its blobs, in the background, and no other stack's.
     await createStack(api, 'stackyard', 'proj', 'kept');
     await updateTo(api, '/api/stacks/stackyard/proj/kept', stateText('another stack'));
     await deleteStack(server, api, '/api/stacks/stackyard/proj/db');
-    const left = (await databaseBlobs(server)).map((blob) => blob.bytes.toString());
+    const left = (await databaseBlobs(server)).map((blob) => textOf(blob.bytes));
     assert.equal(left.includes(text), false);
     assert.ok(left.includes(stateText('another stack')));
+  });
+
+  it('sends a stored state compressed as stored to clients that take gzip, as text to others, and reads states stored before compression', async () => {
+    const stack = '/api/stacks/stackyard/proj/wire';
+    await createStack(api, 'stackyard', 'proj', 'wire');
+    const text = stateText('y'.repeat(20_000));
+    await updateTo(api, stack, text);
+    const auth = { Authorization: `token ${server.adminToken}` };
+    const stored = (await databaseBlobs(server)).find((blob) => blob.key.endsWith(sha256(text)))!;
+
+    const gzipped = await rawGet(`${server.url}${stack}/export`, { ...auth, 'Accept-Encoding': 'gzip' });
+    assert.equal(gzipped.status, 200);
+    assert.equal(gzipped.headers['content-encoding'], 'gzip');
+    assert.equal(gzipped.headers['content-type'], 'application/json');
+    assert.ok(gzipped.body.equals(stored.bytes), 'the stored bytes, not compressed again');
+    assert.equal(gunzipSync(gzipped.body).toString(), text);
+    for (const headers of [{}, { 'Accept-Encoding': 'gzip;q=0, identity' }] as Record<string, string>[]) {
+      const plain = await rawGet(`${server.url}${stack}/export`, { ...auth, ...headers });
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.equal(plain.body.toString(), text);
+    }
+
+    // Other answers of 4 KB and more are compressed on the way; small ones are not.
+    const resources = await rawGet(`${server.url}${stack}/resources/latest`, { ...auth, 'Accept-Encoding': 'gzip' });
+    assert.equal(resources.headers['content-encoding'], 'gzip');
+    assert.match(gunzipSync(resources.body).toString(), /"urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev"/);
+    assert.equal((await rawGet(`${server.url}${stack}`, { ...auth, 'Accept-Encoding': 'gzip' })).headers['content-encoding'], undefined);
+
+    // A state stored as text, as before states were kept compressed, reads the same.
+    const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+    try {
+      await handle.db.updateTable('blobs').set({ bytes: Buffer.from(text) }).where('key', '=', stored.key).execute();
+    } finally {
+      await handle.db.destroy();
+    }
+    for (const headers of [{ 'Accept-Encoding': 'gzip' }, {}] as Record<string, string>[]) {
+      const reply = await rawGet(`${server.url}${stack}/export`, { ...auth, ...headers });
+      assert.equal((reply.headers['content-encoding'] === 'gzip' ? gunzipSync(reply.body) : reply.body).toString(), text);
+    }
+    assert.equal((await api.get(`${stack}/resources/latest`)).body.resources.length, 1);
   });
 
   it('moves the states of a database migrated from before blob stores into its blobs', async () => {
@@ -153,13 +212,13 @@ describe('the file blob store', () => {
       // stacks/<stack id>/<SHA-256>, the stack's only file.
       const [stackId] = fs.readdirSync(path.join(dir, 'stacks'));
       assert.deepEqual(fs.readdirSync(path.join(dir, 'stacks', stackId!)), [sha256(text)]);
-      assert.equal(fs.readFileSync(path.join(dir, 'stacks', stackId!, sha256(text)), 'utf8'), text);
-      assert.equal((await databaseBlobs(server)).some((blob) => blob.bytes.toString() === text), false);
+      assert.equal(textOf(fs.readFileSync(path.join(dir, 'stacks', stackId!, sha256(text)))), text);
+      assert.equal((await databaseBlobs(server)).some((blob) => textOf(blob.bytes) === text), false);
       assert.equal((await api.get('/api/stacks/stackyard/proj/moved/export/1')).text, before);
 
       await deleteStack(server, diskApi, '/api/stacks/stackyard/proj/moved');
       assert.deepEqual(fs.readdirSync(path.join(dir, 'stacks')), []);
-      assert.equal((await databaseBlobs(server)).some((blob) => blob.bytes.toString() === before), false);
+      assert.equal((await databaseBlobs(server)).some((blob) => textOf(blob.bytes) === before), false);
     } finally {
       await onDisk.close();
     }
@@ -208,8 +267,8 @@ describe('the S3 blob store, on a real MinIO server', () => {
     await createStack(api, 'stackyard', 'proj', 's3');
     const small = stateText('a small state');
     await updateTo(api, '/api/stacks/stackyard/proj/s3', small);
-    // Over 8 MiB: uploaded in two parts.
-    const large = stateText('x'.repeat(9 * 1024 * 1024));
+    // Over 8 MiB compressed (random text): uploaded in two parts.
+    const large = stateText(randomBytes(12 * 1024 * 1024).toString('base64'));
     await updateTo(api, '/api/stacks/stackyard/proj/s3', large);
 
     assert.equal(await exportText(api, '/api/stacks/stackyard/proj/s3'), large);
@@ -223,10 +282,10 @@ describe('the S3 blob store, on a real MinIO server', () => {
     assert.ok(stored.every((key) => key.startsWith(folder)), stored.join(' '));
     assert.ok(stored.includes(`${folder}${sha256(large)}`) && stored.includes(`${folder}${sha256(small)}`), stored.join(' '));
     const head = await minio.client.send(new HeadObjectCommand({ Bucket: 'stackyard-states', Key: `${folder}${sha256(large)}` }));
-    assert.equal(head.ContentLength, Buffer.byteLength(large));
+    assert.ok(head.ContentLength! > 8 * 1024 * 1024 && head.ContentLength! < Buffer.byteLength(large), `${head.ContentLength}`);
     assert.match(head.ETag!, /-2"$/, 'a multipart upload of two parts');
     const object = await minio.client.send(new GetObjectCommand({ Bucket: 'stackyard-states', Key: `${folder}${sha256(small)}` }));
-    assert.equal(await object.Body!.transformToString(), small);
+    assert.equal(textOf(Buffer.from(await object.Body!.transformToByteArray())), small);
     assert.equal((await databaseBlobs(server)).some((blob) => blob.key.endsWith(sha256(large)) || blob.key.endsWith(sha256(small))), false);
 
     await deleteStack(server, api, '/api/stacks/stackyard/proj/s3');

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { Services } from '../../context.js';
+import { sendStoredJson } from '../../http/stored-json.js';
 import type { App } from '../../http/types.js';
 import { stackRef } from '../stacks/routes.js';
 import { LatestResourceParams, ResourceParams, StackParams, VersionParams } from '../stacks/schemas.js';
@@ -7,16 +8,16 @@ import { LatestResourceParams, ResourceParams, StackParams, VersionParams } from
 export function registerStateRoutes(app: App, services: Services): void {
   const state = services.state;
 
-  // Checkpoints are opaque: the stored bytes go back untouched.
+  // Checkpoints are opaque: the stored bytes go back untouched, compressed as stored.
   app.get('/api/stacks/:orgName/:projectName/:stackName/export', { schema: { params: StackParams } }, async (request, reply) =>
-    reply.type('application/json').send(await state.export(request.caller, stackRef(request.params))),
+    sendStoredJson(request, reply, await state.export(request.caller, stackRef(request.params))),
   );
 
   app.get(
     '/api/stacks/:orgName/:projectName/:stackName/export/:version',
     { schema: { params: VersionParams } },
     async (request, reply) =>
-      reply.type('application/json').send(await state.export(request.caller, stackRef(request.params), request.params.version)),
+      sendStoredJson(request, reply, await state.export(request.caller, stackRef(request.params), request.params.version)),
   );
 
   app.post(

@@ -13,7 +13,7 @@ import { settledStackOf, stackStateSettled } from './settled.js';
 import { containsSecret, emptyDeployment, inspectUntypedDeployment } from './deployment.js';
 import { presentResources, type StackResourcesView } from './resources.js';
 import { findStackVersion } from './store.js';
-import { loadStackVersion } from './versions.js';
+import { loadStackVersion, loadStoredState } from './versions.js';
 
 export class StateService {
   constructor(
@@ -21,14 +21,15 @@ export class StateService {
   ) {}
 
   /** The bytes of the newest checkpoint, or of `version`, exactly as they were stored. */
+  /** The state as stored: gzip-compressed (or, stored before compression at rest, its text). */
   async export(caller: Caller, ref: StackRef, version?: number): Promise<Buffer> {
     const stack = await this.readableStack(caller, ref);
-    const row = await loadStackVersion(this.deps.db, this.deps.blobs, stack.id, version);
-    if (!row && version !== undefined) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
+    const stored = await loadStoredState(this.deps.db, this.deps.blobs, stack.id, version);
+    if (!stored && version !== undefined) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
     await transaction(this.deps.db, (tx) =>
       this.deps.stacks.audit(tx, caller, stack, 'stack-exported', `Exported stack "${stack.project_name}/${stack.name}"${version === undefined ? '' : ` at version ${version}`}`),
     );
-    return row ? row.deployment : emptyDeployment(stack.created_at);
+    return stored ?? emptyDeployment(stack.created_at);
   }
 
   /** Replaces the stack's state with the client's deployment; `raw` is stored byte for byte. */
