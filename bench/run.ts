@@ -4,7 +4,7 @@
 // large ESC environment. A benchmark, not a test: it asserts nothing and prints tables.
 // BENCH_SIZES=100,1000 chooses the resource counts (default 100,1000,3000; empty: replay only); BENCH_BACKENDS=journal,file
 // the backends (default all five). BENCH_PROFILE=<dir> writes each server's CPU profile there.
-// STACKYARD_BENCH_ONLY=cli,replay,esc,search runs only those parts (default all four); `esc` and `search`
+// STACKYARD_BENCH_ONLY=cli,timeline,throughput,replay,esc,search runs only those parts (default all); `esc` and `search`
 // need no CLI build. `search` (bench/search.ts) indexes BENCH_SEARCH_STACKS stacks of 500 resources
 // (default 2000) on SQLite and on PostgreSQL and times resource search over HTTP.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,8 @@ import type { JournalRow } from '../src/api/updates/journal.js';
 import { startMinio } from '../test/helpers/minio.js';
 import { startThrowawayPostgres } from '../test/helpers/postgres.js';
 import { escBenchmark, escHttpBenchmark } from './esc.js';
+import { loadEndpoint, throughputTable, type ThroughputRow } from './throughput.js';
+import { requestSpans, timelineTables } from './timeline.js';
 import { defaultSearchBenchOptions, searchBenchmark, searchTables } from './search.js';
 
 // The compiled code the server runs (built above by `npm run bench`), not the TypeScript sources.
@@ -31,7 +33,7 @@ const configs = (process.env.BENCH_BACKENDS?.split(',') ?? allConfigs).map((name
   return name as BenchConfig;
 });
 const operations = ['create', 'no-op', 'change 10%', 'destroy'] as const;
-const allParts = ['cli', 'replay', 'esc', 'search'] as const;
+const allParts = ['cli', 'timeline', 'throughput', 'replay', 'esc', 'search'] as const;
 const parts = new Set(
   (process.env.STACKYARD_BENCH_ONLY?.split(',') ?? allParts).map((name) => {
     if (!(allParts as readonly string[]).includes(name)) throw new Error(`unknown part '${name}'; choose from ${allParts.join(', ')}`);
@@ -39,9 +41,10 @@ const parts = new Set(
   }),
 );
 const runsCli = parts.has('cli') && sizes.length > 0;
+const needsCli = runsCli || parts.has('timeline') || parts.has('throughput');
 
 // The CLI is built (or found in the cache) only when the CLI part runs.
-const binDir = runsCli
+const binDir = needsCli
   ? execFileSync('bash', [path.join(root, 'scripts/build-clients.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
       .trim()
       .split('\n')
@@ -79,6 +82,10 @@ interface Backend {
   stackName: string;
   received(): number;
   stats(): { cpuSeconds: number; peakRssMb: number } | undefined;
+  /** What the server printed (its JSON log), when started with a log level that prints requests. */
+  logLines(): string[];
+  /** The server itself, not the byte-counting proxy in front of it, and its process. */
+  direct?: { url: string; token: string; pid: number };
   close(): Promise<void>;
 }
 
@@ -100,13 +107,13 @@ async function startScaleOutServices(): Promise<{ args: string[]; stop(): Promis
 }
 
 /** A Stackyard process behind a byte-counting proxy, so the table can say what the CLI sent. */
-async function startStackyard(config: BenchConfig): Promise<Backend> {
+async function startStackyard(config: BenchConfig, logLevel = 'warn'): Promise<Backend> {
   const dataDir = tempDir('data');
   const services = config === 'postgres' ? await startScaleOutServices() : undefined;
   const port = await freePort();
   const proxyPort = await freePort();
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_PROFILE)] : [];
-  const args = [...profile, path.join(root, 'bin/stackyard.js'), 'serve', '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn'];
+  const args = [...profile, path.join(root, 'bin/stackyard.js'), 'serve', '--data-dir', dataDir, '--port', String(port), '--log-level', logLevel];
   args.push('--public-url', `http://127.0.0.1:${proxyPort}`, '--journaling', config === 'journal' || config === 'postgres' ? 'on' : 'off');
   args.push(...(services?.args ?? []));
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -137,6 +144,8 @@ async function startStackyard(config: BenchConfig): Promise<Backend> {
     stackName: 'stackyard/bench/dev',
     received: () => bytes,
     stats: () => processStats(child.pid!),
+    logLines: () => output.split('\n'),
+    direct: { url: `http://127.0.0.1:${port}`, token, pid: child.pid! },
     close: async () => {
       proxy.close();
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -156,6 +165,7 @@ async function startFileBackend(): Promise<Backend> {
     stackName: 'dev',
     received: () => 0,
     stats: () => undefined,
+    logLines: () => [],
     close: async () => fs.rmSync(stateDir, { recursive: true, force: true }),
   };
 }
@@ -234,7 +244,7 @@ async function measure(config: BenchConfig, count: number): Promise<Row[]> {
 }
 
 /**
- * Part 2: rebuild a 10,000-resource state from its journal, as the server does at `complete`:
+ * Part 4: rebuild a 10,000-resource state from its journal, as the server does at `complete`:
  * from the rows the store returns, which keep each state's text apart from the rest of its entry.
  */
 function replayBenchmark(resources: number, runs: number) {
@@ -279,6 +289,72 @@ for (const count of runsCli ? sizes : []) {
   for (const config of configs) rows.push(...(await measure(config, count)));
 }
 
+/**
+ * Part 2: one no-op `up` of BENCH_TIMELINE_SIZE resources (default 1,000) with journaling, every
+ * request the server answered in order with the time between them, beside the file backend's.
+ */
+async function noOpTimeline(count: number): Promise<string[]> {
+  const walls: Record<string, number> = {};
+  let tables: string[] = [];
+  for (const config of ['file', 'journal'] as const) {
+    const backend = config === 'file' ? await startFileBackend() : await startStackyard(config, 'info');
+    const workDir = tempDir('project');
+    const home = tempDir('home');
+    fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: bench\nruntime: nodejs\n');
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(workDir, 'node_modules'));
+    try {
+      await runOperation(backend, workDir, home, count, 'create');
+      const from = Date.now();
+      walls[config] = await runOperation(backend, workDir, home, count, 'no-op');
+      if (config === 'journal') tables = timelineTables(requestSpans(backend.logLines(), from, Date.now()), walls[config]! * 1000);
+    } finally {
+      await backend.close();
+      fs.rmSync(workDir, { recursive: true, force: true });
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  }
+  return [
+    `No-op \`up\` of ${count} resources with journaling, ${walls['journal']!.toFixed(1)} s (file backend ${walls['file']!.toFixed(1)} s), the requests in order (the run-op driver's own start-up included in the first wait):`,
+    '',
+    ...tables,
+  ];
+}
+
+/**
+ * Part 3: a stack of 1,000 resources made by the CLI, then three endpoints the CLI reads under 32
+ * connections each for 20 s (bombardier), on SQLite and on PostgreSQL with states in MinIO.
+ */
+async function throughput(): Promise<string[]> {
+  const bombardier = execFileSync('bash', [path.join(root, 'scripts/build-clients.sh'), 'bombardier'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split('\n')
+    .pop()!;
+  const lines: string[] = [];
+  for (const config of ['journal', 'postgres'] as const) {
+    const backend = await startStackyard(config);
+    const workDir = tempDir('project');
+    const home = tempDir('home');
+    fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: bench\nruntime: nodejs\n');
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(workDir, 'node_modules'));
+    const rows: ThroughputRow[] = [];
+    try {
+      await runOperation(backend, workDir, home, 1000, 'create');
+      const { url, token, pid } = backend.direct!;
+      const stack = `/api/stacks/${backend.stackName}`;
+      for (const [label, pathname] of [['GET /api/stacks/{org}/{project}/{stack}', stack], ['GET /api/user/stacks', '/api/user/stacks'], ['GET …/export', `${stack}/export`]] as const) {
+        rows.push(await loadEndpoint(bombardier, { url: `${url}${pathname}`, token, serverPid: pid, label }));
+        process.stderr.write(`  throughput ${config} ${label}: ${rows.at(-1)!.requestsPerSecond.toFixed(0)} req/s\n`);
+      }
+    } finally {
+      await backend.close();
+      fs.rmSync(workDir, { recursive: true, force: true });
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    lines.push('', ...throughputTable(`${config === 'journal' ? 'SQLite' : 'PostgreSQL + MinIO'}, 1,000-resource stack, 32 connections × 20 s`, rows));
+  }
+  return lines;
+}
+
 const fileSeconds = new Map(rows.filter((r) => r.config === 'file').map((r) => [`${r.count}/${r.op}`, r.seconds]));
 const fmt = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
 const lines = [
@@ -296,6 +372,8 @@ if (runsCli) {
     }),
   );
 }
+if (parts.has('timeline')) lines.push('', ...(await noOpTimeline(Number(process.env.BENCH_TIMELINE_SIZE ?? 1000))));
+if (parts.has('throughput')) lines.push(...(await throughput()));
 if (parts.has('replay')) {
   const replay = replayBenchmark(10_000, 7);
   lines.push(

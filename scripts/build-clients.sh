@@ -6,7 +6,7 @@
 # programs run as Automation API inline programs, which need no language host.
 # Prints the bin directory on the last line of stdout.
 # `build-clients.sh minio` builds the MinIO server the S3 blob-store tests run instead, and prints
-# the path of its binary.
+# the path of its binary; `yaml` and `bombardier` below likewise.
 set -euo pipefail
 
 if [[ "${1:-pulumi}" == minio ]]; then
@@ -21,6 +21,22 @@ if [[ "${1:-pulumi}" == minio ]]; then
     CGO_ENABLED=0 GOBIN="$bin" go install -trimpath "github.com/minio/minio@$MINIO_VERSION" >&2
   fi
   echo "$bin/minio"
+  exit 0
+fi
+
+# `build-clients.sh bombardier` builds the HTTP load generator `npm run bench` measures throughput
+# with, and prints the path of its binary.
+if [[ "${1:-pulumi}" == bombardier ]]; then
+  BOMBARDIER_VERSION="${BOMBARDIER_VERSION:-v1.2.6}"
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"
+  bin="$cache/bombardier-$BOMBARDIER_VERSION/bin"
+  if [[ ! -x "$bin/bombardier" ]]; then
+    command -v go >/dev/null || { echo "build-clients: Go is required to build bombardier" >&2; exit 1; }
+    mkdir -p "$bin"
+    CGO_ENABLED=0 GOBIN="$bin" go install -trimpath "github.com/codesenberg/bombardier@$BOMBARDIER_VERSION" >&2
+  fi
+  echo "$bin/bombardier"
   exit 0
 fi
 
