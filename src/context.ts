@@ -35,6 +35,7 @@ import { loadMasterKey } from './crypto/master-key.js';
 import type { DatabaseHandle } from './db/dialect.js';
 import { openDatabase } from './db/open.js';
 import type { BlobStore } from './blobs/blob-store.js';
+import { decompressStored } from './blobs/gzip.js';
 import { openBlobStore } from './blobs/open.js';
 import { jobHandlers } from './jobs/handlers.js';
 import { Metrics } from './metrics/metrics.js';
@@ -146,7 +147,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const organizations = new OrganizationService({ db, clock, ids });
   // Read when an environment opens `pulumi-stacks`, by when the services below exist.
   const stackOutputs: StackOutputsSource = {
-    exportLatest: (caller, ref) => services.state.export(caller, ref),
+    // An export is the state as stored (gzip-compressed at rest); the provider reads its text.
+    exportLatest: async (caller, ref) => decompressStored(await services.state.export(caller, ref)),
     decrypt: (caller, ref, ciphertexts) => services.secrets.decrypt(caller, ref, ciphertexts, true),
   };
   const environments = new EnvironmentService({ db, clock, ids, masterKey, stackOutputs, jobs, publicUrl: config.publicUrl, webhooks });
