@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { ConfigError } from '../config.js';
 import type { DatabaseHandle } from './dialect.js';
 import { createPrivateFile, makePrivateDirectory } from './private-files.js';
@@ -46,6 +47,27 @@ class ImmediateTransactionsDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely prepares every query it runs, and better-sqlite3 compiles a statement on each prepare;
+ * the same SQL text (values are bound apart) reuses its compiled statement. Safe because queries
+ * run to completion synchronously (nothing streams with `iterate`), and SQLite recompiles a
+ * statement itself when a migration changes the schema under it.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+  const statements = new LRUCache<string, SQLite.Statement>({ max });
+  return {
+    close: () => sqlite.close(),
+    prepare: (sql) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /** The database file cannot be opened for writing: `stackyard` says which file and why, in one line. */
 export class DatabaseFileError extends ConfigError {}
 
@@ -79,7 +101,7 @@ export function openSqlite(file: string): DatabaseHandle {
     throw new DatabaseFileError(`cannot open the database ${file}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
   }
   return {
-    db: new Kysely<Database>({ dialect: new ImmediateTransactionsDialect({ database: connection }, connection) }),
+    db: new Kysely<Database>({ dialect: new ImmediateTransactionsDialect({ database: withStatementCache(connection) }, connection) }),
     dialect: {
       name: 'sqlite',
       binaryType: 'blob',
