@@ -208,14 +208,25 @@ interface Row {
   peakRssMb?: number;
 }
 
-async function measure(config: BenchConfig, count: number): Promise<Row[]> {
-  const backend = config === 'file' ? await startFileBackend() : await startStackyard(config);
+/** Runs `use` with a fresh bench project folder and CLI home against `backend`, then closes the backend and removes both. */
+async function withBenchProject<T>(backend: Backend, use: (workDir: string, home: string) => Promise<T>): Promise<T> {
   const workDir = tempDir('project');
   const home = tempDir('home');
   fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: bench\nruntime: nodejs\n');
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(workDir, 'node_modules'));
-  const rows: Row[] = [];
   try {
+    return await use(workDir, home);
+  } finally {
+    await backend.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function measure(config: BenchConfig, count: number): Promise<Row[]> {
+  const backend = config === 'file' ? await startFileBackend() : await startStackyard(config);
+  const rows: Row[] = [];
+  await withBenchProject(backend, async (workDir, home) => {
     for (const op of operations) {
       const before = { bytes: backend.received(), cpu: backend.stats()?.cpuSeconds ?? 0 };
       const seconds = await runOperation(backend, workDir, home, count, op);
@@ -235,11 +246,7 @@ async function measure(config: BenchConfig, count: number): Promise<Row[]> {
       const extra = stats ? `, ${last.receivedMb!.toFixed(1)} MB received, server ${last.serverCpu!.toFixed(1)} CPU s, peak ${last.peakRssMb!.toFixed(0)} MB` : '';
       process.stderr.write(`  ${config} N=${count} ${op}: ${seconds.toFixed(1)} s${extra}\n`);
     }
-  } finally {
-    await backend.close();
-    fs.rmSync(workDir, { recursive: true, force: true });
-    fs.rmSync(home, { recursive: true, force: true });
-  }
+  });
   return rows;
 }
 
@@ -298,20 +305,12 @@ async function noOpTimeline(count: number): Promise<string[]> {
   let tables: string[] = [];
   for (const config of ['file', 'journal'] as const) {
     const backend = config === 'file' ? await startFileBackend() : await startStackyard(config, 'info');
-    const workDir = tempDir('project');
-    const home = tempDir('home');
-    fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: bench\nruntime: nodejs\n');
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(workDir, 'node_modules'));
-    try {
+    await withBenchProject(backend, async (workDir, home) => {
       await runOperation(backend, workDir, home, count, 'create');
       const from = Date.now();
       walls[config] = await runOperation(backend, workDir, home, count, 'no-op');
       if (config === 'journal') tables = timelineTables(requestSpans(backend.logLines(), from, Date.now()), walls[config]! * 1000);
-    } finally {
-      await backend.close();
-      fs.rmSync(workDir, { recursive: true, force: true });
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    });
   }
   return [
     `No-op \`up\` of ${count} resources with journaling, ${walls['journal']!.toFixed(1)} s (file backend ${walls['file']!.toFixed(1)} s), the requests in order (the run-op driver's own start-up included in the first wait):`,
@@ -332,12 +331,8 @@ async function throughput(): Promise<string[]> {
   const lines: string[] = [];
   for (const config of ['journal', 'postgres'] as const) {
     const backend = await startStackyard(config);
-    const workDir = tempDir('project');
-    const home = tempDir('home');
-    fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: bench\nruntime: nodejs\n');
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(workDir, 'node_modules'));
     const rows: ThroughputRow[] = [];
-    try {
+    await withBenchProject(backend, async (workDir, home) => {
       await runOperation(backend, workDir, home, 1000, 'create');
       const { url, token, pid } = backend.direct!;
       const stack = `/api/stacks/${backend.stackName}`;
@@ -345,11 +340,7 @@ async function throughput(): Promise<string[]> {
         rows.push(await loadEndpoint(bombardier, { url: `${url}${pathname}`, token, serverPid: pid, label }));
         process.stderr.write(`  throughput ${config} ${label}: ${rows.at(-1)!.requestsPerSecond.toFixed(0)} req/s\n`);
       }
-    } finally {
-      await backend.close();
-      fs.rmSync(workDir, { recursive: true, force: true });
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    });
     lines.push('', ...throughputTable(`${config === 'journal' ? 'SQLite' : 'PostgreSQL + MinIO'}, 1,000-resource stack, 32 connections × 20 s`, rows));
   }
   return lines;
