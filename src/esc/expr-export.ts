@@ -3,6 +3,7 @@
 import type { Expr, PropertyAccessor } from './ast.js';
 import type { AccessorSlot, EvalExpr } from './expr.js';
 import { EscNumber, schemaBuilders as S, type Schema } from './schema.js';
+import { setOwn } from './schema-json.js';
 import type { Range } from './syntax.js';
 import { rangeOf, type EscRange } from './value.js';
 
@@ -49,11 +50,8 @@ const nodeRange = (node: Expr | undefined, environment: string) => rangeOf(node,
 
 /** The exported form of an expression, as ESC's `(*expr).export`. */
 export function exportExpr(x: EvalExpr, environment: string): ExportedExpr {
-  let exported: ExportedExpr = {
-    range: nodeRange(x.repr.node, environment),
-    schema: x.schema,
-    ...(x.base && { base: exportExpr(x.base.def, environment) }),
-  };
+  let exported: ExportedExpr = { range: nodeRange(x.repr.node, environment), schema: x.schema };
+  if (x.base) exported.base = exportExpr(x.base.def, environment);
   const repr = x.repr;
   const child = (inner: EvalExpr) => exportExpr(inner, environment);
   const builtin = (node: Extract<EvalExpr['repr'], { node: { kind: 'builtin' } }>['node'], argSchema: Schema, arg: ExportedExpr) => ({
@@ -96,11 +94,22 @@ export function exportExpr(x: EvalExpr, environment: string): ExportedExpr {
       break;
     case 'object': {
       const node = repr.node;
+      // Key by key rather than through Object.fromEntries: the root object has every top-level value.
       if (node.kind === 'object') {
-        const keyRanges = Object.fromEntries(node.entries.filter((e) => e.key).map((e) => [e.key!.value, convertRange(e.key!.syntax?.range, environment)]));
-        if (Object.keys(keyRanges).length > 0) exported.keyRanges = keyRanges;
+        const keyRanges: Record<string, EscRange> = {};
+        let any = false;
+        for (const { key } of node.entries) {
+          if (!key) continue;
+          setOwn(keyRanges, key.value, convertRange(key.syntax?.range, environment));
+          any = true;
+        }
+        if (any) exported.keyRanges = keyRanges;
       }
-      if (repr.properties.size > 0) exported.object = Object.fromEntries([...repr.properties].map(([key, value]) => [key, child(value)]));
+      if (repr.properties.size > 0) {
+        const object: Record<string, ExportedExpr> = {};
+        for (const [key, value] of repr.properties) setOwn(object, key, child(value));
+        exported.object = object;
+      }
       break;
     }
     case 'open':

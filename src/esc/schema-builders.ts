@@ -2,7 +2,7 @@
 // Each builder holds one Schema, which its chained calls fill in and schema() returns (the same
 // object each time, so later calls still change it). Anything that takes a subschema takes a
 // builder or a Schema alike.
-import { compareUtf8, EscNumber, nullRecord, Schema, type SchemaLike } from './schema.js';
+import { EscNumber, nullRecord, Schema, sortUtf8, type SchemaLike } from './schema.js';
 
 /** Subschemas by name (Go's BuilderMap / SchemaMap). */
 export type SchemaLikeMap = ReadonlyMap<string, SchemaLike> | Readonly<Record<string, SchemaLike>>;
@@ -339,8 +339,19 @@ function tupleOf(items: SchemaLike[]): ArrayBuilder {
 
 /** An object with exactly these properties, all required (sorted, as Go sorts them). */
 function record(properties: SchemaLikeMap): ObjectBuilder {
-  const names = (properties instanceof Map ? [...properties.keys()] : Object.keys(properties)).sort(compareUtf8);
-  return new ObjectBuilder().properties(properties).required(...names);
+  return recordOf(builtMap(properties));
+}
+
+/**
+ * As record, of a null-prototype record of schemas the builder takes over: the evaluator makes one
+ * for every object it evaluates and merges, some with thousands of properties.
+ */
+function recordOf(properties: Record<string, Schema>): ObjectBuilder {
+  const builder = new ObjectBuilder();
+  const s = builder.schema();
+  s.properties = properties;
+  s.required = sortUtf8(Object.keys(properties));
+  return builder;
 }
 
 /** The schema fn::validate checks its `schema` argument against: the JSON Schema this package reads. */
@@ -408,5 +419,6 @@ export const schemaBuilders = {
   tupleOf,
   object: () => new ObjectBuilder(),
   record,
+  recordOf,
   jsonSchemaSchema,
 };

@@ -292,12 +292,15 @@ export class Schema implements SchemaLike {
 
   /** The schema of element `index` of the arrays this schema admits (Never when it admits none). */
   item(index: number): Schema {
+    // Most schemas have no alternatives: the evaluator asks for every element it evaluates.
+    if (!this.anyOf && !this.oneOf) return Schema.single(this.arrayItem(index));
     const alternatives = [...(this.anyOf ?? []), ...(this.oneOf ?? [])].map((s) => s.item(index));
     return Schema.union([...alternatives, this.arrayItem(index)]);
   }
 
   /** The schema of property `name` of the objects this schema admits (Never when it admits none). */
   property(name: string): Schema {
+    if (!this.anyOf && !this.oneOf) return Schema.single(this.objectProperty(name));
     const alternatives = [...(this.anyOf ?? []), ...(this.oneOf ?? [])].map((s) => s.property(name));
     return Schema.union([...alternatives, this.objectProperty(name)]);
   }
@@ -426,6 +429,11 @@ export class Schema implements SchemaLike {
     return copy;
   }
 
+  /** union() of one schema. */
+  private static single(schema: Schema | undefined): Schema {
+    return schema === undefined || schema.never ? new Schema({ never: true }) : schema;
+  }
+
   /** The schemas that are not Never, as one: Never when none, the schema itself when one, else their oneOf. */
   private static union(schemas: Array<Schema | undefined>): Schema {
     const live = schemas.filter((s): s is Schema => s !== undefined && !s.never);
@@ -489,6 +497,17 @@ export function compareUtf8(a: string, b: string): number {
     return rank(x) - rank(y);
   }
   return a.length - b.length;
+}
+
+/**
+ * Sorts strings in place by compareUtf8. Without code units from U+D800 up, UTF-16 order is code
+ * point order, so the native sort (no comparator calls) gives the same order, several times faster.
+ */
+export function sortUtf8(names: string[]): string[] {
+  for (const name of names) {
+    for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) >= 0xd800) return names.sort(compareUtf8);
+  }
+  return names.sort();
 }
 
 export function nullRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {

@@ -3,7 +3,7 @@
 import { exprError, goQuote } from './ast.js';
 import type { EvalExpr } from './expr.js';
 import { goJsonMarshal } from './go-json.js';
-import { compareUtf8, EscNumber, type Schema } from './schema.js';
+import { EscNumber, sortUtf8, type Schema } from './schema.js';
 import type { Diagnostic } from './syntax.js';
 import { joinKey } from './syntax.js';
 import type { EvalValue } from './value.js';
@@ -40,7 +40,7 @@ export function validateValue(value: EvalValue, accept: Schema, diags: Diagnosti
 }
 
 const isAny = (s: Schema | undefined) => s === undefined || s.always === true;
-const sortedKeys = <T>(record: Record<string, T> | undefined) => Object.keys(record ?? {}).sort(compareUtf8);
+const sortedKeys = <T>(record: Record<string, T> | undefined) => sortUtf8(Object.keys(record ?? {}));
 
 class Validator {
   readonly diags: Diagnostic[] = [];

@@ -3,7 +3,8 @@
 import type { Expr } from './ast.js';
 import { goQuote } from './ast.js';
 import type { EvalExpr } from './expr.js';
-import { compareUtf8, EscNumber, schemaBuilders as S, type Schema } from './schema.js';
+import { EscNumber, nullRecord, schemaBuilders as S, sortUtf8, type Schema } from './schema.js';
+import { setOwn } from './schema-json.js';
 import type { Diagnostic, Pos } from './syntax.js';
 import { nodeError } from './syntax.js';
 
@@ -121,7 +122,7 @@ export class EvalValue {
     if (!(this.repr instanceof Map)) return [];
     const keys = new Set(this.base?.keys() ?? []);
     for (const key of this.repr.keys()) keys.add(key);
-    this.mergedKeys = [...keys].sort(compareUtf8);
+    this.mergedKeys = sortUtf8([...keys]);
     return this.mergedKeys;
   }
 
@@ -176,8 +177,7 @@ export class EvalValue {
         })
         .join(',');
     } else if (repr instanceof Map) {
-      text = [...repr.keys()]
-        .sort(compareUtf8)
+      text = sortUtf8([...repr.keys()])
         .map((key) => {
           const inner = repr.get(key)!.toText();
           unknown ||= inner.unknown;
@@ -199,19 +199,23 @@ export class EvalValue {
     }
     this.exporting = true;
     try {
+      // Built key by key, not by spreads and Object.fromEntries: an open exports every value it holds.
       let value: EscPlain;
       if (Array.isArray(this.repr)) value = this.repr.map((element) => element.export(environment, diags));
       else if (this.repr instanceof Map) {
-        value = Object.fromEntries(this.keys().map((key) => [key, this.property(this.def.repr.node, key)!.export(environment, diags)]));
+        const object: Record<string, EscValue> = {};
+        const node = this.def.repr.node;
+        for (const key of this.keys()) setOwn(object, key, this.property(node, key)!.export(environment, diags));
+        value = object;
       } else value = this.repr;
       const base = this.base?.export('<import>', diags);
-      this.exported = {
-        value,
-        ...(this.secret && { secret: true }),
-        ...(this.unknown && { unknown: true }),
-        trace: { def: rangeOf(this.def.repr.node, environment), ...(base && { base }) },
-      };
-      return this.exported;
+      const exported: EscValue = { value };
+      if (this.secret) exported.secret = true;
+      if (this.unknown) exported.unknown = true;
+      const def = rangeOf(this.def.repr.node, environment);
+      exported.trace = base ? { def, base } : { def };
+      this.exported = exported;
+      return exported;
     } finally {
       this.exporting = false;
     }
@@ -245,14 +249,17 @@ export function unexport(v: EscValue, def: EvalExpr, inSecret = false): EvalValu
 /** The schema of a value merged onto a base per JSON merge patch. */
 export function mergedSchema(base: Schema | undefined, top: Schema): Schema {
   if (!base || top.type !== 'object' || base.type !== 'object') return top;
-  const properties = new Map<string, Schema>(Object.entries(base.properties ?? {}));
-  for (const [key, schema] of Object.entries(top.properties ?? {})) {
-    const under = properties.get(key);
-    properties.set(key, under ? mergedSchema(under, schema) : schema);
+  const properties = nullRecord<Schema>([]);
+  const below = base.properties ?? {};
+  for (const key of Object.keys(below)) properties[key] = below[key]!;
+  const above = top.properties ?? {};
+  for (const key of Object.keys(above)) {
+    const under = properties[key];
+    properties[key] = under ? mergedSchema(under, above[key]!) : above[key]!;
   }
   let additional = top.additionalProperties;
   if (base.additionalProperties) additional = additional ? S.always() : base.additionalProperties;
-  return S.record(properties).additionalProperties(additional).schema();
+  return S.recordOf(properties).additionalProperties(additional).schema();
 }
 
 /** Deep copies a value graph, keeping shared values shared (evaluation merges copies, never originals). */
