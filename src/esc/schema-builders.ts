@@ -32,7 +32,8 @@ abstract class TypedBuilder implements SchemaLike {
   protected readonly s: Schema;
 
   constructor(type: string) {
-    this.s = new Schema({ type });
+    this.s = new Schema();
+    this.s.type = type;
   }
 
   schema(): Schema {

@@ -229,6 +229,8 @@ interface Compiled {
   minProperties?: number;
 }
 
+const notCompiled: Readonly<Compiled> = Object.freeze({});
+
 /**
  * A schema. Absent fields are undefined (Go's zero values), except `type`, which is '' when
  * unset because Go always prints it. Maps are null-prototype records; `const`, `enum`, `default`
@@ -280,10 +282,11 @@ export class Schema implements SchemaLike {
 
   private compiled = false;
   private rotateOnlyFlag = false;
-  private parsed: Compiled = {};
+  /** Shared and empty until compile(): most schemas are never compiled, and one is made per value. */
+  private parsed: Compiled = notCompiled;
 
-  constructor(fields: SchemaFields = {}) {
-    Object.assign(this, fields);
+  constructor(fields?: SchemaFields) {
+    if (fields) Object.assign(this, fields);
   }
 
   schema(): Schema {
@@ -376,6 +379,7 @@ export class Schema implements SchemaLike {
   private compileIn(root: Schema): void {
     if (this.compiled) return;
     this.compiled = true;
+    this.parsed = {};
     if (this.ref) {
       this.parsed.ref = resolveRef(root, this.ref);
       this.parsed.ref.compileIn(root);
@@ -504,10 +508,33 @@ export function compareUtf8(a: string, b: string): number {
  * point order, so the native sort (no comparator calls) gives the same order, several times faster.
  */
 export function sortUtf8(names: string[]): string[] {
-  for (const name of names) {
+  // Keys often come sorted already (from a sorted Map); sorting would still copy the array.
+  let sorted = true;
+  for (let n = 0; n < names.length; n++) {
+    const name = names[n]!;
     for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) >= 0xd800) return names.sort(compareUtf8);
+    if (sorted && n > 0 && names[n - 1]! > name) sorted = false;
   }
-  return names.sort();
+  return sorted ? names : names.sort();
+}
+
+/** The union of two lists of distinct strings, each sorted by compareUtf8, in that order. */
+export function unionSortedUtf8(a: readonly string[], b: readonly string[]): string[] {
+  const union: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const order = compareUtf8(a[i]!, b[j]!);
+    if (order < 0) union.push(a[i++]!);
+    else if (order > 0) union.push(b[j++]!);
+    else {
+      union.push(a[i++]!);
+      j++;
+    }
+  }
+  while (i < a.length) union.push(a[i++]!);
+  while (j < b.length) union.push(b[j++]!);
+  return union;
 }
 
 export function nullRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
