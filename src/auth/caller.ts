@@ -1,5 +1,6 @@
 import type { UserRow } from '../api/user/store.js';
 import type { TokenKind } from '../db/schema.js';
+import type { AccessLookups } from './access-cache.js';
 
 /** What a token acts as: a person, or an organization or team through its token. */
 export type Principal =
@@ -17,4 +18,6 @@ export interface Caller {
   scope?: { stackId: string; deploymentId: string };
   /** The client's address, for audit events. */
   sourceIp: string;
+  /** Access lookups memoized at the generation this request read (src/auth/access-cache.ts); absent, every lookup queries. */
+  lookups?: AccessLookups;
 }

@@ -30,11 +30,16 @@ export class PermissionDenied extends ApiError {
   }
 }
 
+/** A lookup memoized for the request's access generation, when the caller has one (src/auth/access-cache.ts). */
+function lookup<T>(db: Executor, caller: Caller, key: string, load: () => Promise<T>): Promise<T> {
+  return caller.lookups ? caller.lookups.get(db, key, load) : load();
+}
+
 export async function organizationRole(db: Executor, caller: Caller, org: OrganizationRow): Promise<OrganizationRoleName> {
   const principal = caller.principal;
   switch (principal.kind) {
     case 'person': {
-      const membership = await findMembership(db, org.id, caller.user.id);
+      const membership = await lookup(db, caller, `membership:${org.id}:${caller.user.id}`, () => findMembership(db, org.id, caller.user.id));
       return membership?.role ?? 'none';
     }
     case 'organization':
@@ -57,7 +62,7 @@ export async function requireOrganization(
   role: 'member' | 'admin',
   action = 'this operation',
 ): Promise<OrganizationRow> {
-  const org = await findOrganizationByName(db, organizationName);
+  const org = await lookup(db, caller, `organization:${organizationName}`, () => findOrganizationByName(db, organizationName));
   const held = org ? await organizationRole(db, caller, org) : 'none';
   if (!org || held === 'none') throw new ApiError('not_found', `organization '${organizationName}' not found`);
   if (role === 'admin' && held !== 'admin') {
@@ -75,13 +80,21 @@ export async function stackPermission(db: Executor, caller: Caller, org: Organiz
   const principal = caller.principal;
   if (caller.scope) return caller.scope.stackId === stack.id ? StackPermission.edit : StackPermission.none;
   if (principal.kind === 'team') {
-    return principal.organizationId === org.id ? bestTeamPermission(db, [principal.teamId], stack.id) : StackPermission.none;
+    return principal.organizationId === org.id ? teamPermission(db, caller, [principal.teamId], stack.id) : StackPermission.none;
   }
   const role = await organizationRole(db, caller, org);
   if (role === 'none') return StackPermission.none;
   if (role === 'admin' || stack.created_by_user_id === caller.user.id) return StackPermission.admin;
-  const teamPermission = principal.kind === 'person' ? await bestTeamPermission(db, await teamIdsOfUser(db, caller.user.id, org.id), stack.id) : 0;
-  return Math.max(org.default_stack_permission, teamPermission);
+  const teams =
+    principal.kind === 'person'
+      ? await teamPermission(db, caller, await lookup(db, caller, `teams:${caller.user.id}:${org.id}`, () => teamIdsOfUser(db, caller.user.id, org.id)), stack.id)
+      : 0;
+  return Math.max(org.default_stack_permission, teams);
+}
+
+function teamPermission(db: Executor, caller: Caller, teamIds: string[], stackId: string): Promise<number> {
+  if (teamIds.length === 0) return Promise.resolve(0);
+  return lookup(db, caller, `team-grant:${stackId}:${teamIds.join(',')}`, () => bestTeamPermission(db, teamIds, stackId));
 }
 
 const requiredPermission: Record<StackAction, number> = {
@@ -131,15 +144,15 @@ export async function stackVisibility(db: Executor, caller: Caller): Promise<Sta
   }
   const memberships =
     principal.kind === 'person'
-      ? await listMemberships(db, caller.user.id)
+      ? await lookup(db, caller, `memberships:${caller.user.id}`, () => listMemberships(db, caller.user.id))
       : await (async () => {
-          const org = await findOrganizationByName(db, principal.organizationName);
+          const org = await lookup(db, caller, `organization:${principal.organizationName}`, () => findOrganizationByName(db, principal.organizationName));
           return org ? [{ ...org, role: principal.admin ? ('admin' as const) : ('member' as const) }] : [];
         })();
   for (const m of memberships) {
     if (m.role === 'admin' || m.default_stack_permission >= StackPermission.read) visibility.allOf.push(m.id);
     else visibility.createdIn.push(m.id);
   }
-  if (principal.kind === 'person') visibility.teamIds = await teamIdsOfUser(db, caller.user.id);
+  if (principal.kind === 'person') visibility.teamIds = [...(await lookup(db, caller, `teams:${caller.user.id}`, () => teamIdsOfUser(db, caller.user.id)))];
   return visibility;
 }

@@ -19,6 +19,7 @@ import { migration0018 } from './migrations/0018_resource_urn_text.js';
 import { migration0019 } from './migrations/0019_indexed_stack_entries.js';
 import { migration0020 } from './migrations/0020_policy.js';
 import { migration0021 } from './migrations/0021_deployments.js';
+import { migration0022 } from './migrations/0022_access_generation.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -41,6 +42,7 @@ const migrations = {
   '0019_indexed_stack_entries': migration0019,
   '0020_policy': migration0020,
   '0021_deployments': migration0021,
+  '0022_access_generation': migration0022,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {

@@ -57,6 +57,13 @@ export interface Database {
   deployment_updates: DeploymentUpdatesTable;
   deployment_schedules: DeploymentSchedulesTable;
   deployment_schedule_history: DeploymentScheduleHistoryTable;
+  access_generation: AccessGenerationTable;
+}
+
+/** One row (id 1): bumped by triggers on every change to tokens, organizations, memberships and teams (migration 0022). */
+export interface AccessGenerationTable {
+  id: number;
+  value: number;
 }
 
 /** Background work (src/jobs/): claimed by one process at a time until `locked_until`. */

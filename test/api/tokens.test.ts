@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../helpers/clock.js';
-import { createOrganization, createUser } from '../helpers/factories.js';
+import { createOrganization, createStack, createUser } from '../helpers/factories.js';
 import { ApiClient } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startReplica, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 let api: ApiClient;
@@ -185,5 +185,34 @@ describe('/api/orgs/{org}/teams/{team}/tokens', () => {
     assert.equal((await api.get(`/api/orgs/${org}/teams/nobody/tokens`)).status, 404);
     assert.equal((await api.delete(`/api/orgs/${org}/teams/builders/tokens/${reply.body.id}`)).status, 204);
     assert.equal((await api.get('/api/user', { token: reply.body.tokenValue })).status, 401);
+  });
+});
+
+// A server keeps what it looked up about access while no table of it changes (src/auth/access-cache.ts).
+describe('access changed elsewhere', () => {
+  it('is seen by the next request: a revocation or a removal through another replica, or a write to the database', async () => {
+    const replica = await startReplica(server);
+    try {
+      const there = new ApiClient(replica.url, server.adminToken);
+      const { body } = await api.post('/api/user/tokens', { description: 'shared', expires: 0 });
+      assert.equal((await api.get('/api/user', { token: body.tokenValue })).status, 200);
+      assert.equal((await there.get('/api/user', { token: body.tokenValue })).status, 200);
+      assert.equal((await there.delete(`/api/user/tokens/${body.id}`)).status, 204);
+      assert.deepEqual((await api.get('/api/user', { token: body.tokenValue })).body, { code: 401, message: 'Unauthorized: No credentials provided or are invalid.' });
+
+      const member = await createUser(server, 'cached-member', { org });
+      await createStack(api, org, 'cached', 'dev');
+      assert.equal((await api.get(`/api/stacks/${org}/cached/dev`, { token: member })).status, 200);
+      assert.equal((await there.delete(`/api/orgs/${org}/members/cached-member`)).status, 204);
+      assert.equal((await api.get(`/api/stacks/${org}/cached/dev`, { token: member })).status, 404);
+      assert.equal((await api.get('/api/user/stacks', { token: member })).body.stacks.length, 0);
+
+      const direct = await api.post('/api/user/tokens', { description: 'direct', expires: 0 });
+      assert.equal((await api.get('/api/user', { token: direct.body.tokenValue })).status, 200);
+      await server.server.ctx.database.db.updateTable('access_tokens').set({ revoked_at: clock.now() }).where('id', '=', direct.body.id).execute();
+      assert.equal((await api.get('/api/user', { token: direct.body.tokenValue })).status, 401);
+    } finally {
+      await replica.close();
+    }
   });
 });
