@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Access tokens look like Pulumi's: `pul-` and 40 hex characters. */
 export function generateAccessToken(): string {
@@ -7,5 +7,6 @@ export function generateAccessToken(): string {
 
 /** Tokens are high-entropy, so a plain SHA-256 is enough to make the stored form useless to a reader. */
 export function hashAccessToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  // One-shot: every authenticated request hashes its token, and a Hash object costs three times as much.
+  return hash('sha256', token, 'hex');
 }

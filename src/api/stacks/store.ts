@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { insertBatches } from '../../db/batches.js';
 import type { Executor } from '../../db/executor.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { ProjectsTable, StackSettingsTable, StacksTable } from '../../db/schema.js';
 import { StackPermission, type StackVisibility } from '../../auth/permissions.js';
 import { deleteStackUpdates } from '../updates/store.js';
@@ -43,17 +44,13 @@ function stackRecords(db: Executor) {
     .select(['o.id as organization_id', 'o.name as organization_name', 'p.name as project_name']);
 }
 
-export async function findStack(
-  db: Executor,
-  organizationId: string,
-  projectName: string,
-  stackName: string,
-): Promise<StackRecord | undefined> {
-  return stackRecords(db)
-    .where('o.id', '=', organizationId)
-    .where('p.name', '=', projectName)
-    .where('s.name', '=', stackName)
-    .executeTakeFirst();
+// Prepared: every request about a stack starts here.
+const stackByName = preparedQuery((db: Executor, organizationId: string, projectName: string, stackName: string) =>
+  stackRecords(db).where('o.id', '=', organizationId).where('p.name', '=', projectName).where('s.name', '=', stackName),
+);
+
+export async function findStack(db: Executor, organizationId: string, projectName: string, stackName: string): Promise<StackRecord | undefined> {
+  return (await stackByName(db, organizationId, projectName, stackName))[0];
 }
 
 export async function findStackById(db: Executor, id: string): Promise<StackRecord | undefined> {
@@ -84,8 +81,10 @@ export async function deleteStack(db: Executor, id: string): Promise<void> {
 
 export type StackSettingsRow = StackSettingsTable;
 
+const stackSettings = preparedQuery((db: Executor, stackId: string) => db.selectFrom('stack_settings').selectAll().where('stack_id', '=', stackId));
+
 export async function findStackSettings(db: Executor, stackId: string): Promise<StackSettingsRow | undefined> {
-  return db.selectFrom('stack_settings').selectAll().where('stack_id', '=', stackId).executeTakeFirst();
+  return (await stackSettings(db, stackId))[0];
 }
 
 export async function upsertStackSettings(db: Executor, settings: StackSettingsRow): Promise<void> {
@@ -97,13 +96,10 @@ export async function upsertStackSettings(db: Executor, settings: StackSettingsR
     .execute();
 }
 
+const stackTags = preparedQuery((db: Executor, stackId: string) => db.selectFrom('stack_tags').select(['name', 'value']).where('stack_id', '=', stackId).orderBy('name'));
+
 export async function listTags(db: Executor, stackId: string): Promise<Record<string, string>> {
-  const rows = await db
-    .selectFrom('stack_tags')
-    .select(['name', 'value'])
-    .where('stack_id', '=', stackId)
-    .orderBy('name')
-    .execute();
+  const rows = await stackTags(db, stackId);
   // No prototype: tags named `constructor` or `toString` must not seem to exist already.
   const tags: Record<string, string> = Object.create(null);
   for (const row of rows) tags[row.name] = row.value;

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { insertBatches } from '../../db/batches.js';
 import type { Executor } from '../../db/executor.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { UpdateCheckpointDeltasTable, UpdatesTable } from '../../db/schema.js';
 import { JournalKind, type JournalRow, type ListedJournalRow } from './journal.js';
 
@@ -19,20 +20,20 @@ export async function changeUpdate(db: Executor, id: string, changes: Updateable
   await db.updateTable('updates').set(changes).where('id', '=', id).execute();
 }
 
-/** The update holding the stack (a running non-preview), if any, with its author's login. */
-export async function findRunningUpdate(
-  db: Executor,
-  stackId: string,
-): Promise<(UpdateRow & { author_login: string }) | undefined> {
-  return db
+const runningUpdate = preparedQuery((db: Executor, stackId: string) =>
+  db
     .selectFrom('updates as u')
     .innerJoin('users as a', 'a.id', 'u.author_user_id')
     .selectAll('u')
     .select('a.login as author_login')
     .where('u.stack_id', '=', stackId)
     .where('u.status', '=', 'running')
-    .where('u.dry_run', '=', 0)
-    .executeTakeFirst();
+    .where('u.dry_run', '=', 0),
+);
+
+/** The update holding the stack (a running non-preview), if any, with its author's login. */
+export async function findRunningUpdate(db: Executor, stackId: string): Promise<(UpdateRow & { author_login: string }) | undefined> {
+  return (await runningUpdate(db, stackId))[0];
 }
 
 export interface HistoryRow extends UpdateRow {
