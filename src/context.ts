@@ -161,15 +161,16 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const deployments = new DeploymentService({ db, dialect: database.dialect, clock, ids, secrets, webhooks, jobs, publicUrl: config.publicUrl });
   const webhookDeployments = new WebhookDeploymentTrigger({ db, deployments });
   const policy = new PolicyService({ db, clock, ids, blobs, jobs, signer: new UrlSigner(masterKey, clock, config.publicUrl) });
+  const audit = new AuditService({ db, clock, publicHost: new URL(config.publicUrl).hostname, logger });
   const services: Services = {
     users,
     tokens,
     organizations,
     teams: new TeamService({ db, clock, ids }),
-    audit: new AuditService({ db, clock, publicHost: new URL(config.publicUrl).hostname }),
+    audit,
     stacks,
     stackSettings: new StackSettingsService({ db, stacks }),
-    state: new StateService({ db, clock, ids, blobs, stacks, materializer }),
+    state: new StateService({ db, clock, ids, blobs, stacks, materializer, audit }),
     updates: new UpdateService({ db, clock, ids, blobs, stacks, materializer, journaling: config.journaling, webhooks, publicUrl: config.publicUrl, policy }),
     secrets: new SecretsService({ db, clock, stacks, masterKey, logger }),
     admin: new AdminService({ db, users, tokens, organizations }),
@@ -199,5 +200,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     }),
     schedules: new ScheduleService({ db, clock, ids, secrets, deployments, jobs }),
   };
-  return { config, database, blobs, jobs, clock, ids, logger, metrics, services, defaultPoolToken, close: () => db.destroy() };
+  return { config, database, blobs, jobs, clock, ids, logger, metrics, services, defaultPoolToken, close: async () => {
+      await audit.flushReads();
+      await db.destroy();
+    },
+  };
 }

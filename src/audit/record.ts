@@ -1,4 +1,4 @@
-import { insertAuditEvent } from '../api/auditlogs/store.js';
+import { insertAuditEvent, type NewAuditEvent } from '../api/auditlogs/store.js';
 import type { Caller } from '../auth/caller.js';
 import type { Clock } from '../clock.js';
 import type { Executor } from '../db/executor.js';
@@ -21,8 +21,13 @@ export type AuditActor = Pick<Caller, 'user' | 'sourceIp'> & Partial<Pick<Caller
  * change leaves no event and a committed one always has it.
  */
 export async function recordAudit(tx: Executor, clock: Clock, caller: AuditActor, entry: AuditEntry): Promise<void> {
+  await insertAuditEvent(tx, auditRow(clock, caller, entry));
+}
+
+/** The row of an event that happens now. */
+export function auditRow(clock: Clock, caller: AuditActor, entry: AuditEntry): NewAuditEvent {
   const kind = auditEventKind(entry.event);
-  await insertAuditEvent(tx, {
+  return {
     organization_id: entry.organizationId,
     occurred_at: clock.now(),
     source_ip: caller.sourceIp,
@@ -38,7 +43,7 @@ export async function recordAudit(tx: Executor, clock: Clock, caller: AuditActor
     req_org_admin: kind.orgAdmin ? 1 : 0,
     req_stack_admin: kind.stackAdmin ? 1 : 0,
     auth_failure: kind.authFailure ? 1 : 0,
-  });
+  };
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { Executor } from '../db/executor.js';
+import { preparedQuery } from '../db/prepared.js';
 import { isBlobPrefix, type BlobStore } from './blob-store.js';
+
+const blobBytes = preparedQuery((tx: Executor, key: string) => tx.selectFrom('blobs').select('bytes').where('key', '=', key));
 
 /** Blobs in the database's `blobs` table, written in the caller's transaction: the default store. */
 export function databaseBlobStore(clock: { now(): number }): BlobStore {
@@ -20,7 +23,7 @@ export function databaseBlobStore(clock: { now(): number }): BlobStore {
     // The database's own readiness check covers it.
     async check() {},
     async get(tx: Executor, key: string) {
-      const row = await tx.selectFrom('blobs').select('bytes').where('key', '=', key).executeTakeFirst();
+      const [row] = await blobBytes(tx, key);
       if (!row) return undefined;
       const bytes = row.bytes;
       return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

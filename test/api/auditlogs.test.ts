@@ -207,6 +207,9 @@ describe('audit events of every mutation', () => {
     ]);
     assert.deepEqual(await recorded(() => ok(admin.get(`${path}/export`))), [byAdmin('stack-exported', 'Exported stack "proj/state"')]);
     assert.deepEqual(await recorded(() => ok(admin.get(`${path}/export/1`))), [byAdmin('stack-exported', 'Exported stack "proj/state" at version 1')]);
+    // Exports write their events together, just after (src/audit/deferred.ts): every one of a burst is recorded.
+    const burst = await recorded(() => Promise.all(Array.from({ length: 25 }, () => ok(admin.get(`${path}/export`)))));
+    assert.deepEqual(burst, Array.from({ length: 25 }, () => byAdmin('stack-exported', 'Exported stack "proj/state"')));
     let ciphertext = '';
     const encryption = await recorded(async () => {
       ciphertext = (await ok(admin.post(`${path}/encrypt`, { plaintext: b64('hunter2') }))).body.ciphertext;

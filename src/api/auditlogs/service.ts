@@ -1,8 +1,10 @@
 import zlib from 'node:zlib';
+import type { Logger } from 'pino';
 import type { Caller } from '../../auth/caller.js';
 import { requireOrganization, type PermissionDenied } from '../../auth/permissions.js';
 import { auditEventTypes, isAuditEventId, type AuditEventType } from '../../audit/catalog.js';
-import { recordAudit, recordAuthenticationFailure } from '../../audit/record.js';
+import { DeferredAudit } from '../../audit/deferred.js';
+import { recordAudit, recordAuthenticationFailure, type AuditActor, type AuditEntry } from '../../audit/record.js';
 import type { Clock } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { transaction } from '../../db/transaction.js';
@@ -82,14 +84,29 @@ function decodeCursor(token: string): store.AuditCursor {
 
 /** The organization audit log: what refused requests record, and reading it back. */
 export class AuditService {
+  private readonly reads: DeferredAudit;
+
   constructor(
     private readonly deps: {
       db: Executor;
       clock: Clock;
       /** The public URL's host name: CEF lines name it as their host and `dvchost`. */
       publicHost: string;
+      logger: Logger;
     },
-  ) {}
+  ) {
+    this.reads = new DeferredAudit({ ...deps, onError: (error) => deps.logger.error({ err: error }, 'an audit event of a read could not be written') });
+  }
+
+  /** A read worth auditing (a state export): written with others just after (src/audit/deferred.ts). */
+  recordRead(caller: AuditActor, entry: AuditEntry): void {
+    this.reads.record(caller, entry);
+  }
+
+  /** Writes the reads recorded so far: before the log is read, and at shutdown. */
+  flushReads(): Promise<void> {
+    return this.reads.flush();
+  }
 
   /** A 403: the refused change rolled back, so its event is written on its own. */
   async recordDenial(caller: Caller, denial: PermissionDenied): Promise<void> {
@@ -111,6 +128,7 @@ export class AuditService {
 
   /** One page of events, newest first, with a token for the next page while more remain. */
   async list(caller: Caller, orgName: string, query: AuditLogQuery): Promise<{ auditLogEvents: AuditLogEventView[]; continuationToken?: string }> {
+    await this.flushReads();
     const filter = await this.filterOf(caller, orgName, query);
     const rows = await store.listAuditEvents(this.deps.db, { ...filter, limit: pageSize + 1 });
     const page = rows.slice(0, pageSize);
@@ -127,6 +145,7 @@ export class AuditService {
    * batch by batch, so only the compressed text is held whole.
    */
   async export(caller: Caller, orgName: string, query: AuditLogQuery, format: string): Promise<Buffer> {
+    await this.flushReads();
     const filter = await this.filterOf(caller, orgName, query);
     if (format !== 'csv' && format !== 'cef') throw new ApiError('bad_request', `format must be 'csv' or 'cef', not '${format}'`);
     const compressor = zlib.createGzip();

@@ -1,3 +1,4 @@
+import { insertBatches } from '../../db/batches.js';
 import type { Executor } from '../../db/executor.js';
 import type { AuditEventsTable } from '../../db/schema.js';
 
@@ -6,6 +7,10 @@ export type NewAuditEvent = Omit<AuditEventsTable, 'id'>;
 
 export async function insertAuditEvent(db: Executor, event: NewAuditEvent): Promise<void> {
   await db.insertInto('audit_events').values(event).execute();
+}
+
+export async function insertAuditEvents(db: Executor, events: NewAuditEvent[]): Promise<void> {
+  for await (const batch of insertBatches(events)) await db.insertInto('audit_events').values(batch).execute();
 }
 
 /** Where a page ends: the newest-first order is (occurred_at, id) descending. */

@@ -2,6 +2,7 @@ import type { Caller } from '../../auth/caller.js';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
+import type { AuditService } from '../auditlogs/service.js';
 import { transaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors.js';
 import { assertNoRunningUpdate } from '../updates/guard.js';
@@ -17,7 +18,15 @@ import { loadStackVersion, loadStoredState } from './versions.js';
 
 export class StateService {
   constructor(
-    private readonly deps: { db: Executor; clock: Clock; ids: IdGenerator; blobs: BlobStore; stacks: StackService; materializer: StateMaterializer },
+    private readonly deps: {
+      db: Executor;
+      clock: Clock;
+      ids: IdGenerator;
+      blobs: BlobStore;
+      stacks: StackService;
+      materializer: StateMaterializer;
+      audit: Pick<AuditService, 'recordRead'>;
+    },
   ) {}
 
   /** The bytes of the newest checkpoint, or of `version`, exactly as they were stored. */
@@ -26,9 +35,11 @@ export class StateService {
     const stack = await this.readableStack(caller, ref);
     const stored = await loadStoredState(this.deps.db, this.deps.blobs, stack.id, version);
     if (!stored && version !== undefined) throw new ApiError('not_found', `stack '${stackLabel(ref)}' has no version ${version}`);
-    await transaction(this.deps.db, (tx) =>
-      this.deps.stacks.audit(tx, caller, stack, 'stack-exported', `Exported stack "${stack.project_name}/${stack.name}"${version === undefined ? '' : ` at version ${version}`}`),
-    );
+    this.deps.audit.recordRead(caller, {
+      organizationId: stack.organization_id,
+      event: 'stack-exported',
+      description: `Exported stack "${stack.project_name}/${stack.name}"${version === undefined ? '' : ` at version ${version}`}`,
+    });
     return stored ?? emptyDeployment(stack.created_at);
   }
 

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/executor.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { StackVersionsTable } from '../../db/schema.js';
 
 export type StackVersionRow = StackVersionsTable;
@@ -8,10 +9,16 @@ export async function insertStackVersion(db: Executor, row: StackVersionRow): Pr
 }
 
 /** The row of one version, or of the newest one when `version` is omitted. */
+// Prepared: every export and read of a state starts here.
+const newestVersion = preparedQuery((db: Executor, stackId: string) =>
+  db.selectFrom('stack_versions').selectAll().where('stack_id', '=', stackId).orderBy('version', 'desc').limit(1),
+);
+const versionOf = preparedQuery((db: Executor, stackId: string, version: number) =>
+  db.selectFrom('stack_versions').selectAll().where('stack_id', '=', stackId).where('version', '=', version),
+);
+
 export async function findStackVersion(db: Executor, stackId: string, version?: number): Promise<StackVersionRow | undefined> {
-  let query = db.selectFrom('stack_versions').selectAll().where('stack_id', '=', stackId);
-  query = version === undefined ? query.orderBy('version', 'desc').limit(1) : query.where('version', '=', version);
-  const row = await query.executeTakeFirst();
+  const [row] = version === undefined ? await newestVersion(db, stackId) : await versionOf(db, stackId, version);
   return row && { ...row, resource_count: Number(row.resource_count) };
 }
 

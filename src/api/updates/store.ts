@@ -226,8 +226,9 @@ export async function deleteCheckpointDeltas(db: Executor, updateId: string): Pr
 }
 
 /** The stack's running update if it holds journal entries or delta checkpoints not yet in its state. */
-export async function findUnmaterializedUpdate(db: Executor, stackId: string): Promise<UpdateRow | undefined> {
-  return db
+// Prepared: every read of a stack's state asks it first.
+const unmaterializedUpdate = preparedQuery((db: Executor, stackId: string) =>
+  db
     .selectFrom('updates')
     .selectAll()
     .where('stack_id', '=', stackId)
@@ -237,8 +238,11 @@ export async function findUnmaterializedUpdate(db: Executor, stackId: string): P
         eb('materialized_entry_count', '<', eb.ref('journal_entry_count')),
         eb('materialized_checkpoint_sequence', '<', eb.ref('checkpoint_sequence')),
       ]),
-    )
-    .executeTakeFirst();
+    ),
+);
+
+export async function findUnmaterializedUpdate(db: Executor, stackId: string): Promise<UpdateRow | undefined> {
+  return (await unmaterializedUpdate(db, stackId))[0];
 }
 
 /** The lease fields of an update found by its stack's names and its id, for the lease check that runs before a body is read. */
