@@ -20,6 +20,7 @@ import { migration0019 } from './migrations/0019_indexed_stack_entries.js';
 import { migration0020 } from './migrations/0020_policy.js';
 import { migration0021 } from './migrations/0021_deployments.js';
 import { migration0022 } from './migrations/0022_access_generation.js';
+import { migration0023 } from './migrations/0023_update_start_index.js';
 
 /** Numbered, append-only: a landed migration is never edited. */
 const migrations = {
@@ -43,6 +44,7 @@ const migrations = {
   '0020_policy': migration0020,
   '0021_deployments': migration0021,
   '0022_access_generation': migration0022,
+  '0023_update_start_index': migration0023,
 };
 
 function migrator({ db, dialect }: DatabaseHandle): Migrator {
