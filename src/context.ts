@@ -37,6 +37,7 @@ import { openDatabase } from './db/open.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { decompressStored } from './blobs/gzip.js';
 import { openBlobStore } from './blobs/open.js';
+import { withReadCache } from './blobs/read-cache.js';
 import { jobHandlers } from './jobs/handlers.js';
 import { Metrics } from './metrics/metrics.js';
 import { JobRunner } from './jobs/runner.js';
@@ -92,6 +93,9 @@ export interface ContextOverrides {
   oidcFetcher?: OidcDocumentFetcher;
 }
 
+/** Memory for blobs read lately (src/blobs/read-cache.ts): about 250 compressed states of 1,000 resources. */
+const blobReadCacheBytes = 16 * 1024 * 1024;
+
 /** Never logged, wherever they appear in a logged object. */
 export const redactedPaths = [
   'req.headers.authorization',
@@ -124,7 +128,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     jobsQueued: () => jobs.queued(),
     pool: database.pool,
   });
-  const blobs = metrics.timedBlobStore(openBlobStore(config.blobStore, clock));
+  // Reads kept outside the timing, so that the blob metrics count what the store itself does.
+  const blobs = withReadCache(metrics.timedBlobStore(openBlobStore(config.blobStore, clock)), blobReadCacheBytes);
   const jobs: JobRunner = new JobRunner({
     database,
     clock,
