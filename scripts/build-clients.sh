@@ -9,57 +9,46 @@
 # the path of its binary; `yaml` and `bombardier` below likewise.
 set -euo pipefail
 
-if [[ "${1:-pulumi}" == minio ]]; then
-  # MinIO publishes no semantic versions, so the module is pinned by its pseudo-version.
-  MINIO_VERSION="${MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
-  root="$(cd "$(dirname "$0")/.." && pwd)"
-  cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"
-  bin="$cache/minio-$MINIO_VERSION/bin"
-  if [[ ! -x "$bin/minio" ]]; then
-    command -v go >/dev/null || { echo "build-clients: Go is required to build MinIO" >&2; exit 1; }
-    mkdir -p "$bin"
-    CGO_ENABLED=0 GOBIN="$bin" go install -trimpath "github.com/minio/minio@$MINIO_VERSION" >&2
-  fi
-  echo "$bin/minio"
-  exit 0
-fi
-
-# `build-clients.sh bombardier` builds the HTTP load generator `npm run bench` measures throughput
-# with, and prints the path of its binary.
-if [[ "${1:-pulumi}" == bombardier ]]; then
-  BOMBARDIER_VERSION="${BOMBARDIER_VERSION:-v1.2.6}"
-  root="$(cd "$(dirname "$0")/.." && pwd)"
-  cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"
-  bin="$cache/bombardier-$BOMBARDIER_VERSION/bin"
-  if [[ ! -x "$bin/bombardier" ]]; then
-    command -v go >/dev/null || { echo "build-clients: Go is required to build bombardier" >&2; exit 1; }
-    mkdir -p "$bin"
-    CGO_ENABLED=0 GOBIN="$bin" go install -trimpath "github.com/codesenberg/bombardier@$BOMBARDIER_VERSION" >&2
-  fi
-  echo "$bin/bombardier"
-  exit 0
-fi
-
-# `build-clients.sh yaml` builds the Pulumi YAML language host, so plain `pulumi up` runs YAML
-# programs (stack `environment:` imports are tested with one); prints its bin directory, which
-# tests put on the CLI's PATH (the CLI finds language hosts there).
-if [[ "${1:-pulumi}" == yaml ]]; then
-  YAML_VERSION="${PULUMI_YAML_VERSION:-v1.25.0}"
-  root="$(cd "$(dirname "$0")/.." && pwd)"
-  cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"
-  bin="$cache/pulumi-language-yaml-$YAML_VERSION/bin"
-  if [[ ! -x "$bin/pulumi-language-yaml" ]]; then
-    command -v go >/dev/null || { echo "build-clients: Go is required to build the YAML language host" >&2; exit 1; }
-    mkdir -p "$bin"
-    CGO_ENABLED=0 GOBIN="$bin" go install -trimpath "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_VERSION" >&2
-  fi
-  echo "$bin"
-  exit 0
-fi
-
-PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${STACKYARD_CLIENT_CACHE:-$root/.cache/clients}"
+
+# `go install`s a pinned Go tool into its own cache folder unless it is there already.
+# Arguments: the tool's name, its version, the package to install, and what needs Go to build it.
+install_go_tool() {
+  local name="$1" version="$2" package="$3" what="$4"
+  local bin="$cache/$name-$version/bin"
+  if [[ ! -x "$bin/${package##*/}" ]]; then
+    command -v go >/dev/null || { echo "build-clients: Go is required to build $what" >&2; exit 1; }
+    mkdir -p "$bin"
+    CGO_ENABLED=0 GOBIN="$bin" go install -trimpath "$package@$version" >&2
+  fi
+  tool_bin="$bin"
+}
+
+case "${1:-pulumi}" in
+  minio)
+    # MinIO publishes no semantic versions, so the module is pinned by its pseudo-version.
+    install_go_tool minio "${MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}" github.com/minio/minio MinIO
+    echo "$tool_bin/minio"
+    exit 0
+    ;;
+  bombardier)
+    # The HTTP load generator `npm run bench` measures throughput with.
+    install_go_tool bombardier "${BOMBARDIER_VERSION:-v1.2.6}" github.com/codesenberg/bombardier bombardier
+    echo "$tool_bin/bombardier"
+    exit 0
+    ;;
+  yaml)
+    # The Pulumi YAML language host, so plain `pulumi up` runs YAML programs (stack `environment:`
+    # imports are tested with one); prints its bin directory, which tests put on the CLI's PATH
+    # (the CLI finds language hosts there).
+    install_go_tool pulumi-language-yaml "${PULUMI_YAML_VERSION:-v1.25.0}" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "the YAML language host"
+    echo "$tool_bin"
+    exit 0
+    ;;
+esac
+
+PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
 bin="$cache/pulumi-$PULUMI_VERSION/bin"
 
 if [[ -x "$bin/pulumi" ]]; then
