@@ -8,4 +8,6 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('stackyard: dist/ is missing; run `npm run build` (npm ci and npm start do it)\n');
   process.exit(1);
 }
+// Before the modules load: their loading is what would grow the young generation (see there).
+if (process.argv[2] === 'serve') (await import(new URL('../dist/young-generation.js', import.meta.url).href)).holdYoungGeneration();
 await import(entry.href);

@@ -6,6 +6,7 @@ import { createContext, type AppContext, type ContextOverrides } from './context
 import { buildServer } from './http/server.js';
 import type { App } from './http/types.js';
 import { startRunner, type Runner } from './runner/runner.js';
+import { releaseYoungGeneration } from './young-generation.js';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -57,6 +58,7 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT'));
 
   server = await startServer(config);
+  releaseYoungGeneration();
   const { firstBoot } = server;
   if (firstBoot) {
     // Printed once, on purpose, to the terminal only: the log never carries a token.
