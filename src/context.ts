@@ -129,7 +129,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     pool: database.pool,
   });
   // Reads kept outside the timing, so that the blob metrics count what the store itself does.
-  const blobs = withReadCache(metrics.timedBlobStore(openBlobStore(config.blobStore, clock)), blobReadCacheBytes);
+  const blobs = withReadCache(metrics.timedBlobStore(await openBlobStore(config.blobStore, clock)), blobReadCacheBytes);
   const jobs: JobRunner = new JobRunner({
     database,
     clock,

@@ -267,7 +267,7 @@ describe('stackyard admin import-backend', () => {
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
-    const missingBucket = openBackendSource(parseBackendUrl(`s3://missing-bucket?endpoint=${minio.endpoint}`, { ...noS3Defaults, ...credentials() }));
+    const missingBucket = await openBackendSource(parseBackendUrl(`s3://missing-bucket?endpoint=${minio.endpoint}`, { ...noS3Defaults, ...credentials() }));
     await assert.rejects(missingBucket.check(), new BackendUnreadableError('cannot read s3://missing-bucket: no such bucket'));
     missingBucket.close();
   });

@@ -222,9 +222,9 @@ describe('listDiyStacks and readDiyStack', () => {
       '.pulumi/stacks/web/dev.json.attrs': '{}',
       '.pulumi/locks/web/dev/lock.json': '{}',
     });
-    const listing = await listDiyStacks(source(dir));
+    const listing = await listDiyStacks(await source(dir));
     assert.deepEqual(listing, { layout: 1, stacks: [{ project: 'web', name: 'dev', key: '.pulumi/stacks/web/dev.json.gz', modified: 2_000_000 }] });
-    const stack = await readDiyStack(source(dir), 1, listing.stacks[0]!);
+    const stack = await readDiyStack(await source(dir), 1, listing.stacks[0]!);
     assert.equal(stack.project, 'web');
     assert.deepEqual(stack.tags, { owner: 'ops' });
     assert.equal(stack.current?.bytes.toString(), `{"version":3,"deployment":${latest}}`);
@@ -240,7 +240,7 @@ describe('listDiyStacks and readDiyStack', () => {
       '.pulumi/history/dev/dev-1700000000000000001.checkpoint.json': zlib.gzipSync(withResources),
       '.pulumi/history/dev/dev-1700000000000000002.history.json.gz': zlib.gzipSync(record({ kind: 'refresh' })),
     });
-    const listing = await listDiyStacks(source(dir));
+    const listing = await listDiyStacks(await source(dir));
     assert.deepEqual(
       listing.stacks.map((s) => [s.project, s.name]),
       [
@@ -248,7 +248,7 @@ describe('listDiyStacks and readDiyStack', () => {
         [undefined, 'empty'],
       ],
     );
-    const dev = await readDiyStack(source(dir), 0, listing.stacks[0]!);
+    const dev = await readDiyStack(await source(dir), 0, listing.stacks[0]!);
     assert.equal(dev.project, 'web');
     assert.deepEqual(
       dev.history.map((h) => [h.kind, h.deployment?.resourceCount]),
@@ -257,14 +257,14 @@ describe('listDiyStacks and readDiyStack', () => {
         ['refresh', undefined],
       ],
     );
-    await assert.rejects(readDiyStack(source(dir), 0, listing.stacks[1]!), /\.pulumi\/stacks\/empty\.json is in the layout without projects and its state names none; pass --project/);
-    assert.equal((await readDiyStack(source(dir), 0, listing.stacks[1]!, 'named')).project, 'named');
+    await assert.rejects(readDiyStack(await source(dir), 0, listing.stacks[1]!), /\.pulumi\/stacks\/empty\.json is in the layout without projects and its state names none; pass --project/);
+    assert.equal((await readDiyStack(await source(dir), 0, listing.stacks[1]!, 'named')).project, 'named');
   });
 
   it('takes layout version 1 without meta.yaml when no stack is in the layout without projects, as the CLI does', async () => {
     const dir = backendDir({ '.pulumi/stacks/web/dev.json': checkpointText(deploymentText([])) });
     assert.deepEqual(
-      (await listDiyStacks(source(dir))).stacks.map((s) => [s.project, s.name]),
+      (await listDiyStacks(await source(dir))).stacks.map((s) => [s.project, s.name]),
       [['web', 'dev']],
     );
   });
@@ -277,9 +277,9 @@ describe('listDiyStacks and readDiyStack', () => {
       [{ '.pulumi/meta.yaml': 'version: [\n' }, /^corrupt store: .*meta\.yaml: /],
     ];
     for (const [files, message] of cases) {
-      await assert.rejects(listDiyStacks(source(backendDir(files))), (error: Error) => error instanceof BackendUnreadableError && message.test(error.message));
+      await assert.rejects(listDiyStacks(await source(backendDir(files))), (error: Error) => error instanceof BackendUnreadableError && message.test(error.message));
     }
-    const missing = source(path.join(os.tmpdir(), 'stackyard-no-such-dir'));
+    const missing = await source(path.join(os.tmpdir(), 'stackyard-no-such-dir'));
     await assert.rejects(missing.check(), /cannot read the state directory .*stackyard-no-such-dir: it does not exist/);
   });
 });

@@ -58,7 +58,7 @@ export async function runImportBackend(
   command: ImportBackendCommand,
   io: { stdout: ProgressStream; stderr: ProgressStream },
 ): Promise<ImportSummary> {
-  const source = openBackendSource(command.location);
+  const source = await openBackendSource(command.location);
   const importer = new BackendImportService({
     db: ctx.database.db,
     clock: ctx.clock,

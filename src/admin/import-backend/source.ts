@@ -1,7 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { readObject } from '../../blobs/s3.js';
 import type { BackendLocation } from './location.js';
 
 /** The backend cannot be read at all: a missing directory, an unreachable or refused bucket. */
@@ -26,11 +24,15 @@ export interface BackendSource {
   close(): void;
 }
 
-export function openBackendSource(location: BackendLocation): BackendSource {
-  return location.kind === 'file' ? fileSource(location.dir) : s3Source(location);
+/** The AWS SDK is loaded only for an s3:// backend: it holds megabytes a file backend never needs. */
+export async function openBackendSource(location: BackendLocation): Promise<BackendSource> {
+  if (location.kind === 'file') return fileSource(location.dir);
+  const { s3Source } = await import('./s3-source.js');
+  return s3Source(location);
 }
 
-const byKey = (a: BackendObject, b: BackendObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+/** The order both sources list objects in. */
+export const byKey = (a: BackendObject, b: BackendObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 function fileSource(root: string): BackendSource {
   const full = (key: string) => path.join(root, ...key.split('/'));
@@ -75,45 +77,5 @@ function fileSource(root: string): BackendSource {
       }
     },
     close() {},
-  };
-}
-
-function s3Source(location: Extract<BackendLocation, { kind: 's3' }>): BackendSource {
-  const client = new S3Client(location.client);
-  const Bucket = location.bucket;
-  const objectKey = (key: string) => (location.prefix ? `${location.prefix}/${key}` : key);
-  const description = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
-  return {
-    description,
-    async check() {
-      try {
-        await client.send(new HeadBucketCommand({ Bucket }));
-      } catch (error) {
-        const { name, message, $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
-        const status = $metadata?.httpStatusCode;
-        // HEAD answers carry no body, so the SDK can only name the status.
-        const reason = status === 404 ? 'no such bucket' : status === 403 ? 'access denied' : `${name}: ${message || status}`;
-        throw new BackendUnreadableError(`cannot read ${description}: ${reason}`);
-      }
-    },
-    async list(dir) {
-      const found: BackendObject[] = [];
-      const strip = location.prefix ? location.prefix.length + 1 : 0;
-      let ContinuationToken: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: `${objectKey(dir)}/`, ContinuationToken }));
-        for (const object of page.Contents ?? []) {
-          found.push({ key: object.Key!.slice(strip), modified: object.LastModified?.getTime() ?? 0 });
-        }
-        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (ContinuationToken);
-      return found.sort(byKey);
-    },
-    async read(key) {
-      return readObject(client, Bucket, objectKey(key));
-    },
-    close() {
-      client.destroy();
-    },
   };
 }
