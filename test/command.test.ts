@@ -148,7 +148,7 @@ describe('stackyard admin', () => {
   it('reindexes every stack: search answers the same, and an index emptied by hand is whole again', async () => {
     const served = await serveProcess(dataDir);
     const api = new ApiClient(served.url, (await admin(['create-token', 'admin'])).stdout.trim());
-    const handle = connectDatabase(await databaseUrlOf(dataDir));
+    const handle = await connectDatabase(await databaseUrlOf(dataDir));
     const search = async () => {
       const reply = await api.get(`/api/orgs/stackyard/search/resources?query=${encodeURIComponent('project:searched')}&sort=urn&asc=true&facet=type&properties=true`);
       assert.equal(reply.status, 200, reply.text);

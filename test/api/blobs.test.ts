@@ -44,7 +44,7 @@ async function updateTo(api: ApiClient, stack: string, text: string): Promise<vo
 async function deleteStack(server: TestServer, api: ApiClient, stack: string): Promise<void> {
   const deleted = await api.request('DELETE', `${stack}?force=true`);
   assert.equal(deleted.status, 204, deleted.text);
-  const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+  const handle = await connectDatabase(await databaseUrlOf(server.dataDir));
   try {
     await waitFor('the job deleting its blobs', async () => ((await listJobs(handle.db)).length === 0 ? true : undefined), 30_000);
   } finally {
@@ -60,7 +60,7 @@ async function exportText(api: ApiClient, stack: string): Promise<string> {
 
 /** The `blobs` table of a server's database: the default store's rows. */
 async function databaseBlobs(server: TestServer): Promise<Array<{ key: string; bytes: Buffer }>> {
-  const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+  const handle = await connectDatabase(await databaseUrlOf(server.dataDir));
   try {
     const rows = await handle.db.selectFrom('blobs').select(['key', 'bytes']).orderBy('key').execute();
     return rows.map((row) => ({ key: row.key, bytes: Buffer.from(row.bytes) }));
@@ -139,7 +139,7 @@ describe('the database blob store (the default)', () => {
     assert.equal((await rawGet(`${server.url}${stack}`, { ...auth, 'Accept-Encoding': 'gzip' })).headers['content-encoding'], undefined);
 
     // A state stored as text, as before states were kept compressed, reads the same.
-    const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+    const handle = await connectDatabase(await databaseUrlOf(server.dataDir));
     try {
       await handle.db.updateTable('blobs').set({ bytes: Buffer.from(text) }).where('key', '=', stored.key).execute();
     } finally {
@@ -154,7 +154,7 @@ describe('the database blob store (the default)', () => {
 
   it('moves the states of a database migrated from before blob stores into its blobs', async () => {
     const url = await databaseUrlOf(tempDir('premigration'));
-    const handle = connectDatabase(url);
+    const handle = await connectDatabase(url);
     try {
       await migrateToLatest(handle, '0003_incremental_state');
       const db = handle.db as unknown as Kysely<any>;
@@ -254,7 +254,7 @@ describe('the S3 blob store, on a real MinIO server', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
     });
-    const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+    const handle = await connectDatabase(await databaseUrlOf(server.dataDir));
     try {
       const { ready, checks } = await readiness(handle, store);
       assert.deepEqual([ready, checks], [false, { database: 'ok', migrations: 'ok', disk: 'ok', blobs: 'unavailable: no such bucket', secrets: 'ok' }]);

@@ -21,8 +21,8 @@ const clock = new ManualClock();
 before(async () => {
   server = await startTestServer();
   const url = await databaseUrlOf(server.dataDir);
-  const first = connectDatabase(url);
-  handles.push(first, testDatabase === 'postgres' ? connectDatabase(url) : first);
+  const first = await connectDatabase(url);
+  handles.push(first, testDatabase === 'postgres' ? await connectDatabase(url) : first);
   // The server's own runner would take these tests' jobs; it has none of their kinds, so stop it.
   await server.server.ctx.jobs.stop();
 });

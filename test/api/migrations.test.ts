@@ -30,7 +30,7 @@ describe('0009_event_urns', () => {
 
       // As an earlier build left it: no URN column (the server is idle). The migration runs by
       // itself, as the later ones have already run here.
-      const handle = connectDatabase(await databaseUrlOf(server.dataDir));
+      const handle = await connectDatabase(await databaseUrlOf(server.dataDir));
       try {
         const db = handle.db as unknown as Kysely<any>;
         await db.schema.alterTable('update_events').dropColumn('urn').execute();
