@@ -4,9 +4,10 @@
 // large ESC environment. A benchmark, not a test: it asserts nothing and prints tables.
 // BENCH_SIZES=100,1000 chooses the resource counts (default 100,1000,3000; empty: replay only); BENCH_BACKENDS=journal,file
 // the backends (default all five). BENCH_PROFILE=<dir> writes each server's CPU profile there.
-// STACKYARD_BENCH_ONLY=cli,timeline,throughput,replay,esc,search runs only those parts (default all); `esc` and `search`
-// need no CLI build. `search` (bench/search.ts) indexes BENCH_SEARCH_STACKS stacks of 500 resources
-// (default 2000) on SQLite and on PostgreSQL and times resource search over HTTP.
+// STACKYARD_BENCH_ONLY=cli,timeline,throughput,replay,esc,search,idle runs only those parts (default all); `esc`, `search`
+// and `idle` need no CLI build. `search` (bench/search.ts) indexes BENCH_SEARCH_STACKS stacks of 500 resources
+// (default 2000) on SQLite and on PostgreSQL and times resource search over HTTP. `idle` (bench/idle.ts)
+// reads a just-started server's resident memory.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -17,6 +18,7 @@ import type { JournalRow } from '../src/api/updates/journal.js';
 import { startMinio } from '../test/helpers/minio.js';
 import { startThrowawayPostgres } from '../test/helpers/postgres.js';
 import { escBenchmark, escHttpBenchmark } from './esc.js';
+import { idleRss, idleTable, nodeFloorMb } from './idle.js';
 import { loadEndpoint, throughputTable, type ThroughputRow } from './throughput.js';
 import { requestSpans, timelineTables } from './timeline.js';
 import { defaultSearchBenchOptions, searchBenchmark, searchTables } from './search.js';
@@ -33,7 +35,7 @@ const configs = (process.env.BENCH_BACKENDS?.split(',') ?? allConfigs).map((name
   return name as BenchConfig;
 });
 const operations = ['create', 'no-op', 'change 10%', 'destroy'] as const;
-const allParts = ['cli', 'timeline', 'throughput', 'replay', 'esc', 'search'] as const;
+const allParts = ['cli', 'timeline', 'throughput', 'replay', 'esc', 'search', 'idle'] as const;
 const parts = new Set(
   (process.env.STACKYARD_BENCH_ONLY?.split(',') ?? allParts).map((name) => {
     if (!(allParts as readonly string[]).includes(name)) throw new Error(`unknown part '${name}'; choose from ${allParts.join(', ')}`);
@@ -401,5 +403,13 @@ if (parts.has('search')) {
   const options = { ...defaultSearchBenchOptions, stacks: Number(process.env.BENCH_SEARCH_STACKS ?? defaultSearchBenchOptions.stacks) };
   const results = [await searchBenchmark('sqlite', options), await searchBenchmark('postgres', options)];
   lines.push('', ...searchTables(results));
+}
+if (parts.has('idle')) {
+  const server = await startStackyard('journal');
+  try {
+    lines.push('', ...idleTable(await idleRss(server.direct!), await nodeFloorMb()));
+  } finally {
+    await server.close();
+  }
 }
 process.stdout.write(`${lines.join('\n')}\n`);
