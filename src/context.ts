@@ -39,7 +39,7 @@ import { decompressStored } from './blobs/gzip.js';
 import { openBlobStore } from './blobs/open.js';
 import { withReadCache } from './blobs/read-cache.js';
 import { jobHandlers } from './jobs/handlers.js';
-import { Metrics } from './metrics/metrics.js';
+import { openMetrics, type Metrics } from './metrics/metrics.js';
 import { JobRunner } from './jobs/runner.js';
 
 export interface Services {
@@ -123,7 +123,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = database.db;
   // Its sources are read at each scrape, by when the services below exist.
-  const metrics: Metrics = new Metrics({
+  const metrics: Metrics = await openMetrics(config.metricsToken !== '', {
     updatesInFlight: () => services.updates.countRunning(),
     jobsQueued: () => jobs.queued(),
     pool: database.pool,

@@ -16,6 +16,7 @@ export function registerMetricsRoutes(app: App, ctx: AppContext): void {
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
       throw new ApiError('unauthorized', "GET /metrics takes 'Authorization: Bearer <metrics token>'");
     }
-    return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    const { contentType, text } = await ctx.metrics.scrape();
+    return reply.type(contentType).send(text);
   });
 }
