@@ -4,29 +4,39 @@
 // large ESC environment. A benchmark, not a test: it asserts nothing and prints tables.
 // BENCH_SIZES=100,1000 chooses the resource counts (default 100,1000,3000; empty: replay only); BENCH_BACKENDS=journal,file
 // the backends (default all five). BENCH_PROFILE=<dir> writes each server's CPU profile there.
-// STACKYARD_BENCH_ONLY=cli,timeline,throughput,replay,esc,search,idle runs only those parts (default all); `esc`, `search`
-// and `idle` need no CLI build. `search` (bench/search.ts) indexes BENCH_SEARCH_STACKS stacks of 500 resources
-// (default 2000) on SQLite and on PostgreSQL and times resource search over HTTP. `idle` (bench/idle.ts)
-// reads a just-started server's resident memory.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// STACKYARD_BENCH_ONLY=cli,timeline,throughput,replicas,replay,esc,search,idle runs only those parts (default all); `esc`,
+// `search` and `idle` need no CLI build. `replicas` (bench/replicas.ts) runs BENCH_REPLICA_STACKS (default 20) creates
+// of BENCH_REPLICA_RESOURCES resources (default 100) against two processes on PostgreSQL, one at a time and all at once.
+// `search` (bench/search.ts) indexes BENCH_SEARCH_STACKS stacks of 500 resources (default 2000) on SQLite and on
+// PostgreSQL and times resource search over HTTP. `idle` (bench/idle.ts) reads a just-started server's resident memory.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JournalRow } from '../src/api/updates/journal.js';
-import { startMinio } from '../test/helpers/minio.js';
-import { startThrowawayPostgres } from '../test/helpers/postgres.js';
 import { escBenchmark, escHttpBenchmark } from './esc.js';
 import { idleRss, idleTable, nodeFloorMb } from './idle.js';
+import { replicaBenchmark, replicaTable } from './replicas.js';
+import { defaultSearchBenchOptions, searchBenchmark, searchTables } from './search.js';
+import {
+  benchProject,
+  freePort,
+  operations,
+  processStats,
+  root,
+  runOperation,
+  spawnServe,
+  startScaleOutServices,
+  tempDir,
+  type Operation,
+} from './servers.js';
 import { loadEndpoint, throughputTable, type ThroughputRow } from './throughput.js';
 import { requestSpans, timelineTables } from './timeline.js';
-import { defaultSearchBenchOptions, searchBenchmark, searchTables } from './search.js';
 
 // The compiled code the server runs (built above by `npm run bench`), not the TypeScript sources.
 const { journalRow, recordOfRow, replayJournal } = (await import('../dist/api/updates/journal.js' as string)) as typeof import('../src/api/updates/journal.js');
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sizes = (process.env.BENCH_SIZES ?? '100,1000,3000').split(',').filter(Boolean).map(Number);
 const allConfigs = ['journal', 'delta', 'full', 'postgres', 'file'] as const;
 type BenchConfig = (typeof allConfigs)[number];
@@ -34,8 +44,7 @@ const configs = (process.env.BENCH_BACKENDS?.split(',') ?? allConfigs).map((name
   if (!(allConfigs as readonly string[]).includes(name)) throw new Error(`unknown backend '${name}'; choose from ${allConfigs.join(', ')}`);
   return name as BenchConfig;
 });
-const operations = ['create', 'no-op', 'change 10%', 'destroy'] as const;
-const allParts = ['cli', 'timeline', 'throughput', 'replay', 'esc', 'search', 'idle'] as const;
+const allParts = ['cli', 'timeline', 'throughput', 'replicas', 'replay', 'esc', 'search', 'idle'] as const;
 const parts = new Set(
   (process.env.STACKYARD_BENCH_ONLY?.split(',') ?? allParts).map((name) => {
     if (!(allParts as readonly string[]).includes(name)) throw new Error(`unknown part '${name}'; choose from ${allParts.join(', ')}`);
@@ -43,7 +52,7 @@ const parts = new Set(
   }),
 );
 const runsCli = parts.has('cli') && sizes.length > 0;
-const needsCli = runsCli || parts.has('timeline') || parts.has('throughput');
+const needsCli = runsCli || parts.has('timeline') || parts.has('throughput') || parts.has('replicas');
 
 // The CLI is built (or found in the cache) only when the CLI part runs.
 const binDir = needsCli
@@ -56,28 +65,6 @@ if (binDir) {
   const plugin = path.join(binDir, 'pulumi-resource-pulumi-nodejs');
   if (!fs.existsSync(plugin)) fs.symlinkSync(path.join(root, 'node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs'), plugin);
 }
-const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `stackyard-bench-${prefix}-`));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** CPU seconds and peak resident memory of a process, from /proc. */
-function processStats(pid: number): { cpuSeconds: number; peakRssMb: number } {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / tick;
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return { cpuSeconds, peakRssMb: Number(hwm) / 1024 };
-}
-
 interface Backend {
   url: string;
   env: Record<string, string>;
@@ -91,44 +78,18 @@ interface Backend {
   close(): Promise<void>;
 }
 
-/** A throwaway PostgreSQL server and a MinIO server with a bucket, and the server flags that use them. */
-async function startScaleOutServices(): Promise<{ args: string[]; stop(): Promise<void> }> {
-  const postgres = await startThrowawayPostgres();
-  const minio = await startMinio();
-  await minio.createBucket('bench');
-  return {
-    args: [
-      ...['--database-url', postgres.url, '--blob-store', 's3://bench/states', '--s3-endpoint', minio.endpoint],
-      ...['--s3-access-key-id', minio.accessKeyId, '--s3-secret-access-key', minio.secretAccessKey],
-    ],
-    stop: async () => {
-      await minio.stop();
-      postgres.stop();
-    },
-  };
-}
-
 /** A Stackyard process behind a byte-counting proxy, so the table can say what the CLI sent. */
 async function startStackyard(config: BenchConfig, logLevel = 'warn'): Promise<Backend> {
   const dataDir = tempDir('data');
   const services = config === 'postgres' ? await startScaleOutServices() : undefined;
-  const port = await freePort();
   const proxyPort = await freePort();
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_PROFILE)] : [];
-  const args = [...profile, path.join(root, 'bin/stackyard.js'), 'serve', '--data-dir', dataDir, '--port', String(port), '--log-level', logLevel];
-  args.push('--public-url', `http://127.0.0.1:${proxyPort}`, '--journaling', config === 'journal' || config === 'postgres' ? 'on' : 'off');
-  args.push(...(services?.args ?? []));
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  while (!/pul-[0-9a-f]{40}/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`stackyard did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const token = /pul-[0-9a-f]{40}/.exec(output)![0];
+  const args = ['--public-url', `http://127.0.0.1:${proxyPort}`, '--journaling', config === 'journal' || config === 'postgres' ? 'on' : 'off'];
+  const server = await spawnServe(dataDir, [...args, ...(services?.args ?? [])], { firstBoot: true, logLevel, profile: process.env.BENCH_PROFILE });
+  const token = server.token!;
+  const { port } = new URL(server.url);
   let bytes = 0;
   const proxy = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
+    const upstream = net.connect(Number(port), '127.0.0.1');
     client.on('data', (chunk) => (bytes += chunk.length));
     client.pipe(upstream).pipe(client);
     client.on('error', () => upstream.destroy());
@@ -145,14 +106,12 @@ async function startStackyard(config: BenchConfig, logLevel = 'warn'): Promise<B
     },
     stackName: 'stackyard/bench/dev',
     received: () => bytes,
-    stats: () => processStats(child.pid!),
-    logLines: () => output.split('\n'),
-    direct: { url: `http://127.0.0.1:${port}`, token, pid: child.pid! },
+    stats: () => processStats(server.child.pid!),
+    logLines: () => server.output().split('\n'),
+    direct: { url: server.url, token, pid: server.child.pid! },
     close: async () => {
       proxy.close();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
       await services?.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
@@ -172,33 +131,9 @@ async function startFileBackend(): Promise<Backend> {
   };
 }
 
-function runOperation(backend: Backend, workDir: string, home: string, count: number, op: (typeof operations)[number]): Promise<number> {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    PULUMI_HOME: home,
-    PULUMI_SKIP_UPDATE_CHECK: 'true',
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
-    PULUMI_CREDENTIAL_STORE: 'plaintext',
-    ...backend.env,
-  };
-  const options = {
-    pulumiRoot: path.dirname(binDir!),
-    workDir,
-    stackName: backend.stackName,
-    env,
-    count,
-    changed: op === 'change 10%',
-    op: op === 'destroy' ? 'destroy' : 'up',
-  };
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(root, 'bench/fixtures/run-op.mjs'), JSON.stringify(options)], { env, maxBuffer: 1 << 26 }, (error, _out, stderr) => {
-      if (error) reject(new Error(`${op} failed: ${stderr.slice(-2000)}`));
-      else resolve(Number(process.hrtime.bigint() - started) / 1e9);
-    });
-  });
-}
+/** One operation of the bench program against `backend`, from `project`. */
+const operate = (backend: Backend, project: { workDir: string; home: string }, count: number, op: Operation) =>
+  runOperation({ binDir: binDir!, env: backend.env, stackName: backend.stackName }, project, count, op);
 
 interface Row {
   config: BenchConfig;
@@ -211,27 +146,23 @@ interface Row {
 }
 
 /** Runs `use` with a fresh bench project folder and CLI home against `backend`, then closes the backend and removes both. */
-async function withBenchProject<T>(backend: Backend, use: (workDir: string, home: string) => Promise<T>): Promise<T> {
-  const workDir = tempDir('project');
-  const home = tempDir('home');
-  fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: bench\nruntime: nodejs\n');
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(workDir, 'node_modules'));
+async function withBenchProject<T>(backend: Backend, use: (project: { workDir: string; home: string }) => Promise<T>): Promise<T> {
+  const project = benchProject();
   try {
-    return await use(workDir, home);
+    return await use(project);
   } finally {
     await backend.close();
-    fs.rmSync(workDir, { recursive: true, force: true });
-    fs.rmSync(home, { recursive: true, force: true });
+    project.remove();
   }
 }
 
 async function measure(config: BenchConfig, count: number): Promise<Row[]> {
   const backend = config === 'file' ? await startFileBackend() : await startStackyard(config);
   const rows: Row[] = [];
-  await withBenchProject(backend, async (workDir, home) => {
+  await withBenchProject(backend, async (project) => {
     for (const op of operations) {
       const before = { bytes: backend.received(), cpu: backend.stats()?.cpuSeconds ?? 0 };
-      const seconds = await runOperation(backend, workDir, home, count, op);
+      const seconds = await operate(backend, project, count, op);
       const stats = backend.stats();
       rows.push({
         config,
@@ -307,10 +238,10 @@ async function noOpTimeline(count: number): Promise<string[]> {
   let tables: string[] = [];
   for (const config of ['file', 'journal'] as const) {
     const backend = config === 'file' ? await startFileBackend() : await startStackyard(config, 'info');
-    await withBenchProject(backend, async (workDir, home) => {
-      await runOperation(backend, workDir, home, count, 'create');
+    await withBenchProject(backend, async (project) => {
+      await operate(backend, project, count, 'create');
       const from = Date.now();
-      walls[config] = await runOperation(backend, workDir, home, count, 'no-op');
+      walls[config] = await operate(backend, project, count, 'no-op');
       if (config === 'journal') tables = timelineTables(requestSpans(backend.logLines(), from, Date.now()), walls[config]! * 1000);
     });
   }
@@ -334,8 +265,8 @@ async function throughput(): Promise<string[]> {
   for (const config of ['journal', 'postgres'] as const) {
     const backend = await startStackyard(config);
     const rows: ThroughputRow[] = [];
-    await withBenchProject(backend, async (workDir, home) => {
-      await runOperation(backend, workDir, home, 1000, 'create');
+    await withBenchProject(backend, async (project) => {
+      await operate(backend, project, 1000, 'create');
       const { url, token, pid } = backend.direct!;
       const stack = `/api/stacks/${backend.stackName}`;
       for (const [label, pathname] of [['GET /api/stacks/{org}/{project}/{stack}', stack], ['GET /api/user/stacks', '/api/user/stacks'], ['GET …/export', `${stack}/export`]] as const) {
@@ -367,6 +298,11 @@ if (runsCli) {
 }
 if (parts.has('timeline')) lines.push('', ...(await noOpTimeline(Number(process.env.BENCH_TIMELINE_SIZE ?? 1000))));
 if (parts.has('throughput')) lines.push(...(await throughput()));
+if (parts.has('replicas')) {
+  const stacks = Number(process.env.BENCH_REPLICA_STACKS ?? 20);
+  const resources = Number(process.env.BENCH_REPLICA_RESOURCES ?? 100);
+  lines.push('', ...replicaTable(await replicaBenchmark(binDir!, { stacks, resources, profile: process.env.BENCH_PROFILE })));
+}
 if (parts.has('replay')) {
   const replay = replayBenchmark(10_000, 7);
   lines.push(
