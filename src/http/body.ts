@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { refuseDeepJson } from './json-depth.js';
 import { parseJsonYielding } from './json-parse.js';
-import { jsonSyntaxError, jsonSyntaxErrorYielding } from './json-syntax.js';
+import { invalidJsonBodyError, jsonSyntaxError, jsonSyntaxErrorYielding } from './json-syntax.js';
 import type { App } from './types.js';
 
 /**
@@ -46,6 +46,7 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
     // The ESC client labels YAML definitions application/json too.
     if (request.routeOptions.config.yamlBody) return yamlText(bytes);
     const unparsed = request.routeOptions.config.unparsedJson;
+    if (unparsed && request.routeOptions.config.handlerChecksJson) return undefined;
     if (bytes.length < largeBodyBytes) {
       if (unparsed) return refuseSyntaxError(jsonSyntaxError(bytes));
       try {
@@ -108,7 +109,7 @@ function yamlText(bytes: Buffer): string {
 const largeBodyBytes = 1024 * 1024;
 
 function refuseSyntaxError(error: string | undefined): undefined {
-  if (error) throw new ApiError('bad_request', `request body is not valid JSON: ${error}`);
+  if (error) throw invalidJsonBodyError(error);
   return undefined;
 }
 

@@ -35,11 +35,12 @@ export function jsonDepthExceeds(bytes: Buffer, limit: number = maxJsonDepth): b
   return false;
 }
 
-/** Refuses, with the 400 every route gives, a body that nests deeper than `maxJsonDepth`. */
+/** The 400 every route gives a body that nests deeper than `maxJsonDepth`. */
+export const deepBodyError = () => new ApiError('bad_request', `request body nests arrays and objects more than ${maxJsonDepth} levels deep`);
+
+/** Refuses a body that nests deeper than `maxJsonDepth`. */
 export function refuseDeepJson(bytes: Buffer): void {
-  if (jsonDepthExceeds(bytes)) {
-    throw new ApiError('bad_request', `request body nests arrays and objects more than ${maxJsonDepth} levels deep`);
-  }
+  if (jsonDepthExceeds(bytes)) throw deepBodyError();
 }
 
 /** Whether a parsed JSON value nests deeper than `limit`, found without recursion. */

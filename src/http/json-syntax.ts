@@ -2,7 +2,11 @@
 // the whole state, several MB, on every step of an update; JSON.parse would make an object tree of
 // ten times that size per save only to be thrown away, since the server keeps the client's bytes.
 
+import { ApiError } from '../errors.js';
 import { yieldToEventLoop } from '../yield.js';
+
+/** The 400 every route gives a body that is not JSON, saying where it goes wrong. */
+export const invalidJsonBodyError = (reason: string) => new ApiError('bad_request', `request body is not valid JSON: ${reason}`);
 
 const enum Container {
   Object,

@@ -39,6 +39,8 @@ export function arrayAt(json: Buffer, start: number): { elements: Buffer[]; end:
   let i = skipSpace(json, start + 1);
   while (i < json.length && json[i] !== 0x5d /* ] */) {
     const end = endOfValue(json, i);
+    // Only text that is not JSON stops here (a stray delimiter); it ends the walk rather than repeating it.
+    if (end <= i) break;
     elements.push(json.subarray(i, end));
     i = skipSpace(json, end);
     if (json[i] === 0x2c /* , */) i = skipSpace(json, i + 1);

@@ -26,6 +26,11 @@ declare module 'fastify' {
     auth?: 'user' | 'public' | 'update';
     /** The body is only checked to be JSON and kept as bytes (request.rawBody), never parsed into objects. */
     unparsedJson?: boolean;
+    /**
+     * With unparsedJson: the handler checks the body's syntax and depth itself, against what the
+     * client sent before (a full checkpoint's changes), so the body parser leaves it unchecked.
+     */
+    handlerChecksJson?: boolean;
     /** The body is a YAML document (an ESC definition), taken as text whatever its Content-Type. */
     yamlBody?: boolean;
     /** The body is opaque bytes (a policy pack archive), taken whatever its Content-Type, as request.rawBody. */

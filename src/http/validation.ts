@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { ApiError } from '../errors.js';
-import { maxJsonDepth, refuseDeepJson, valueDepthExceeds } from './json-depth.js';
+import { deepBodyError, refuseDeepJson, valueDepthExceeds } from './json-depth.js';
 import type { App } from './types.js';
 
 /**
@@ -52,8 +52,9 @@ export function registerValidation(app: App): void {
   });
 
   app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.handlerChecksJson) return;
     if (request.rawBody) refuseDeepJson(request.rawBody);
-    else if (valueDepthExceeds(request.body)) throw new ApiError('bad_request', `request body nests arrays and objects more than ${maxJsonDepth} levels deep`);
+    else if (valueDepthExceeds(request.body)) throw deepBodyError();
     if (request.body !== undefined) refuseNulInFields(request.body);
   });
 }

@@ -46,4 +46,13 @@ describe('PieceText', () => {
     assert.equal(edit('abc', [0, 3, '']), '');
     assert.equal(edit('abc'), 'abc');
   });
+
+  it('slices across pieces, as a whole text would be sliced', () => {
+    const text = PieceText.of(Buffer.from('ab'), Buffer.alloc(0), Buffer.from('cde'), Buffer.from('f'));
+    const whole = 'abcdef';
+    for (let start = 0; start <= whole.length; start++) {
+      for (let end = start; end <= whole.length; end++) assert.equal(text.slice(start, end).toString(), whole.slice(start, end), `${start}..${end}`);
+    }
+    assert.equal(text.length, 6);
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyDelta, diffText, sha256Hex } from '../../src/api/updates/delta.js';
+import { applyDelta, changedRanges, diffText, sha256Hex } from '../../src/api/updates/delta.js';
 import { PieceText } from '../../src/api/updates/piece-text.js';
 
 /** Applies the edits diffText found, through the same path stored deltas are rebuilt by. */
@@ -9,7 +9,9 @@ function roundTrip(before: string, after: string) {
   const edits = diffText(Buffer.from(before), text);
   // Stored as JSON and read back, so every NewText must survive as a whole string.
   const rebuilt = applyDelta(PieceText.of(Buffer.from(before)), JSON.parse(JSON.stringify(edits)), sha256Hex(text));
-  assert.equal(rebuilt.toString(), after);
+  assert.equal(rebuilt.text.toString(), after);
+  // The ranges a delta changed, as the state's check by changes reads them, are the ones found.
+  assert.deepEqual(rebuilt.ranges, changedRanges(Buffer.from(before), text));
   return edits;
 }
 

@@ -95,9 +95,9 @@ export function inspectUntypedDeploymentBytes(raw: Buffer | undefined): void {
 /**
  * Checks a full checkpoint (`isInvalid`, `version`, `features`, `deployment`) from its bytes, as
  * inspectUntypedDeploymentBytes does. Returns the untyped deployment's head
- * (`{"version":…,"features":…}`) and the deployment's bytes.
+ * (`{"version":…,"features":…}`) and where the deployment's bytes start and end.
  */
-export function inspectFullCheckpoint(raw: Buffer | undefined): { head: string; deployment: Buffer } {
+export function inspectFullCheckpoint(raw: Buffer | undefined): { head: string; deployment: { start: number; end: number } } {
   const { members, parsed } = objectMembers(raw, 'the checkpoint');
   const version = parsed('version');
   checkVersion(version);
@@ -108,7 +108,8 @@ export function inspectFullCheckpoint(raw: Buffer | undefined): { head: string; 
   const deployment = members.get('deployment');
   if (!deployment) throw new ApiError('bad_request', "the checkpoint has no 'deployment'");
   checkDeploymentBytes(deployment);
-  return { head: JSON.stringify({ version, ...(features !== undefined && { features }) }), deployment };
+  const start = deployment.byteOffset - raw!.byteOffset;
+  return { head: JSON.stringify({ version, ...(features !== undefined && { features }) }), deployment: { start, end: start + deployment.length } };
 }
 
 /** How many resources a stored deployment holds, counted without parsing it. */

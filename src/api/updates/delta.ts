@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../errors.js';
-import { jsonSyntaxError } from '../../http/json-syntax.js';
+import { maxJsonDepth } from '../../http/json-depth.js';
 import { inspectUntypedDeploymentBytes } from '../state/deployment.js';
 import type { PieceText } from './piece-text.js';
+import { checkChangedText, checkWholeText, type StateLayout } from './state-layout.js';
 
 export const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -26,14 +27,17 @@ function isTextEdit(value: unknown): value is TextEdit {
 /**
  * Applies the CLI's byte-offset edits to the previous checkpoint text and checks the result
  * against the SHA-256 the CLI computed. Offsets count bytes of Go strings, so all of it works
- * on bytes. Any mismatch is a 409, after which the CLI resends the whole text.
+ * on bytes. Any mismatch is a 409, after which the CLI resends the whole text. Returns the text
+ * and the ranges of the previous one that changed.
  */
-export function applyDelta(base: PieceText, edits: unknown, expectedHash: string): PieceText {
+export function applyDelta(base: PieceText, edits: unknown, expectedHash: string): { text: PieceText; ranges: ChangedRange[] } {
   if (!Array.isArray(edits) || !edits.every(isTextEdit)) {
     throw new ApiError('bad_request', 'deploymentDelta must be a list of text edits with Span offsets and NewText');
   }
   const sorted = edits.map((edit, index) => ({ edit, index })).sort((a, b) => a.edit.Span.start.offset - b.edit.Span.start.offset || a.index - b.index);
   let cursor = 0;
+  let shift = 0;
+  const ranges: ChangedRange[] = [];
   const byteEdits = sorted.map(({ edit }) => {
     const { offset: start } = edit.Span.start;
     const { offset: end } = edit.Span.end;
@@ -41,31 +45,45 @@ export function applyDelta(base: PieceText, edits: unknown, expectedHash: string
       throw new ApiError('conflict', 'the checkpoint delta does not apply to the previous checkpoint');
     }
     cursor = end;
-    return { start, end, text: Buffer.from(edit.NewText, 'utf8') };
+    const text = Buffer.from(edit.NewText, 'utf8');
+    ranges.push({ start, end, textStart: start + shift, textEnd: start + shift + text.length });
+    shift += text.length - (end - start);
+    return { start, end, text };
   });
   const result = base.edit(byteEdits);
   const hash = result.sha256Hex();
   if (hash !== expectedHash) {
     throw new ApiError('conflict', `the checkpoint delta yields hash ${hash}, not the expected ${expectedHash}`);
   }
-  return result;
+  return { text: result, ranges };
 }
 
 /**
  * Checks that a delta's result is a deployment the server can hand back, as a verbatim checkpoint
  * is checked: a matching hash says only that the CLI computed the same bytes, not that they are
- * JSON, and a text that is not would fail every later read and the update's end.
+ * JSON, and a text that is not would fail every later read and the update's end. With the
+ * previous text's layout, only what changed is looked at. Returns the result's layout.
  */
-export function checkDeltaResult(text: PieceText, sequence: number): void {
-  const bytes = text.bytes();
-  const syntax = jsonSyntaxError(bytes);
-  if (syntax) throw new ApiError('bad_request', `checkpoint ${sequence}: the delta's result is not JSON: ${syntax}`);
-  try {
-    inspectUntypedDeploymentBytes(bytes);
-  } catch (error) {
-    if (error instanceof ApiError) throw new ApiError('bad_request', `checkpoint ${sequence}: the delta's result is not a deployment: ${error.message}`);
-    throw error;
-  }
+export async function checkDeltaResult(
+  text: PieceText,
+  sequence: number,
+  previous?: { layout: StateLayout; ranges: readonly ChangedRange[] },
+): Promise<StateLayout | undefined> {
+  const notADeployment = (error: unknown) =>
+    error instanceof ApiError ? new ApiError('bad_request', `checkpoint ${sequence}: the delta's result is not a deployment: ${error.message}`) : error;
+  const inspect = (frame: Buffer) => {
+    try {
+      inspectUntypedDeploymentBytes(frame);
+    } catch (error) {
+      throw notADeployment(error);
+    }
+  };
+  const layout = previous && checkChangedText(previous.layout, text, previous.ranges, inspect);
+  if (layout) return layout;
+  return checkWholeText(text.bytes(), {
+    syntax: (reason) => new ApiError('bad_request', `checkpoint ${sequence}: the delta's result is not JSON: ${reason}`),
+    depth: () => new ApiError('bad_request', `checkpoint ${sequence}: the delta's result nests arrays and objects more than ${maxJsonDepth} levels deep`),
+  }, inspect);
 }
 
 /** Bytes compared at a time while looking for the next difference; memcmp is far faster than a byte loop. */
@@ -112,18 +130,21 @@ function findAnchor(base: Buffer, from: number, baseEnd: number, text: Buffer, t
   return undefined;
 }
 
+/** Bytes `start` to `end` of a base text that became bytes `textStart` to `textEnd` of the new one. */
+export interface ChangedRange {
+  start: number;
+  end: number;
+  textStart: number;
+  textEnd: number;
+}
+
 /**
- * Edits that turn `base` into `text`, for storing a full checkpoint as its difference from the
- * previous one. The CLI's saves change the manifest's time near the start and a resource and the
- * pending operations further on, so after each difference the texts are brought back in step at
- * the next 32 bytes they share; what cannot be is one edit to the common end. Edit ends stay off
- * the middle of a UTF-8 character, so that every NewText is a whole string.
+ * Where `text` differs from `base`, in order. The CLI's saves change the manifest's time near the
+ * start and a resource and the pending operations further on, so after each difference the texts
+ * are brought back in step at the next 32 bytes they share; what cannot be is one range to the
+ * common end. Range ends stay off the middle of a UTF-8 character.
  */
-export function diffText(base: Buffer, text: Buffer): TextEdit[] {
-  const edit = (start: number, end: number, textStart: number, textEnd: number): TextEdit => ({
-    Span: { start: { offset: start }, end: { offset: end } },
-    NewText: text.toString('utf8', textStart, textEnd),
-  });
+export function changedRanges(base: Buffer, text: Buffer): ChangedRange[] {
   const shorter = Math.min(base.length, text.length);
   let same = commonRun(base, 0, text, 0, shorter);
   while (same > 0 && isContinuationByte(text[same])) same--;
@@ -131,20 +152,31 @@ export function diffText(base: Buffer, text: Buffer): TextEdit[] {
   while (suffix > 0 && isContinuationByte(text[text.length - suffix])) suffix--;
   const baseEnd = base.length - suffix;
   const textEnd = text.length - suffix;
-  const edits: TextEdit[] = [];
+  const ranges: ChangedRange[] = [];
   let at = same;
   let textAt = same;
   while (at < baseEnd || textAt < textEnd) {
-    const anchor = edits.length < maxEdits - 1 ? findAnchor(base, at, baseEnd, text, textAt, textEnd) : undefined;
+    const anchor = ranges.length < maxEdits - 1 ? findAnchor(base, at, baseEnd, text, textAt, textEnd) : undefined;
     if (!anchor) {
-      edits.push(edit(at, baseEnd, textAt, textEnd));
+      ranges.push({ start: at, end: baseEnd, textStart: textAt, textEnd });
       break;
     }
-    if (anchor.base > at || anchor.text > textAt) edits.push(edit(at, anchor.base, textAt, anchor.text));
+    if (anchor.base > at || anchor.text > textAt) ranges.push({ start: at, end: anchor.base, textStart: textAt, textEnd: anchor.text });
     same = commonRun(base, anchor.base, text, anchor.text, Math.min(baseEnd - anchor.base, textEnd - anchor.text));
     while (same > 0 && isContinuationByte(text[anchor.text + same])) same--;
     at = anchor.base + same;
     textAt = anchor.text + same;
   }
-  return edits;
+  return ranges;
+}
+
+/**
+ * Edits that turn `base` into `text`, for storing a full checkpoint as its difference from the
+ * previous one; each NewText is a whole string, since no range ends inside a character.
+ */
+export function diffText(base: Buffer, text: Buffer): TextEdit[] {
+  return changedRanges(base, text).map((range) => ({
+    Span: { start: { offset: range.start }, end: { offset: range.end } },
+    NewText: text.toString('utf8', range.textStart, range.textEnd),
+  }));
 }

@@ -3,7 +3,9 @@ import type { Clock } from '../../clock.js';
 import type { Executor } from '../../db/executor.js';
 import { loadStackVersion, loadStateBefore, writeStackState } from '../state/versions.js';
 import { applyDelta } from './delta.js';
+import type { CheckedFullCheckpoint } from './full-checkpoint.js';
 import { PieceText } from './piece-text.js';
+import type { StateLayout } from './state-layout.js';
 import { begunOperationsToLoad, recordOfRow, replayJournal, UnreplayableError } from './journal.js';
 import { changeUpdate, deleteCheckpointDeltas, insertCheckpointDelta, listBegunEntries, listCheckpointDeltas, listJournalEntries, type UpdateRow } from './store.js';
 
@@ -11,6 +13,16 @@ import { changeUpdate, deleteCheckpointDeltas, insertCheckpointDelta, listBegunE
 const workingLimit = 32;
 /** Edits kept apart before the whole text is stored again: rewriting a large state on every save costs more than the edits save. */
 const deltasBetweenWholeStates = 64;
+
+/** An update's newest checkpoint as this process last saved it, with what the next save is checked against. */
+export interface WorkingCheckpoint {
+  sequence: number;
+  text: PieceText;
+  /** Where the text's resources lie (verbatim and delta checkpoints). */
+  layout?: StateLayout;
+  /** The body it came in (full checkpoints). */
+  full?: CheckedFullCheckpoint;
+}
 
 /**
  * Brings the stored state of an update's version up to date with what the update sent apart from
@@ -23,7 +35,7 @@ const deltasBetweenWholeStates = 64;
  * copy is current (another process may have served the update since).
  */
 export class StateMaterializer {
-  private readonly working = new Map<string, { sequence: number; text: PieceText }>();
+  private readonly working = new Map<string, WorkingCheckpoint>();
 
   constructor(private readonly deps: { clock: Clock; blobs: BlobStore }) {}
 
@@ -65,7 +77,7 @@ export class StateMaterializer {
     let text = PieceText.of(stored);
     for (const delta of await listCheckpointDeltas(tx, update.id, update.materialized_checkpoint_sequence)) {
       try {
-        text = applyDelta(text, JSON.parse(delta.delta), delta.checkpoint_hash);
+        text = applyDelta(text, JSON.parse(delta.delta), delta.checkpoint_hash).text;
       } catch (error) {
         // A stored delta was accepted once; if it no longer applies the text cannot be rebuilt.
         throw new UnreplayableError(`checkpoint ${delta.sequence}: ${error instanceof Error ? error.message : String(error)}`);
@@ -95,17 +107,30 @@ export class StateMaterializer {
     await changeUpdate(tx, update.id, { checkpoint_sequence: sequence });
   }
 
-  /** Keeps `text` as the update's checkpoint at `sequence`, once the transaction that wrote it committed. */
-  remember(updateId: string, sequence: number, text: PieceText): void {
+  /** Keeps the update's checkpoint at `sequence`, once the transaction that wrote it committed. */
+  remember(updateId: string, checkpoint: WorkingCheckpoint): void {
     this.working.delete(updateId);
-    this.working.set(updateId, { sequence, text });
+    this.working.set(updateId, checkpoint);
     if (this.working.size > workingLimit) this.working.delete(this.working.keys().next().value!);
+  }
+
+  /** This process's copy of the update's newest checkpoint, if the database says it is current. */
+  atHand(update: UpdateRow): WorkingCheckpoint | undefined {
+    const kept = this.working.get(update.id);
+    return kept?.sequence === update.checkpoint_sequence ? kept : undefined;
   }
 
   /** This process's copy of the update's newest checkpoint text, if the database says it is current. */
   textAtHand(update: UpdateRow): PieceText | undefined {
-    const cached = this.working.get(update.id);
-    return cached?.sequence === update.checkpoint_sequence ? cached.text : undefined;
+    return this.atHand(update)?.text;
+  }
+
+  /**
+   * The last checkpoint this process saved for the update, current or not: a checked text the
+   * next one can be checked against before the update's row is read.
+   */
+  lastSaved(updateId: string): WorkingCheckpoint | undefined {
+    return this.working.get(updateId);
   }
 
   forget(updateId: string): void {

@@ -22,8 +22,8 @@ export class PieceText {
     readonly length: number,
   ) {}
 
-  static of(bytes: Buffer): PieceText {
-    return new PieceText([bytes], bytes.length);
+  static of(...pieces: Buffer[]): PieceText {
+    return new PieceText(pieces, pieces.reduce((length, piece) => length + piece.length, 0));
   }
 
   /**
@@ -62,6 +62,19 @@ export class PieceText {
     const hash = createHash('sha256');
     for (const piece of this.pieces) hash.update(piece);
     return hash.digest('hex');
+  }
+
+  /** Bytes `start` to `end`, joined from the pieces that hold them (shared, not copied, when one does). */
+  slice(start: number, end: number): Buffer {
+    const parts: Buffer[] = [];
+    let pieceStart = 0;
+    for (const piece of this.pieces) {
+      const pieceEnd = pieceStart + piece.length;
+      if (pieceEnd > start && pieceStart < end) parts.push(piece.subarray(Math.max(0, start - pieceStart), Math.min(piece.length, end - pieceStart)));
+      if (pieceEnd >= end) break;
+      pieceStart = pieceEnd;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   /** The whole text in one Buffer; the pieces are joined once and the result kept. */

@@ -53,11 +53,11 @@ export function registerUpdateRoutes(app: App, services: Services): void {
 
     // A preview stores no state, so its path has no checkpoint routes.
     if (checkpoints) {
-      // {isInvalid, version, features, deployment}: the whole state on every step, so it is checked
-      // and sliced as bytes (inspectFullCheckpoint), never parsed.
+      // {isInvalid, version, features, deployment}: the whole state on every step, so it is sliced
+      // as bytes, never parsed, and checked by what changed since the previous one (state-layout.ts).
       app.patch(
         `${updatePath}/checkpoint`,
-        { config: { ...leased, unparsedJson: true, stateWrite: 'checkpoint' }, schema: { params: schema.UpdateParams } },
+        { config: { ...leased, unparsedJson: true, handlerChecksJson: true, stateWrite: 'checkpoint' }, schema: { params: schema.UpdateParams } },
         async (request, reply) => {
           const { updateId } = request.params;
           await updates.saveFullCheckpoint(stackRef(request.params), updateId, request.leaseToken, request.rawBody);

@@ -16,17 +16,19 @@ import { rawJsonMembers } from '../../http/raw-json.js';
 import { validateTag } from '../stacks/names.js';
 import { stackLabel, type StackRef, type StackService } from '../stacks/service.js';
 import { updateStack, type StackRecord } from '../stacks/store.js';
-import { countResources, emptyDeployment, inspectFullCheckpoint, inspectUntypedDeploymentBytes } from '../state/deployment.js';
+import { countResources, emptyDeployment, inspectUntypedDeploymentBytes } from '../state/deployment.js';
 import { copyStackVersion, setResourceCount } from '../state/store.js';
 import { settledStackOf, stackStateSettled } from '../state/settled.js';
 import { findStackVersion } from '../state/store.js';
 import { loadStackVersion, loadStateBefore, writeStackState } from '../state/versions.js';
 import { jsonSyntaxError } from '../../http/json-syntax.js';
 import { eventKind, eventUrn, kindsOfTypeFilter } from './events.js';
-import { applyDelta, checkDeltaResult, diffText, sha256Hex } from './delta.js';
+import { applyDelta, checkDeltaResult, diffText } from './delta.js';
+import { checkFullCheckpoint, storedEdits } from './full-checkpoint.js';
 import { PieceText } from './piece-text.js';
 import { journalRow, JournalKind, UnreplayableError, validateJournalEntry, type JournalEntry } from './journal.js';
-import type { StateMaterializer } from './materialize.js';
+import type { StateMaterializer, WorkingCheckpoint } from './materialize.js';
+import { layoutOfJson } from './state-layout.js';
 import { assertNoRunningUpdate } from './guard.js';
 import { serviceUpdate, updateInfo } from './presenter.js';
 import * as store from './store.js';
@@ -171,23 +173,24 @@ export class UpdateService {
    * `PATCH .../checkpoint`: the whole deployment; the latest write wins. The server numbers these
    * saves itself and keeps each as its difference from the one before when it has that at hand,
    * as it keeps delta checkpoints: the CLI sends the whole state on every step, and storing it
-   * whole each time is most of what such a save costs.
+   * whole each time is most of what such a save costs. Checking it whole would be the rest, so
+   * only what changed since the previous one is checked (full-checkpoint.ts).
    */
   async saveFullCheckpoint(ref: StackRef, updateId: string, lease: string, raw: Buffer | undefined): Promise<void> {
-    const { head, deployment } = inspectFullCheckpoint(raw);
-    // {"version":3[,"features":[…]],"deployment":<the client's bytes>}
-    const bytes = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"deployment":`), deployment, Buffer.from('}')]);
-    const text = PieceText.of(bytes);
+    const materializer = this.deps.materializer;
+    // Checked before the lease is: against the last one this process saved for the update, if any.
+    const { checked, changes } = await checkFullCheckpoint(raw, materializer.lastSaved(updateId)?.full);
+    const { text } = checked;
     const saved = await transaction(this.deps.db, async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
       this.assertWritesState(update);
       const sequence = update.checkpoint_sequence + 1;
-      const previous = this.deps.materializer.textAtHand(update)?.bytes();
-      const edits = previous && { delta: JSON.stringify(diffText(previous, bytes)), hash: sha256Hex(bytes) };
-      await this.deps.materializer.storeSequenced(tx, update, sequence, text, edits);
+      const previous = materializer.atHand(update);
+      const edits = previous && ((previous.full && storedEdits(previous.full, checked, changes)) ?? diffText(previous.text.bytes(), text.bytes()));
+      await materializer.storeSequenced(tx, update, sequence, text, edits && { delta: JSON.stringify(edits), hash: text.sha256Hex() });
       return { id: update.id, sequence };
     });
-    this.deps.materializer.remember(saved.id, saved.sequence, text);
+    materializer.remember(saved.id, { sequence: saved.sequence, text, full: checked });
   }
 
   /** `PATCH .../checkpointverbatim`: the CLI's own text of the deployment, kept byte for byte. */
@@ -200,9 +203,11 @@ export class UpdateService {
     if (!bytes) throw new ApiError('bad_request', "the checkpoint has no 'untypedDeployment'");
     inspectUntypedDeploymentBytes(bytes);
     const text = PieceText.of(bytes);
+    // The body parser checked the JSON; where its resources lie is what the next delta is checked against.
+    const layout = layoutOfJson(bytes);
     await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
       await this.deps.materializer.storeSequenced(tx, update, sequence, text);
-      return text;
+      return { text, layout };
     });
   }
 
@@ -215,12 +220,14 @@ export class UpdateService {
     }
     const hash = request.checkpointHash;
     await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
-      const base = await this.deps.materializer.checkpointText(tx, update);
+      const materializer = this.deps.materializer;
+      const kept = materializer.atHand(update);
+      const base = kept?.text ?? (await materializer.checkpointText(tx, update));
       if (!base) throw new ApiError('conflict', 'a delta checkpoint needs a previous verbatim checkpoint in this update');
-      const text = applyDelta(base, request.deploymentDelta, hash);
-      checkDeltaResult(text, sequence);
-      await this.deps.materializer.storeSequenced(tx, update, sequence, text, { delta: JSON.stringify(request.deploymentDelta), hash });
-      return text;
+      const { text, ranges } = applyDelta(base, request.deploymentDelta, hash);
+      const layout = await checkDeltaResult(text, sequence, kept?.layout && { layout: kept.layout, ranges });
+      await materializer.storeSequenced(tx, update, sequence, text, { delta: JSON.stringify(request.deploymentDelta), hash });
+      return { text, layout };
     });
   }
 
@@ -580,14 +587,14 @@ export class UpdateService {
   /**
    * Verbatim and delta saves are numbered per update: the next number is applied, a number
    * already applied is a retry and changes nothing, and a gap is a 409. `save` stores the
-   * checkpoint and returns its text, which is kept for the next delta once it is committed.
+   * checkpoint and returns its text (and layout), kept for the next delta once it is committed.
    */
   private async saveSequenced(
     ref: StackRef,
     updateId: string,
     lease: string,
     sequence: number,
-    save: (tx: Executor, update: store.UpdateRow) => Promise<PieceText>,
+    save: (tx: Executor, update: store.UpdateRow) => Promise<Omit<WorkingCheckpoint, 'sequence'>>,
   ): Promise<void> {
     const saved = await transaction(this.deps.db, async (tx) => {
       const { update } = await this.holdLease(tx, ref, updateId, lease);
@@ -596,9 +603,9 @@ export class UpdateService {
       if (sequence !== update.checkpoint_sequence + 1) {
         throw new ApiError('conflict', `checkpoint sequenceNumber ${sequence} skips ahead; expected ${update.checkpoint_sequence + 1}`);
       }
-      return { id: update.id, text: await save(tx, update) };
+      return { id: update.id, checkpoint: await save(tx, update) };
     });
-    if (saved) this.deps.materializer.remember(saved.id, sequence, saved.text);
+    if (saved) this.deps.materializer.remember(saved.id, { sequence, ...saved.checkpoint });
   }
 }
 
