@@ -15,8 +15,9 @@ import type { App } from './types.js';
  */
 export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
   // First of the hooks that can refuse a request: a refused request's body is still drained by Node.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     closeWhenBodyStalls(request.raw, reply.raw, idleTimeoutMs);
+    done();
   });
 
   app.addHook('preParsing', async (request, _reply, payload) => {

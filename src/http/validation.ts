@@ -42,13 +42,14 @@ export function registerValidation(app: App): void {
   );
 
   // Before authentication: the path's names reach the database there (audit of failed tokens).
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const queryStart = request.url.indexOf('?');
     const path = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
-    if (/%00/i.test(path)) throw new ApiError('bad_request', 'the request path contains a NUL character');
+    if (/%00/i.test(path)) return done(new ApiError('bad_request', 'the request path contains a NUL character'));
     if (queryStart >= 0 && /%00/i.test(request.url.slice(queryStart))) {
-      throw new ApiError('bad_request', 'the query string contains a NUL character');
+      return done(new ApiError('bad_request', 'the query string contains a NUL character'));
     }
+    done();
   });
 
   app.addHook('preValidation', async (request) => {

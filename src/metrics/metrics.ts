@@ -12,6 +12,8 @@ export type StateWriteKind = 'checkpoint' | 'verbatim' | 'delta' | 'journal' | '
 
 /** What the server counts and times as it works, for `GET /metrics`. */
 export interface Metrics {
+  /** Whether anything can read them; when not, requests need no hook to count them. */
+  readonly served: boolean;
   /** Prometheus's text format and its content type. */
   scrape(): Promise<{ contentType: string; text: string }>;
   /** One answered request; `route` is the matched pattern (`unmatched` when none), never the raw URL. */
@@ -25,6 +27,7 @@ export interface Metrics {
 
 /** Without a metrics token nothing can read them, so nothing is recorded. */
 const unserved: Metrics = {
+  served: false,
   scrape: () => Promise.reject(new Error('metrics are not served without --metrics-token')),
   request() {},
   stateWrite() {},

@@ -10,6 +10,7 @@ const latencyBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  * servers sharing a process (tests, replicas) keep theirs apart. Served by `GET /metrics`.
  */
 export class PrometheusMetrics implements Metrics {
+  readonly served = true;
   private readonly registry = new Registry();
   private readonly requests = new Counter({ name: 'stackyard_http_requests_total', help: 'HTTP requests answered, by route pattern and status.', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
   private readonly requestSeconds = new Histogram({ name: 'stackyard_http_request_duration_seconds', help: 'Time to answer an HTTP request, by route pattern and status.', labelNames: ['method', 'route', 'status'], buckets: latencyBuckets, registers: [this.registry] });
