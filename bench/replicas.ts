@@ -21,6 +21,8 @@ export interface ReplicaBenchResult {
   runs: ReplicaRun[];
   /** Each process's peak resident memory over the whole part. */
   peakRssMb: number[];
+  /** What the processes logged as errors (a 5xx's cause). */
+  serverErrors: string[];
 }
 
 export async function replicaBenchmark(binDir: string, options: { stacks: number; resources: number; profile?: string }): Promise<ReplicaBenchResult> {
@@ -72,7 +74,8 @@ export async function replicaBenchmark(binDir: string, options: { stacks: number
       const settled = await Promise.allSettled(names('parallel').map(createStack));
       return settled.flatMap((result) => (result.status === 'rejected' ? [failure(result.reason)] : []));
     });
-    return { stacks: options.stacks, resources: options.resources, runs, peakRssMb: servers.map((server) => processStats(server.child.pid!).peakRssMb) };
+    const serverErrors = servers.flatMap((server) => server.output().split('\n').filter((line) => /"level":5\d/.test(line)));
+    return { stacks: options.stacks, resources: options.resources, runs, peakRssMb: servers.map((server) => processStats(server.child.pid!).peakRssMb), serverErrors };
   } finally {
     for (const server of servers) await server.stop();
     await balancer.close();
@@ -93,6 +96,9 @@ export function replicaTable(result: ReplicaBenchResult): string[] {
     `Peak RSS of the two processes: ${result.peakRssMb.map((mb) => mb.toFixed(0)).join(' and ')} MB.`,
   ];
   const errors = [...(serial?.errors ?? []), ...(parallel?.errors ?? [])];
-  if (errors.length > 0) lines.push('', 'Errors:', ...errors.map((error) => `- ${error.split('\n').slice(-3).join(' ').slice(0, 500)}`));
+  // The lines of each failure that say what went wrong, not the stack trace around them.
+  const telling = (error: string) => error.split('\n').filter((line) => /error|fail|conflict|\b[45]\d\d\b/i.test(line)).slice(0, 4).join(' ').slice(0, 600);
+  if (errors.length > 0) lines.push('', 'Errors:', ...errors.map((error) => `- ${telling(error) || error.slice(-600)}`));
+  if (result.serverErrors.length > 0) lines.push('', 'Logged by the servers:', ...result.serverErrors.map((line) => `- ${line.slice(0, 1500)}`));
   return lines;
 }
