@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { ApiError } from '../errors.js';
 import { deepBodyError, refuseDeepJson, valueDepthExceeds } from './json-depth.js';
 import type { App } from './types.js';
@@ -28,18 +28,32 @@ function refuseNulInFields(value: unknown): void {
   }
 }
 
+const common = { useDefaults: true, removeAdditional: false, allErrors: false, strict: false } as const;
+const coercing = { ajv: new Ajv({ ...common, coerceTypes: 'array' }), compiled: new Map<string, ValidateFunction>() };
+const exact = { ajv: new Ajv({ ...common, coerceTypes: false }), compiled: new Map<string, ValidateFunction>() };
+
+/**
+ * Compiled once per process for each distinct schema: every server in a process (replicas, test
+ * servers) shares the routes' validators rather than compiling a few hundred schemas at each start.
+ * Keyed by the schema's text, since a route's schema object may be rebuilt per server.
+ */
+function validatorOf(schema: unknown, compiler: typeof exact): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let validate = compiler.compiled.get(key);
+  if (!validate) {
+    validate = compiler.ajv.compile(schema as object);
+    compiler.compiled.set(key, validate);
+  }
+  return validate;
+}
+
 /**
  * Path and query values arrive as strings and are coerced to the schema's types; JSON bodies are
  * taken as sent, so `{"stackName": 42}` is a 400 rather than a stack named "42". Before either,
  * what no route can handle is refused: NUL characters, and bodies nested deeper than any state.
  */
 export function registerValidation(app: App): void {
-  const common = { useDefaults: true, removeAdditional: false, allErrors: false, strict: false } as const;
-  const coercing = new Ajv({ ...common, coerceTypes: 'array' });
-  const exact = new Ajv({ ...common, coerceTypes: false });
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? exact.compile(schema) : coercing.compile(schema),
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => validatorOf(schema, httpPart === 'body' ? exact : coercing));
 
   // Before authentication: the path's names reach the database there (audit of failed tokens).
   app.addHook('onRequest', (request, _reply, done) => {
