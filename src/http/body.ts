@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { refuseDeepJson } from './json-depth.js';
 import { parseJsonYielding } from './json-parse.js';
-import { invalidJsonBodyError, jsonSyntaxError, jsonSyntaxErrorYielding } from './json-syntax.js';
+import { invalidJsonBodyError, jsonSyntaxError, jsonSyntaxErrorYielding, largeJsonBytes } from './json-syntax.js';
 import type { App } from './types.js';
 
 /**
@@ -48,7 +48,7 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
     if (request.routeOptions.config.yamlBody) return yamlText(bytes);
     const unparsed = request.routeOptions.config.unparsedJson;
     if (unparsed && request.routeOptions.config.handlerChecksJson) return undefined;
-    if (bytes.length < largeBodyBytes) {
+    if (bytes.length < largeJsonBytes) {
       if (unparsed) return refuseSyntaxError(jsonSyntaxError(bytes));
       try {
         return JSON.parse(bytes.toString('utf8'));
@@ -58,9 +58,9 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
       }
     }
     // Large: checked and parsed a slice at a time, so other requests are served meanwhile.
-    refuseSyntaxError(await jsonSyntaxErrorYielding(bytes, largeBodyBytes));
+    refuseSyntaxError(await jsonSyntaxErrorYielding(bytes, largeJsonBytes));
     refuseDeepJson(bytes);
-    return unparsed ? undefined : parseJsonYielding(bytes, largeBodyBytes);
+    return unparsed ? undefined : parseJsonYielding(bytes, largeJsonBytes);
   });
 }
 
@@ -105,9 +105,6 @@ function yamlText(bytes: Buffer): string {
   }
   return text;
 }
-
-/** Bodies from this size on are checked and parsed in slices of it. */
-const largeBodyBytes = 1024 * 1024;
 
 function refuseSyntaxError(error: string | undefined): undefined {
   if (error) throw invalidJsonBodyError(error);

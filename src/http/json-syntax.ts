@@ -30,6 +30,14 @@ export function jsonSyntaxError(bytes: Buffer): string | undefined {
   }
 }
 
+/** Documents from this size on are checked, and parsed, a slice of it at a time. */
+export const largeJsonBytes = 1024 * 1024;
+
+/** jsonSyntaxError; a large document a slice at a time, so other requests are served meanwhile. */
+export function jsonSyntaxErrorOf(bytes: Buffer): Promise<string | undefined> | string | undefined {
+  return bytes.length < largeJsonBytes ? jsonSyntaxError(bytes) : jsonSyntaxErrorYielding(bytes, largeJsonBytes);
+}
+
 /** jsonSyntaxError for large documents: other requests are served after every `sliceBytes` checked. */
 export async function jsonSyntaxErrorYielding(bytes: Buffer, sliceBytes: number): Promise<string | undefined> {
   try {

@@ -222,7 +222,7 @@ export class UpdateService {
     await this.saveSequenced(ref, updateId, lease, sequence, async (tx, update) => {
       const materializer = this.deps.materializer;
       const kept = materializer.atHand(update);
-      const base = kept?.text ?? (await materializer.checkpointText(tx, update));
+      const base = await materializer.checkpointText(tx, update);
       if (!base) throw new ApiError('conflict', 'a delta checkpoint needs a previous verbatim checkpoint in this update');
       const { text, ranges } = applyDelta(base, request.deploymentDelta, hash);
       const layout = await checkDeltaResult(text, sequence, kept?.layout && { layout: kept.layout, ranges });

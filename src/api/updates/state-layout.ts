@@ -11,7 +11,7 @@
 
 import { ApiError } from '../../errors.js';
 import { jsonDepthExceeds, maxJsonDepth } from '../../http/json-depth.js';
-import { jsonSyntaxError, jsonSyntaxErrorYielding } from '../../http/json-syntax.js';
+import { jsonSyntaxError, jsonSyntaxErrorOf } from '../../http/json-syntax.js';
 import { arrayAt, walkObject } from '../../http/raw-json.js';
 import type { ChangedRange } from './delta.js';
 
@@ -37,16 +37,13 @@ export interface TextRefusals {
   depth(): ApiError;
 }
 
-/** Bodies from this size on are checked a slice at a time, so other requests are served meanwhile. */
-const sliceBytes = 1024 * 1024;
-
 /**
  * Checks `bytes` whole: one JSON value, nested no deeper than any request may be, whose frame
  * (the text with its resources emptied) passes `checkFrame`. Returns its layout, or undefined when
  * it has no resources array.
  */
 export async function checkWholeText(bytes: Buffer, refusals: TextRefusals, checkFrame: (frame: Buffer) => void): Promise<StateLayout | undefined> {
-  const syntax = bytes.length < sliceBytes ? jsonSyntaxError(bytes) : await jsonSyntaxErrorYielding(bytes, sliceBytes);
+  const syntax = await jsonSyntaxErrorOf(bytes);
   if (syntax) throw refusals.syntax(syntax);
   if (jsonDepthExceeds(bytes)) throw refusals.depth();
   const layout = layoutOfJson(bytes);
