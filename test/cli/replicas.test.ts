@@ -95,7 +95,7 @@ if (testDatabase === 'postgres') {
     it('serves `pulumi cancel` and a fresh `up` from one process after the other is killed mid-update', async () => {
       const name = 'stackyard/proj/orphaned';
       await initStack(name);
-      const shape = { generation: 1 as const, groups: 2, perGroup: 10, slowMs: 400 };
+      const shape = { generation: 1 as const, groups: 2, perGroup: 10, slowMs: 400, slowest: { name: 'group1-9', ms: 60_000 } };
       // The update goes through the proxy, so both processes serve it, each request to the next.
       const { pulumiRoot, envVars } = automationSetup(viaProxy);
       const child = spawn(
@@ -126,7 +126,7 @@ if (testDatabase === 'postgres') {
       const leftUrns = left.deployment.resources.map((r: { urn: string }) => r.urn);
       for (const urn of createdBefore) assert.ok(leftUrns.includes(urn), `${urn} was lost`);
 
-      const stack = await inlineStack(viaProxy, name, await loadProgram({ ...shape, slowMs: 0 }));
+      const stack = await inlineStack(viaProxy, name, await loadProgram({ ...shape, slowMs: 0, slowest: undefined }));
       assert.equal((await stack.up()).summary.result, 'succeeded');
       const recovered = await exported(viaProxy, name);
       assert.equal(recovered.deployment.resources.length, 24);

@@ -12,6 +12,11 @@ export interface ProgramShape {
   groups: number;
   perGroup: number;
   slowMs?: number;
+  /**
+   * One thing whose create takes `ms` instead: a test that kills an update once something is stored
+   * knows the update is still running then, however late its poll sees the state.
+   */
+  slowest?: { name: string; ms: number };
 }
 
 type Program = () => Promise<Record<string, unknown>>;
