@@ -57,8 +57,8 @@ if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('STACKYAR
 function runSuite(database: string, files: string[], env: NodeJS.ProcessEnv, report?: string): Promise<boolean> {
   const heading = `# ${database}: ${files.length} test files, ${concurrency} at a time\n`;
   const out = report === undefined ? 'inherit' : fs.openSync(report, 'w');
-  if (report === undefined) process.stdout.write(heading);
-  else fs.writeSync(out as number, heading);
+  if (typeof out === 'number') fs.writeSync(out, heading);
+  else process.stdout.write(heading);
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: ['ignore', out, out], env });
   return new Promise((resolve) => {
     child.once('exit', (code) => {
