@@ -132,6 +132,23 @@ describe('gzip request bodies', () => {
     assert.equal((await api.get(`/api/stacks/${server.org}/gzipped/bomb`)).status, 404);
   });
 
+  it('decompresses a body of two gzip members, whose trailer gives the length of the last one only', async () => {
+    const text = JSON.stringify({ stackName: 'members', tags: { note: 'ü'.repeat(200) } });
+    const cut = text.indexOf('ü') + 2; // inside the note, between whole characters
+    const rawBody = Buffer.concat([zlib.gzipSync(text.slice(0, cut)), zlib.gzipSync(text.slice(cut))]);
+    const reply = await api.request('POST', `/api/stacks/${server.org}/gzipped`, { rawBody, headers: { 'Content-Encoding': 'gzip' } });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal((await api.get(`/api/stacks/${server.org}/gzipped/members`)).body.tags.note, 'ü'.repeat(200));
+  });
+
+  it('refuses a compressed body larger than the limit before decompressing it', async () => {
+    const noise = zlib.gzipSync(Buffer.from(Array.from({ length: 6000 }, (_, i) => (i * 7919) % 251)), { level: 0 });
+    assert.ok(noise.length > 4096);
+    const reply = await api.request('POST', `/api/stacks/${server.org}/gzipped`, { rawBody: noise, headers: { 'Content-Encoding': 'gzip' } });
+    assert.equal(reply.status, 413);
+    assert.deepEqual(reply.body, { code: 413, message: 'Payload Too Large: request body is larger than the limit of 4096 bytes' });
+  });
+
   it('rejects a body that is not gzip with 400', async () => {
     const reply = await api.request('POST', `/api/stacks/${server.org}/gzipped`, {
       rawBody: '{"stackName":"x"}',
