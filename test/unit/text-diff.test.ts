@@ -80,3 +80,24 @@ describe('diffText', () => {
     }
   });
 });
+
+describe('the check kept with stored edits', () => {
+  const before = PieceText.of(Buffer.from('{"a":"ünchanged"'), Buffer.from(',"b":1}'));
+  const edits = [{ Span: { start: { offset: 6 }, end: { offset: 16 } }, NewText: 'étape ✓' }];
+  const after = '{"a":"étape ✓","b":1}';
+
+  it('is the CRC-32 of the whole text when the server found the edits, and matches it across pieces', () => {
+    const check = PieceText.of(Buffer.from(after)).crc32Check();
+    assert.match(check, /^crc32:[0-9a-f]{8}$/);
+    assert.equal(before.edit([{ start: 6, end: 16, text: Buffer.from('étape ✓') }]).crc32Check(), check);
+    assert.equal(applyDelta(before, edits, check, true).text.toString(), after);
+    const wrong = `crc32:${(parseInt(check.slice(6), 16) ^ 1).toString(16).padStart(8, '0')}`;
+    assert.throws(() => applyDelta(before, edits, wrong, true), /the checkpoint delta yields hash crc32:/);
+  });
+
+  it('is SHA-256 for a client’s delta, which cannot name a CRC instead', () => {
+    assert.equal(applyDelta(before, edits, sha256Hex(Buffer.from(after))).text.toString(), after);
+    const check = PieceText.of(Buffer.from(after)).crc32Check();
+    assert.throws(() => applyDelta(before, edits, check), /yields hash [0-9a-f]{64}, not the expected crc32:/);
+  });
+});

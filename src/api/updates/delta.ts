@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiError } from '../../errors.js';
 import { maxJsonDepth } from '../../http/json-depth.js';
 import { inspectUntypedDeploymentBytes } from '../state/deployment.js';
-import type { PieceText } from './piece-text.js';
+import { crc32Prefix, type PieceText } from './piece-text.js';
 import { checkChangedText, checkWholeText, type StateLayout } from './state-layout.js';
 
 export const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -28,9 +28,10 @@ function isTextEdit(value: unknown): value is TextEdit {
  * Applies the CLI's byte-offset edits to the previous checkpoint text and checks the result
  * against the SHA-256 the CLI computed. Offsets count bytes of Go strings, so all of it works
  * on bytes. Any mismatch is a 409, after which the CLI resends the whole text. Returns the text
- * and the ranges of the previous one that changed.
+ * and the ranges of the previous one that changed. Stored edits (`stored`) may instead carry the
+ * CRC-32 the server kept with edits it found itself (piece-text.ts); a client's never do.
  */
-export function applyDelta(base: PieceText, edits: unknown, expectedHash: string): { text: PieceText; ranges: ChangedRange[] } {
+export function applyDelta(base: PieceText, edits: unknown, expectedHash: string, stored = false): { text: PieceText; ranges: ChangedRange[] } {
   if (!Array.isArray(edits) || !edits.every(isTextEdit)) {
     throw new ApiError('bad_request', 'deploymentDelta must be a list of text edits with Span offsets and NewText');
   }
@@ -51,7 +52,7 @@ export function applyDelta(base: PieceText, edits: unknown, expectedHash: string
     return { start, end, text };
   });
   const result = base.edit(byteEdits);
-  const hash = result.sha256Hex();
+  const hash = stored && expectedHash.startsWith(crc32Prefix) ? result.crc32Check() : result.sha256Hex();
   if (hash !== expectedHash) {
     throw new ApiError('conflict', `the checkpoint delta yields hash ${hash}, not the expected ${expectedHash}`);
   }

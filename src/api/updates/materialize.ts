@@ -77,7 +77,7 @@ export class StateMaterializer {
     let text = PieceText.of(stored);
     for (const delta of await listCheckpointDeltas(tx, update.id, update.materialized_checkpoint_sequence)) {
       try {
-        text = applyDelta(text, JSON.parse(delta.delta), delta.checkpoint_hash).text;
+        text = applyDelta(text, JSON.parse(delta.delta), delta.checkpoint_hash, true).text;
       } catch (error) {
         // A stored delta was accepted once; if it no longer applies the text cannot be rebuilt.
         throw new UnreplayableError(`checkpoint ${delta.sequence}: ${error instanceof Error ? error.message : String(error)}`);
@@ -95,7 +95,8 @@ export class StateMaterializer {
 
   /**
    * Stores `text` as the update's checkpoint at `sequence`: as the edits that made it from the
-   * previous text (`delta`, JSON, checked by the text's SHA-256 when rebuilt) while few have piled
+   * previous text (`delta`, JSON, checked by `hash` when rebuilt: the text's SHA-256, or its CRC-32
+   * for edits the server found) while few have piled
    * up since the last whole text, else whole.
    */
   async storeSequenced(tx: Executor, update: UpdateRow, sequence: number, text: PieceText, edits?: { delta: string; hash: string }): Promise<void> {

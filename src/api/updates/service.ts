@@ -187,7 +187,7 @@ export class UpdateService {
       const sequence = update.checkpoint_sequence + 1;
       const previous = materializer.atHand(update);
       const edits = previous && ((previous.full && storedEdits(previous.full, checked, changes)) ?? diffText(previous.text.bytes(), text.bytes()));
-      await materializer.storeSequenced(tx, update, sequence, text, edits && { delta: JSON.stringify(edits), hash: text.sha256Hex() });
+      await materializer.storeSequenced(tx, update, sequence, text, edits && { delta: JSON.stringify(edits), hash: text.crc32Check() });
       return { id: update.id, sequence };
     });
     materializer.remember(saved.id, { sequence: saved.sequence, text, full: checked });
