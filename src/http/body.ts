@@ -1,8 +1,7 @@
-import zlib from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { errorCodes, type FastifyReply, type FastifyRequest } from 'fastify';
+import { gunzipWhole } from '../blobs/gzip.js';
 import { ApiError } from '../errors.js';
 import { refuseDeepJson } from './json-depth.js';
 import { parseJsonYielding } from './json-parse.js';
@@ -29,7 +28,7 @@ export function registerBodyHandling(app: App, idleTimeoutMs: number): void {
     }
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit;
     const compressed = await readAll(payload, limit, reply);
-    if (compressed.length > 0) request[decodedBody] = await gunzipWhole(compressed, limit);
+    if (compressed.length > 0) request[decodedBody] = await decompressBody(compressed, limit);
     // Fastify reads the body from this stream and compares Content-Length with this count of
     // compressed bytes; the decompressed body is handed to the parsers beside it, not copied again.
     const drained = Readable.from([]) as Readable & { receivedEncodedLength?: number };
@@ -145,26 +144,15 @@ function readAll(payload: Readable, limit: number, reply: FastifyReply): Promise
   });
 }
 
-/**
- * Decompresses a gzip body in one call, off the event loop, into one buffer sized by the gzip
- * trailer's length of the (last) member when that is plausible: zlib's default of 16 KB pieces
- * meant one trip to the thread pool per piece and a copy to join them, about 4× the time for
- * a state of several MB. A trailer that understates (a body of several gzip members gives the
- * last one's length) only costs more pieces; the limit holds either way.
- */
-async function gunzipWhole(compressed: Buffer, limit: number): Promise<Buffer> {
-  // Deflate expands at most about 1,032 times; a larger claim is not believed.
-  const claimed = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
-  const chunkSize = Math.max(64, Math.min(claimed, limit, compressed.length * 1032) + 1);
+/** A gzip body decompressed (src/blobs/gzip.ts), refused past the body limit. */
+async function decompressBody(compressed: Buffer, limit: number): Promise<Buffer> {
   try {
-    return await gunzip(compressed, { chunkSize, maxOutputLength: limit });
+    return await gunzipWhole(compressed, limit);
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     throw error;
   }
 }
-
-const gunzip = promisify(zlib.gunzip);
 
 function yamlText(bytes: Buffer): string {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);

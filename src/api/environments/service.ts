@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
+import { gzip as gzipCallback } from 'node:zlib';
+import { decompressStored } from '../../blobs/gzip.js';
 import type { Caller } from '../../auth/caller.js';
 import { organizationRole, requireOrganization, type OrganizationRoleName } from '../../auth/permissions.js';
 import { recordAudit, type AuditEntry } from '../../audit/record.js';
@@ -851,12 +852,9 @@ export class EnvironmentService {
  * before sealing, the stored length says something of the content; only callers who may open
  * the environment shape that content, and they can read it anyway.
  */
-async function sessionText(content: Buffer): Promise<Buffer> {
-  return content[0] === 0x1f && content[1] === 0x8b ? gunzip(content) : content;
-}
+const sessionText = (content: Buffer): Promise<Buffer> => decompressStored(content);
 
 const gzip = promisify(gzipCallback);
-const gunzip = promisify(gunzipCallback);
 
 /** Anonymous definitions have no key of their own: their ciphertexts cannot be opened here. */
 const anonymousDecrypter: Decrypter = {
