@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../src/errors.js';
-import { applyDelta, changedRanges } from '../../src/api/updates/delta.js';
+import { applyDelta, changedRanges, type ChangedRange } from '../../src/api/updates/delta.js';
 import { checkFullCheckpoint, storedEdits } from '../../src/api/updates/full-checkpoint.js';
 import { PieceText } from '../../src/api/updates/piece-text.js';
 import { bufferSlices, checkChangedText, checkWholeText, layoutOfJson, type StateLayout } from '../../src/api/updates/state-layout.js';
@@ -57,6 +57,64 @@ function mutate(text: Buffer, rng: ReturnType<typeof random>): Buffer {
   }
 }
 
+/** Whether the base with each range's bytes replaced by the new text's is the new text. */
+function rebuilds(base: Buffer, text: Buffer, ranges: readonly ChangedRange[]): boolean {
+  const parts: Buffer[] = [];
+  let cursor = 0;
+  for (const range of ranges) {
+    if (range.start < cursor || range.end < range.start) return false;
+    parts.push(base.subarray(cursor, range.start), text.subarray(range.textStart, range.textEnd));
+    cursor = range.end;
+  }
+  parts.push(base.subarray(cursor));
+  return Buffer.concat(parts).equals(text);
+}
+
+describe('finding what changed between two states', () => {
+  // Resources as alike as the bench's: the same long inputs, told apart by their names only.
+  const alike = (i: number) => ({ urn: `urn:pulumi:dev::p::x:y:Z::item-${i}`, custom: true, inputs: { code: 'exports.handler = f;'.repeat(60), payload: `${i}:`.padEnd(1000, 'abcdefghij') } });
+
+  it('finds a resource moved to the front of the others, as the CLI moves each one it processes during an update, as whole elements', () => {
+    const rng = random(7);
+    let order = Array.from({ length: 200 }, (_, i) => i);
+    let previous = checkpoint(order.map(alike), 't0');
+    const elementBytes = JSON.stringify(alike(0)).length;
+    let bytesAlone = 0;
+    let byElements = 0;
+    for (let step = 1; step <= 60; step++) {
+      // Processed resources come first; the next one processed leaves its place among the rest.
+      const from = step + rng.int(order.length - step);
+      order = [...order.slice(0, step - 1), order[from]!, ...order.slice(step - 1, from), ...order.slice(from + 1)];
+      const next = checkpoint(order.map(alike), `t${step}`);
+      const layout = layoutOfJson(previous)!;
+      const ranges = changedRanges(previous, next, layout.elements);
+      assert.ok(rebuilds(previous, next, ranges), `step ${step}`);
+      const changed = ranges.reduce((sum, range) => sum + range.textEnd - range.textStart + range.end - range.start, 0);
+      assert.ok(changed <= 2 * elementBytes + 64, `step ${step}: ${changed} bytes changed for one resource moved (${elementBytes} bytes)`);
+      assert.deepEqual(checkChangedText(layout, bufferSlices(next), ranges, noFrameCheck), layoutOfJson(next), `step ${step}`);
+      bytesAlone += changedRanges(previous, next).reduce((sum, range) => sum + range.textEnd - range.textStart + range.end - range.start, 0);
+      byElements += changed;
+      previous = next;
+    }
+    // Without the elements only bytes are matched, and alike resources match one another's bytes.
+    assert.ok(bytesAlone > 10 * byElements, `${bytesAlone} bytes changed by the bytes alone, ${byElements} by elements`);
+  });
+
+  it('rebuilds any text from any other, with and without the elements of the first', () => {
+    const rng = random(11);
+    for (let round = 0; round < 300; round++) {
+      const count = 1 + rng.int(12);
+      const before = Array.from({ length: count }, (_, i) => (rng.int(2) ? alike(i) : resource(i)));
+      const after = before.filter(() => rng.int(4) > 0);
+      for (let k = rng.int(4); k > 0; k--) after.splice(rng.int(after.length + 1), 0, rng.int(2) ? alike(100 + k) : resource(100 + k, 'v2'));
+      const previous = checkpoint(before, `a${round}`);
+      let next = checkpoint(after, `b${round}`);
+      if (rng.int(3) === 0) next = mutate(next, rng);
+      for (const elements of [layoutOfJson(previous)!.elements, undefined]) assert.ok(rebuilds(previous, next, changedRanges(previous, next, elements)), `round ${round}`);
+    }
+  });
+});
+
 describe('checking a state by what changed', () => {
   it('accepts a changed text only when it is JSON, with the layout a whole check finds', () => {
     const rng = random(20261207);
@@ -68,7 +126,9 @@ describe('checking a state by what changed', () => {
       const layout = layoutOfJson(previous)!;
       let next: Buffer = previous;
       for (let k = 1 + rng.int(3); k > 0; k--) next = mutate(next, rng);
-      const result = checkChangedText(layout, bufferSlices(next), changedRanges(previous, next), noFrameCheck);
+      const ranges = changedRanges(previous, next, rng.int(2) ? layout.elements : undefined);
+      assert.ok(rebuilds(previous, next, ranges), `ranges that do not rebuild ${next.toString('latin1')}`);
+      const result = checkChangedText(layout, bufferSlices(next), ranges, noFrameCheck);
       if (result === undefined) {
         if (!isJson(next)) wrongFound++;
         continue;

@@ -139,13 +139,63 @@ export interface ChangedRange {
   textEnd: number;
 }
 
+/** How far past a difference an element of the base is looked for in the new text: past a few elements moved there. */
+const elementWindow = 262144;
+/** The elements at and after a difference whose bytes are looked for, in order. */
+const elementTries = 3;
+
+/** The first element (by index) of `elements` (start and end pairs, in order) that ends after `at`. */
+function elementEndingAfter(elements: Int32Array, at: number): number {
+  let low = 0;
+  let high = elements.length / 2;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (elements[2 * middle + 1]! <= at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * Where the texts are back in step after differing at `base[from]` and `text[textFrom]` inside
+ * the base's resources array, found by an element's whole bytes: its URN makes them unique,
+ * where any 32 bytes recur in every resource. During an update the CLI moves each resource it
+ * has processed to the front of the array, so one save inserts a resource where others follow
+ * unchanged, and removes it further on. A difference inside an element is taken back to the
+ * element's start (no earlier than `floor`, where the bytes last agreed from), so a range is
+ * whole elements: an inserted one is found by the next element's bytes further on, a removed or
+ * changed one by the next element's bytes where it was.
+ */
+function elementAnchor(base: Buffer, from: number, baseEnd: number, text: Buffer, textFrom: number, textEnd: number, elements: Int32Array, floor: number) {
+  let index = elementEndingAfter(elements, from);
+  const count = elements.length / 2;
+  if (index >= count) return undefined;
+  const rewind = Math.max(0, Math.min(from - elements[2 * index]!, from - floor));
+  const start = from - rewind;
+  const textStart = textFrom - rewind;
+  for (let tries = 0; tries < elementTries && index < count; tries++, index++) {
+    const elementStart = elements[2 * index]!;
+    const elementEnd = elements[2 * index + 1]!;
+    // Found whole before the common end, an element takes the texts past `from`: they move on.
+    if (elementEnd > baseEnd) break;
+    if (elementStart < start) continue; // the element the difference is in, when it began before `floor`
+    const element = base.subarray(elementStart, elementEnd);
+    const window = Math.max(elementWindow, 4 * element.length);
+    const found = text.subarray(textStart, Math.min(textEnd, textStart + window + element.length)).indexOf(element);
+    if (found >= 0) return { start, textStart, base: elementStart, text: textStart + found };
+  }
+  return undefined;
+}
+
 /**
  * Where `text` differs from `base`, in order. The CLI's saves change the manifest's time near the
  * start and a resource and the pending operations further on, so after each difference the texts
- * are brought back in step at the next 32 bytes they share; what cannot be is one range to the
- * common end. Range ends stay off the middle of a UTF-8 character.
+ * are brought back in step: inside the resources array, when the base's `elements` are known (its
+ * layout), at the next of its elements found whole (elementAnchor); elsewhere at the next 32
+ * bytes they share. What cannot be is one range to the common end. Range ends stay off the
+ * middle of a UTF-8 character.
  */
-export function changedRanges(base: Buffer, text: Buffer): ChangedRange[] {
+export function changedRanges(base: Buffer, text: Buffer, elements?: Int32Array): ChangedRange[] {
   const shorter = Math.min(base.length, text.length);
   let same = commonRun(base, 0, text, 0, shorter);
   while (same > 0 && isContinuationByte(text[same])) same--;
@@ -156,15 +206,28 @@ export function changedRanges(base: Buffer, text: Buffer): ChangedRange[] {
   const ranges: ChangedRange[] = [];
   let at = same;
   let textAt = same;
+  // Where the bytes before `at` last agreed from.
+  let agreed = 0;
+  const inArray = (offset: number) => elements !== undefined && elements.length > 0 && offset >= elements[0]! && offset < elements[elements.length - 1]!;
   while (at < baseEnd || textAt < textEnd) {
-    const anchor = ranges.length < maxEdits - 1 ? findAnchor(base, at, baseEnd, text, textAt, textEnd) : undefined;
+    let anchor: { start: number; textStart: number; base: number; text: number } | undefined;
+    if (ranges.length < maxEdits - 1) {
+      anchor = inArray(at) ? elementAnchor(base, at, baseEnd, text, textAt, textEnd, elements!, agreed) : undefined;
+      if (!anchor) {
+        const found = findAnchor(base, at, baseEnd, text, textAt, textEnd);
+        anchor = found && { start: at, textStart: textAt, ...found };
+      }
+    }
     if (!anchor) {
       ranges.push({ start: at, end: baseEnd, textStart: textAt, textEnd });
       break;
     }
-    if (anchor.base > at || anchor.text > textAt) ranges.push({ start: at, end: anchor.base, textStart: textAt, textEnd: anchor.text });
+    if (anchor.base > anchor.start || anchor.text > anchor.textStart) {
+      ranges.push({ start: anchor.start, end: anchor.base, textStart: anchor.textStart, textEnd: anchor.text });
+    }
     same = commonRun(base, anchor.base, text, anchor.text, Math.min(baseEnd - anchor.base, textEnd - anchor.text));
     while (same > 0 && isContinuationByte(text[anchor.text + same])) same--;
+    agreed = anchor.base;
     at = anchor.base + same;
     textAt = anchor.text + same;
   }

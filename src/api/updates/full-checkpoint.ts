@@ -43,7 +43,7 @@ export async function checkFullCheckpoint(
   let parts: ReturnType<typeof inspectFullCheckpoint> | undefined;
   const inspectFrame = (frame: Buffer) => (parts = inspectFullCheckpoint(frame));
   if (base?.layout) {
-    const ranges = changedRanges(base.raw, raw);
+    const ranges = changedRanges(base.raw, raw, base.layout.elements);
     const layout = checkChangedText(base.layout, bufferSlices(raw), ranges, inspectFrame);
     if (layout) return { checked: assemble(raw, layout, parts!), changes: { base, ranges } };
   }
