@@ -108,7 +108,7 @@ describe('finding what changed between two states', () => {
       const after = before.filter(() => rng.int(4) > 0);
       for (let k = rng.int(4); k > 0; k--) after.splice(rng.int(after.length + 1), 0, rng.int(2) ? alike(100 + k) : resource(100 + k, 'v2'));
       const previous = checkpoint(before, `a${round}`);
-      let next = checkpoint(after, `b${round}`);
+      let next: Buffer = checkpoint(after, `b${round}`);
       if (rng.int(3) === 0) next = mutate(next, rng);
       for (const elements of [layoutOfJson(previous)!.elements, undefined]) assert.ok(rebuilds(previous, next, changedRanges(previous, next, elements)), `round ${round}`);
     }

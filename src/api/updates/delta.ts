@@ -176,7 +176,7 @@ function elementAnchor(base: Buffer, from: number, baseEnd: number, text: Buffer
   for (let tries = 0; tries < elementTries && index < count; tries++, index++) {
     const elementStart = elements[2 * index]!;
     const elementEnd = elements[2 * index + 1]!;
-    // Found whole before the common end, an element takes the texts past `from`: they move on.
+    // Only an element before the common end is sure to carry both texts past `from` when found.
     if (elementEnd > baseEnd) break;
     if (elementStart < start) continue; // the element the difference is in, when it began before `floor`
     const element = base.subarray(elementStart, elementEnd);
