@@ -24,9 +24,10 @@ export const decompressStored = async (stored: Buffer): Promise<Buffer> => (isGz
  * with a RangeError whose code is ERR_BUFFER_TOO_LARGE.
  */
 export function gunzipWhole(compressed: Buffer, maxLength: number = constants.MAX_LENGTH): Promise<Buffer> {
-  // Deflate expands at most about 1,032 times.
+  // The trailer's last 4 bytes; a gzip member has a 10-byte header and an 8-byte trailer.
   const claimed = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
-  // One byte more than the output, or zlib fills the buffer and takes another to look for more.
+  // Deflate expands at most about 1,032 times. One byte more than the output, or zlib fills the
+  // buffer and takes another to look for more.
   const chunkSize = Math.max(64, Math.min(claimed, maxLength, compressed.length * 1032) + 1);
   return gunzip(compressed, { chunkSize, maxOutputLength: maxLength });
 }
