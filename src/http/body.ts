@@ -173,7 +173,7 @@ function refuseSyntaxError(error: string | undefined): undefined {
  */
 function closeWhenBodyStalls(request: IncomingMessage, response: ServerResponse, idleTimeoutMs: number): void {
   const socket = request.socket;
-  if (request.complete || socket.destroyed) return;
+  if (request.complete || socket.destroyed || !hasBody(request)) return;
   let bytesRead = socket.bytesRead;
   let lastProgress = Date.now();
   const stop = () => clearInterval(timer);
@@ -196,4 +196,9 @@ function closeWhenBodyStalls(request: IncomingMessage, response: ServerResponse,
   response.once('close', () => {
     if (request.complete || socket.destroyed) stop();
   });
+}
+
+/** HTTP/1.1: a request has a body only when it says how it is framed (RFC 9112, section 6.3). */
+function hasBody(request: IncomingMessage): boolean {
+  return request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
 }

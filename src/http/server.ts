@@ -32,12 +32,14 @@ import { registerErrorHandling, renderFrameworkError } from './errors.js';
 import type { App } from './types.js';
 import { registerValidation } from './validation.js';
 import { registerOpenApi } from './openapi.js';
+import { requestLogger } from './request-logger.js';
 import { consoleDir, registerConsole } from './console.js';
 
 /** The HTTP API over a context. It does not listen: main does, and tests use any free port. */
 export function buildServer(ctx: AppContext): App {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
+    childLoggerFactory: requestLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
     genReqId: () => ctx.ids.next(),
     requestIdHeader: false,
@@ -101,11 +103,12 @@ export function buildServer(ctx: AppContext): App {
 
 /** Every answer counted and timed by its route's pattern; accepted state writes by kind and size. */
 function registerRequestMetrics(app: App, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     metrics.request(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
     const kind = request.routeOptions.config?.stateWrite;
     if (kind && reply.statusCode < 300) metrics.stateWrite(kind, request.rawBody?.length ?? 0, seconds);
+    done();
   });
 }
 

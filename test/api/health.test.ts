@@ -83,6 +83,8 @@ describe('a full disk', { skip: testDatabase !== 'sqlite' && 'SQLite caps its fi
       assert.equal(logged.length, 1, JSON.stringify(logged));
       assert.equal(logged[0]!.err.code, 'SQLITE_FULL');
       assert.equal(logged[0]!.err.message, 'database or disk is full');
+      // The line an operator finds by the id the CLI prints beside a 5xx.
+      assert.equal(logged[0]!.reqId, refused.headers.get('x-pulumi-request-id'));
 
       const notReady = await fullApi.get('/readyz', { token: null });
       assert.equal(notReady.status, 503);

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/executor.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { OrganizationMembersTable, OrganizationRole, OrganizationsTable } from '../../db/schema.js';
 
 export type OrganizationRow = OrganizationsTable;
@@ -33,19 +34,20 @@ export async function findMembership(
     .executeTakeFirst();
 }
 
-/** The user's organizations, oldest membership first (the first is the default). */
-export async function listMemberships(
-  db: Executor,
-  userId: string,
-): Promise<Array<OrganizationRow & { role: OrganizationRole }>> {
-  return db
+// Prepared: `GET /api/user`, which the CLI asks at the start of most commands, reads it.
+const membershipsOfUser = preparedQuery((db: Executor, userId: string) =>
+  db
     .selectFrom('organization_members as m')
     .innerJoin('organizations as o', 'o.id', 'm.organization_id')
     .select(['o.id', 'o.name', 'o.display_name', 'o.created_at', 'o.default_stack_permission', 'm.role'])
     .where('m.user_id', '=', userId)
     .orderBy('m.created_at')
-    .orderBy('o.name')
-    .execute();
+    .orderBy('o.name'),
+);
+
+/** The user's organizations, oldest membership first (the first is the default). */
+export async function listMemberships(db: Executor, userId: string): Promise<Array<OrganizationRow & { role: OrganizationRole }>> {
+  return membershipsOfUser(db, userId);
 }
 
 export async function findOrganizationById(db: Executor, id: string): Promise<OrganizationRow | undefined> {
