@@ -80,6 +80,28 @@ describe('GET /api/user/stacks', () => {
     assert.deepEqual((await listAll(`organization=${org}`, token)).stacks, []);
   });
 
+  it('lists each caller its own stacks when callers differ only in which organizations they see', async () => {
+    // Same shape of query as other-member's (one organization), other values.
+    const token = await createUser(server, 'org-member', { org });
+    const { stacks } = await listAll(`project=even`, token);
+    assert.equal(stacks.length, 65);
+    assert.ok(stacks.every((s) => s.orgName === org));
+    const other = await createUser(server, 'other-member-2', { org: 'other-org' });
+    assert.deepEqual((await listAll('project=even', other)).stacks.map((s) => s.stackName), ['elsewhere']);
+  });
+
+  it('lists the stacks of a member of many organizations', async () => {
+    const many = Array.from({ length: 20 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
+    for (const name of many) {
+      await createOrganization(server, name, 'admin');
+      await createStack(api, name, 'p', 'only');
+    }
+    const token = await createUser(server, 'many-member');
+    for (const name of many.slice(0, 18)) await server.server.ctx.services.admin.addMember(name, 'many-member', 'member');
+    const { stacks } = await listAll('', token);
+    assert.deepEqual(stacks.map((s) => s.orgName), many.slice(0, 18));
+  });
+
   it('answers 400 for a bad continuation token and for tagValue without tagName', async () => {
     const bad = await api.get('/api/user/stacks?continuationToken=not-a-token');
     assert.deepEqual(bad.body, { code: 400, message: 'Bad Request: invalid continuation token' });

@@ -167,6 +167,76 @@ export function readableStack(visibility: StackVisibility): RawBuilder<boolean> 
 
 /** The stacks `visibility` lets the caller read, in key order, after `after`. */
 export async function listStacks(db: Executor, filter: StackListFilter): Promise<StackSummaryRecord[]> {
+  const rows = await listingQuery(filter)(db, ...listingValues(filter));
+  return rows.map((r) => ({
+    ...r,
+    last_update: r.last_update === null ? null : Number(r.last_update),
+    resource_count: r.resource_count === null ? null : Number(r.resource_count),
+  }));
+}
+
+/**
+ * The listing's query is prepared once per shape (which filters it has, how many organizations
+ * and teams the caller's visibility names): `GET /api/user/stacks` built and compiled it on every
+ * request, which cost more than SQLite took to run it. A caller with more than `preparedListItems`
+ * organizations or teams gets it built each time, so that shapes stay few.
+ */
+const preparedListItems = 16;
+const listingQueries = new Map<string, (db: Executor, ...values: unknown[]) => Promise<ListedStackRow[]>>();
+
+type ListedStackRow = Omit<StackSummaryRecord, 'last_update' | 'resource_count'> & { last_update: unknown; resource_count: unknown };
+
+function listingQuery(filter: StackListFilter): (db: Executor, ...values: unknown[]) => Promise<ListedStackRow[]> {
+  const { allOf, createdIn, teamIds } = filter.visibility;
+  const shape = [allOf.length, createdIn.length, teamIds.length, ...(['organization', 'project', 'tagName', 'tagValue', 'after'] as const).map((key) => (filter[key] === undefined ? 0 : 1))];
+  if (Math.max(allOf.length, createdIn.length, teamIds.length) > preparedListItems) return (db) => buildListing(db, filter).execute();
+  const key = shape.join();
+  let query = listingQueries.get(key);
+  if (!query) {
+    query = preparedQuery((db: Executor, ...values: unknown[]) => buildListing(db, listingFilter(filter, values)));
+    listingQueries.set(key, query);
+  }
+  return query;
+}
+
+/** The filter's values in one order: what `listingFilter` puts back where they came from. */
+function listingValues(filter: StackListFilter): unknown[] {
+  const { allOf, createdIn, creatorUserId, teamIds } = filter.visibility;
+  return [
+    ...allOf,
+    ...createdIn,
+    ...(createdIn.length > 0 ? [creatorUserId] : []),
+    ...teamIds,
+    ...[filter.organization, filter.project, filter.tagName, filter.tagValue].filter((value) => value !== undefined),
+    ...(filter.after ?? []),
+    filter.limit,
+  ];
+}
+
+/** A filter of `shape`'s form whose every value is the next of `values` (placeholders, when preparing). */
+function listingFilter(shape: StackListFilter, values: unknown[]): StackListFilter {
+  let next = 0;
+  const take = () => values[next++] as string;
+  const { allOf, createdIn, teamIds } = shape.visibility;
+  const visibility = {
+    allOf: allOf.map(take),
+    createdIn: createdIn.map(take),
+    creatorUserId: createdIn.length > 0 ? take() : '',
+    teamIds: teamIds.map(take),
+  };
+  const optional = (value: unknown) => (value === undefined ? undefined : take());
+  return {
+    visibility,
+    organization: optional(shape.organization),
+    project: optional(shape.project),
+    tagName: optional(shape.tagName),
+    tagValue: optional(shape.tagValue),
+    after: shape.after && [take(), take(), take()],
+    limit: take() as unknown as number,
+  };
+}
+
+function buildListing(db: Executor, filter: StackListFilter) {
   let query = stacksWithOwners(db)
     .where(readableStack(filter.visibility))
     .leftJoin('stack_versions as v', (join) => join.onRef('v.stack_id', '=', 's.id').onRef('v.version', '=', 's.version'))
@@ -196,10 +266,5 @@ export async function listStacks(db: Executor, filter: StackListFilter): Promise
     const [org, project, stack] = filter.after;
     query = query.where(sql<boolean>`(o.name, p.name, s.name) > (${org}, ${project}, ${stack})`);
   }
-  const rows = await query.orderBy('o.name').orderBy('p.name').orderBy('s.name').limit(filter.limit).execute();
-  return rows.map((r) => ({
-    ...r,
-    last_update: r.last_update === null ? null : Number(r.last_update),
-    resource_count: r.resource_count === null ? null : Number(r.resource_count),
-  }));
+  return query.orderBy('o.name').orderBy('p.name').orderBy('s.name').limit(filter.limit);
 }
