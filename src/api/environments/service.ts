@@ -368,7 +368,9 @@ export class EnvironmentService {
       if (!sealed) throw new ApiError('not_found', `open session '${sessionId}' not found (it may have expired)`);
       const content = openSealed(await this.keyOf(db, session.key_owner_id), sealed, `esc-session:${session.id}`);
       if (!content) throw new ApiError('internal', `open session '${sessionId}' does not open with its key`);
-      opened = await sessionText(content);
+      // Gzipped text (sessions stored since), or the text itself (before), which as JSON of an
+      // object starts with `{`, never with gzip's magic bytes.
+      opened = await decompressStored(content);
     }
     if (property === undefined) return opened;
     const environment = JSON.parse(opened.toString('utf8')) as { properties?: Record<string, unknown> };
@@ -730,6 +732,9 @@ export class EnvironmentService {
     const all = sortDiagnostics([...diags, ...(result?.diags ?? [])]);
     if (errorsOf(all).length > 0) throw new EnvironmentDiagnosticsError('the environment has errors', all);
     const text = Buffer.from(JSON.stringify(environmentToWire(result?.environment)), 'utf8');
+    // Gzipped, an open writes a tenth of the bytes (the JSON repeats its trace and schema shapes).
+    // Compressed before sealing, the stored length says something of the content; only callers
+    // who may open the environment shape that content, and they can read it anyway.
     const opened = { text, stored: await gzip(text, { level: 1 }), diagnostics: all.map(diagnosticToWire), imports: resolved };
     if (repeatable) this.openResults.set(cacheKey, opened);
     return opened;
@@ -844,15 +849,6 @@ export class EnvironmentService {
     return importers;
   }
 }
-
-/**
- * A session's JSON from what it stores: gzipped text (sessions stored since), or the text itself
- * (before), which as JSON of an object starts with `{`, never with gzip's magic bytes. Gzipped,
- * an open writes a tenth of the bytes (the JSON repeats its trace and schema shapes). Compressed
- * before sealing, the stored length says something of the content; only callers who may open
- * the environment shape that content, and they can read it anyway.
- */
-const sessionText = (content: Buffer): Promise<Buffer> => decompressStored(content);
 
 const gzip = promisify(gzipCallback);
 
