@@ -167,7 +167,11 @@ export function readableStack(visibility: StackVisibility): RawBuilder<boolean> 
 
 /** The stacks `visibility` lets the caller read, in key order, after `after`. */
 export async function listStacks(db: Executor, filter: StackListFilter): Promise<StackSummaryRecord[]> {
-  const rows = await listingQuery(filter)(db, ...listingValues(filter));
+  const { allOf, createdIn, teamIds } = filter.visibility;
+  const rows =
+    Math.max(allOf.length, createdIn.length, teamIds.length) > preparedListItems
+      ? await buildListing(db, filter).execute()
+      : await listingQuery(filter)(db, ...listingValues(filter));
   return rows.map((r) => ({
     ...r,
     last_update: r.last_update === null ? null : Number(r.last_update),
@@ -188,9 +192,8 @@ type ListedStackRow = Omit<StackSummaryRecord, 'last_update' | 'resource_count'>
 
 function listingQuery(filter: StackListFilter): (db: Executor, ...values: unknown[]) => Promise<ListedStackRow[]> {
   const { allOf, createdIn, teamIds } = filter.visibility;
-  const shape = [allOf.length, createdIn.length, teamIds.length, ...(['organization', 'project', 'tagName', 'tagValue', 'after'] as const).map((key) => (filter[key] === undefined ? 0 : 1))];
-  if (Math.max(allOf.length, createdIn.length, teamIds.length) > preparedListItems) return (db) => buildListing(db, filter).execute();
-  const key = shape.join();
+  const given = (['organization', 'project', 'tagName', 'tagValue', 'after'] as const).map((key) => (filter[key] === undefined ? 0 : 1));
+  const key = [allOf.length, createdIn.length, teamIds.length, ...given].join();
   let query = listingQueries.get(key);
   if (!query) {
     query = preparedQuery((db: Executor, ...values: unknown[]) => buildListing(db, listingFilter(filter, values)));
